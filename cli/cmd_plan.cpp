@@ -1,0 +1,31 @@
+// hoist plan: what a deploy would do, host by host, touching nothing.
+#include "context.hpp"
+#include "deploy/plan.hpp"
+#include "deploy/tag.hpp"
+
+namespace hoist::cli {
+
+void register_plan(CLI::App& app, Context& ctx) {
+    auto* cmd = app.add_subcommand("plan", "Print what a deploy would do, host by host, touching nothing");
+    static std::string tag;
+    cmd->add_option("--tag", tag, "Plan for this tag instead of the resolved one");
+    cmd->callback([&ctx] {
+        ctx.command = "plan";
+        ctx.run = [&ctx] {
+            auto p = ctx.load_pipeline();
+            if (p.ec2)
+                throw usage_error("this pipeline takes its hosts from EC2 tags, which this version of hoist cannot "
+                                  "resolve yet; nothing was done");
+            std::string t = deploy::resolve_tag(p, tag);
+            deploy::FleetState state;  // offline: the fleet is observed at deploy time
+            auto plan = deploy::make_plan(p, t, state);
+            ctx.out->result(deploy::render_plan(plan, p));
+            ctx.out->event("plan", deploy::plan_to_json(plan));
+            ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "plan"},
+                                       {"service", p.service}, {"tag", t}});
+            return 0;
+        };
+    });
+}
+
+}  // namespace hoist::cli

@@ -1,0 +1,66 @@
+// hoist: the command line. Parses global flags and one subcommand (one file each in cli/), runs it,
+// and maps errors to the exit codes of the spec. All work happens in hoist_lib.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "context.hpp"
+#include "hoist/version_info.hpp"
+
+int main(int argc, char** argv) {
+    using namespace hoist;
+    cli::Context ctx;
+    CLI::App app{"hoist: build, push and deploy containers to servers over SSH, with zero downtime", "hoist"};
+    app.set_help_all_flag("--help-all", "Show help for every command");
+    app.require_subcommand(1);
+    app.fallthrough();
+    auto& g = ctx.global;
+    app.add_option("-f,--file", g.file, "Pipeline file")->capture_default_str();
+    app.add_option("-s,--stage", g.stage, "Stage overlay from the file's 'stages'");
+    app.add_option("--hosts", g.hosts, "Only these hosts (comma-separated addresses)");
+    app.add_option("-o,--output", g.output, "Output format")->check(CLI::IsMember({"human", "json"}))->capture_default_str();
+    app.add_flag("--no-color", g.no_color, "No ANSI colour (also NO_COLOR=1)");
+    app.add_flag("-v,--verbose", g.verbose, "Show every remote command");
+    app.add_flag("-q,--quiet", g.quiet, "Only errors");
+
+    cli::register_init(app, ctx);
+    cli::register_validate(app, ctx);
+    cli::register_plan(app, ctx);
+    cli::register_build(app, ctx);
+    cli::register_push(app, ctx);
+    cli::register_deploy(app, ctx);
+    cli::register_rollback(app, ctx);
+    cli::register_status(app, ctx);
+    cli::register_exec(app, ctx);
+    cli::register_logs(app, ctx);
+    cli::register_lock(app, ctx);
+    cli::register_history(app, ctx);
+    cli::register_version(app, ctx);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return static_cast<int>(ExitCode::usage);
+    }
+    ctx.init_output();
+    if (!ctx.run) return static_cast<int>(ExitCode::usage);
+    try {
+        return ctx.run();
+    } catch (const Error& e) {
+        ctx.out->error(e.what());
+        ctx.out->event("summary", {{"result", "failed"}, {"exit_code", static_cast<int>(e.code())},
+                                   {"command", ctx.command}, {"error", e.what()}});
+        return static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        ctx.out->error(std::string("internal error: ") + e.what());
+        ctx.out->event("summary", {{"result", "failed"}, {"exit_code", 4}, {"command", ctx.command},
+                                   {"error", e.what()}});
+        return static_cast<int>(ExitCode::inconsistent);
+    }
+}

@@ -1,0 +1,169 @@
+#pragma once
+/// The typed pipeline file (../shared/spec/pipeline.md section 1), after stage merge,
+/// interpolation and validation. Defaults are filled in; `where()` tells where a value came from.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/diagnostic.hpp"
+#include "config/values.hpp"
+#include "util/secret.hpp"
+
+namespace hoist::config {
+
+using namespace std::chrono_literals;
+
+enum class HostKeyChecking { strict, accept_new, off };
+enum class LoadBalancerType { nginx, haproxy, alb, none };
+enum class StrategyType { rolling, blue_green };
+enum class OnFailure { rollback, halt };
+enum class Builder { native, docker };
+enum class Runtime { docker, podman };
+
+std::string to_string(HostKeyChecking v);
+std::string to_string(LoadBalancerType v);
+std::string to_string(StrategyType v);
+std::string to_string(OnFailure v);
+std::string to_string(Builder v);
+std::string to_string(Runtime v);
+
+struct RegistrySettings {
+    std::string username;
+    Secret password;
+    bool insecure = false;
+    bool has_credentials() const { return !username.empty(); }
+};
+
+struct BuildSettings {
+    std::string context = ".";  ///< resolved against the pipeline file's directory
+    std::string dockerfile = "Dockerfile";
+    Builder builder = Builder::native;
+    std::map<std::string, std::string> args;
+    std::map<std::string, std::string> labels;
+    std::string platform = "linux/amd64";
+};
+
+/// One host of the fleet, with ssh defaults applied.
+struct Host {
+    std::string address;
+    std::string user;
+    int port = 22;
+    Location where;
+    /// "user@address:port" with defaults omitted where they match; used in messages.
+    std::string display() const { return address; }
+};
+
+struct Ec2Discovery {
+    std::string region;
+    std::map<std::string, std::string> tags;
+    std::string address = "private";  ///< private | public
+};
+
+struct JumpHost {
+    std::string user;
+    std::string address;
+    int port = 22;
+};
+
+struct SshSettings {
+    std::string user = "root";
+    int port = 22;
+    std::vector<std::string> identity_files;  ///< empty: agent, then the default key files
+    std::string known_hosts = "~/.ssh/known_hosts";
+    HostKeyChecking host_key_checking = HostKeyChecking::strict;
+    std::vector<JumpHost> proxy_jump;  ///< a chain, outermost first
+    std::string config;                ///< ~/.ssh/config path, empty: not used
+    Duration connect_timeout = 10s;
+    Duration command_timeout = 10min;
+    int max_parallel = 64;
+};
+
+struct ContainerSettings {
+    int port = 8080;
+    int host_port = 8080;
+    std::map<std::string, std::string> env;
+    std::vector<std::string> secret_env;
+    std::vector<std::string> volumes;
+    std::vector<std::string> command;
+    std::vector<std::string> options;
+    Duration stop_timeout = 30s;
+    Runtime runtime = Runtime::docker;
+};
+
+struct HealthcheckSettings {
+    std::string path = "/healthz";
+    int expect_min = 200;
+    int expect_max = 399;
+    Duration interval = 1s;
+    Duration timeout = 2s;
+    int healthy_threshold = 2;
+    Duration deadline = 60s;
+};
+
+struct LoadBalancerSettings {
+    LoadBalancerType type = LoadBalancerType::none;
+    // nginx
+    std::string host;  ///< "local" = this machine
+    std::string upstream;
+    std::string config_path;
+    std::string test_command = "nginx -t";
+    std::string reload_command = "nginx -s reload";
+    Duration drain_time = 5s;
+    // haproxy
+    std::string socket = "/run/haproxy/admin.sock";
+    std::string backend;
+    // alb
+    std::string region;
+    std::string target_group_arn;
+    std::string listener_arn;
+    std::map<std::string, std::string> target_groups;  ///< blue, green
+};
+
+struct StrategySettings {
+    StrategyType type = StrategyType::rolling;
+    CountOrPercent max_unavailable{1, false};
+    Duration pause = 0s;
+    int blue_port = 8081;
+    int green_port = 8082;
+    bool keep_previous = true;
+    OnFailure on_failure = OnFailure::rollback;
+};
+
+struct Hooks {
+    std::vector<std::string> pre_build;
+    std::vector<std::string> pre_deploy;
+    std::vector<std::string> post_deploy;
+};
+
+struct Pipeline {
+    std::string file;       ///< path as given
+    std::string directory;  ///< the file's directory; relative paths resolve against it
+    std::string stage;      ///< selected stage, empty for none
+
+    std::string service;
+    std::string image;
+    std::string tag;  ///< empty: resolved at build time (git sha or timestamp)
+    RegistrySettings registry;
+    std::optional<BuildSettings> build;
+    std::vector<Host> hosts;
+    std::optional<Ec2Discovery> ec2;  ///< hosts come from EC2 tags at deploy time
+    SshSettings ssh;
+    ContainerSettings container;
+    HealthcheckSettings healthcheck;
+    LoadBalancerSettings load_balancer;
+    StrategySettings strategy;
+    Hooks hooks;
+    std::vector<std::string> stages;  ///< names of all stages in the file
+
+    /// Where the value at a dotted path ("strategy.max_unavailable") was written; unknown if defaulted.
+    Location where(const std::string& path) const;
+    std::map<std::string, Location> locations;
+
+    /// Registry host[:port] part of `image`.
+    std::string registry_host() const;
+    /// Repository part of `image` (without the registry host).
+    std::string repository() const;
+};
+
+}  // namespace hoist::config

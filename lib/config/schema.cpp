@@ -1,0 +1,439 @@
+// The pipeline schema: which keys exist where, their types, ranges and defaults, and the checks that
+// involve several keys. One function per section, in the order of the spec; each reads what it can
+// and reports everything it cannot, so one run lists every problem of the file.
+#include "config/schema.hpp"
+
+#include <regex>
+#include <set>
+
+#include "util/strings.hpp"
+
+namespace hoist::config {
+
+namespace {
+
+const std::vector<std::string> kTopKeys = {"service", "image", "tag", "registry", "build", "hosts", "ssh",
+                                           "container", "healthcheck", "load_balancer", "strategy", "hooks",
+                                           "stages"};
+
+void read_registry(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || !r.expect_map(*n, "registry", {"username", "password", "insecure"})) return;
+    if (auto v = r.string(n->find("username"), "registry.username")) p.registry.username = *v;
+    if (auto v = r.string(n->find("password"), "registry.password")) p.registry.password = Secret(*v);
+    if (auto v = r.boolean(n->find("insecure"), "registry.insecure")) p.registry.insecure = *v;
+    const Node* u = n->find("username");
+    const Node* pw = n->find("password");
+    bool poisoned = (u && u->invalid) || (pw && pw->invalid);
+    if (!poisoned && p.registry.username.empty() != p.registry.password.empty())
+        r.error(n->loc, "'registry' needs both 'username' and 'password', or neither (then credentials come "
+                        "from the Docker config)");
+}
+
+void read_build(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || n->is_null()) return;
+    if (!r.expect_map(*n, "build", {"context", "dockerfile", "builder", "args", "labels", "platform"})) return;
+    BuildSettings b;
+    if (auto v = r.string(n->find("context"), "build.context")) b.context = *v;
+    if (auto v = r.string(n->find("dockerfile"), "build.dockerfile")) b.dockerfile = *v;
+    if (auto v = r.one_of(n->find("builder"), "build.builder", {"native", "docker"}))
+        b.builder = *v == "docker" ? Builder::docker : Builder::native;
+    if (auto v = r.string_map(n->find("args"), "build.args")) b.args = *v;
+    if (auto v = r.string_map(n->find("labels"), "build.labels")) b.labels = *v;
+    if (auto v = r.string(n->find("platform"), "build.platform")) {
+        static const std::regex platform(R"([a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?)");
+        if (!std::regex_match(*v, platform))
+            r.error(n->find("platform")->loc, "'build.platform' must look like os/arch[/variant], e.g. linux/amd64; "
+                                              "got '" + *v + "'");
+        else
+            b.platform = *v;
+    }
+    p.build = b;
+}
+
+void read_host_entry(Reader& r, const Node& item, const std::string& path, Pipeline& p) {
+    Host h;
+    h.where = item.loc;
+    if (item.is_scalar()) {
+        std::string err;
+        auto hs = parse_host_string(item.scalar, err);
+        if (!hs) {
+            r.error(item.loc, "'" + path + "': " + err);
+            return;
+        }
+        h.address = hs->address;
+        h.user = hs->user;
+        h.port = hs->port;
+    } else if (item.is_map()) {
+        if (!r.expect_map(item, path, {"address", "user", "port"})) return;
+        auto addr = r.string(item.find("address"), path + ".address");
+        if (!addr) {
+            if (!item.find("address")) r.error(item.loc, "missing required key 'address' in '" + path + "'");
+            return;
+        }
+        std::string err;
+        auto hs = parse_host_string(*addr, err);
+        if (!hs || !hs->user.empty() || hs->port) {
+            r.error(item.find("address")->loc, "'" + path + ".address' must be a bare address; put user and port "
+                                               "in 'user' and 'port'");
+            return;
+        }
+        h.address = hs->address;
+        if (auto v = r.string(item.find("user"), path + ".user")) h.user = *v;
+        if (auto v = r.integer(item.find("port"), path + ".port", 1, 65535)) h.port = static_cast<int>(*v);
+    } else {
+        r.error(item.loc, "'" + path + "' must be a host string \"[user@]host[:port]\" or a map, got " +
+                              item.kind_name());
+        return;
+    }
+    p.hosts.push_back(h);
+}
+
+void read_hosts(Reader& r, const Node* n, const Node& root, Pipeline& p) {
+    if (!n || n->is_null()) {
+        r.error(n ? n->loc : root.loc, "missing required key 'hosts'");
+        return;
+    }
+    r.remember("hosts", n->loc);
+    if (n->is_map()) {
+        if (!r.expect_map(*n, "hosts", {"ec2"})) return;
+        const Node* e = n->find("ec2");
+        if (!e) {
+            r.error(n->loc, "'hosts' as a map needs 'ec2'; otherwise write a list of hosts");
+            return;
+        }
+        if (!r.expect_map(*e, "hosts.ec2", {"region", "tags", "address"})) return;
+        Ec2Discovery d;
+        if (auto v = r.string(e->find("region"), "hosts.ec2.region")) d.region = *v;
+        else if (!e->find("region")) r.error(e->loc, "missing required key 'region' in 'hosts.ec2'");
+        if (auto v = r.string_map(e->find("tags"), "hosts.ec2.tags")) d.tags = *v;
+        if (d.tags.empty() && !e->find("tags")) r.error(e->loc, "missing required key 'tags' in 'hosts.ec2'");
+        if (auto v = r.one_of(e->find("address"), "hosts.ec2.address", {"private", "public"})) d.address = *v;
+        p.ec2 = d;
+        return;
+    }
+    if (!n->is_seq()) {
+        r.error(n->loc, "'hosts' must be a list of hosts, got " + (n->is_scalar() ? "'" + n->scalar + "'" : n->kind_name()));
+        return;
+    }
+    if (n->seq.empty()) r.error(n->loc, "'hosts' must list at least one host");
+    for (std::size_t i = 0; i < n->seq.size(); ++i)
+        read_host_entry(r, n->seq[i], "hosts[" + std::to_string(i) + "]", p);
+}
+
+std::optional<JumpHost> parse_jump(Reader& r, const Node& item, const std::string& path) {
+    if (!item.is_scalar()) {
+        r.error(item.loc, "'" + path + "' must be \"[user@]host[:port]\", got " + item.kind_name());
+        return std::nullopt;
+    }
+    std::string err;
+    auto hs = parse_host_string(item.scalar, err);
+    if (!hs) {
+        r.error(item.loc, "'" + path + "': " + err);
+        return std::nullopt;
+    }
+    return JumpHost{hs->user, hs->address, hs->port ? hs->port : 22};
+}
+
+void read_ssh(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || !r.expect_map(*n, "ssh", {"user", "port", "identity_files", "known_hosts", "host_key_checking",
+                                        "proxy_jump", "config", "connect_timeout", "command_timeout",
+                                        "max_parallel"}))
+        return;
+    auto& s = p.ssh;
+    if (auto v = r.string(n->find("user"), "ssh.user")) s.user = *v;
+    if (auto v = r.integer(n->find("port"), "ssh.port", 1, 65535)) s.port = static_cast<int>(*v);
+    if (auto v = r.string_list(n->find("identity_files"), "ssh.identity_files")) s.identity_files = *v;
+    if (auto v = r.string(n->find("known_hosts"), "ssh.known_hosts")) s.known_hosts = *v;
+    if (auto v = r.one_of(n->find("host_key_checking"), "ssh.host_key_checking", {"strict", "accept-new", "off"}))
+        s.host_key_checking = *v == "strict" ? HostKeyChecking::strict
+                              : *v == "off"  ? HostKeyChecking::off
+                                             : HostKeyChecking::accept_new;
+    if (const Node* j = n->find("proxy_jump"); j && !j->is_null()) {
+        r.remember("ssh.proxy_jump", j->loc);
+        if (j->is_seq()) {
+            for (std::size_t i = 0; i < j->seq.size(); ++i)
+                if (auto h = parse_jump(r, j->seq[i], "ssh.proxy_jump[" + std::to_string(i) + "]"))
+                    s.proxy_jump.push_back(*h);
+        } else if (auto h = parse_jump(r, *j, "ssh.proxy_jump")) {
+            s.proxy_jump.push_back(*h);
+        }
+    }
+    if (auto v = r.string(n->find("config"), "ssh.config")) s.config = *v;
+    if (auto v = r.duration(n->find("connect_timeout"), "ssh.connect_timeout")) s.connect_timeout = *v;
+    if (auto v = r.duration(n->find("command_timeout"), "ssh.command_timeout")) s.command_timeout = *v;
+    if (auto v = r.integer(n->find("max_parallel"), "ssh.max_parallel", 1, 1024)) s.max_parallel = static_cast<int>(*v);
+    if (s.connect_timeout.count() == 0 && n->find("connect_timeout"))
+        r.error(n->find("connect_timeout")->loc, "'ssh.connect_timeout' must be more than 0");
+}
+
+bool valid_env_name(const std::string& s) {
+    static const std::regex name("[A-Za-z_][A-Za-z0-9_]*");
+    return std::regex_match(s, name);
+}
+
+void read_container(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || !r.expect_map(*n, "container", {"port", "host_port", "env", "secret_env", "volumes", "command",
+                                              "options", "stop_timeout", "runtime"}))
+        return;
+    auto& c = p.container;
+    if (auto v = r.integer(n->find("port"), "container.port", 1, 65535)) c.port = static_cast<int>(*v);
+    if (auto v = r.integer(n->find("host_port"), "container.host_port", 1, 65535)) c.host_port = static_cast<int>(*v);
+    if (auto v = r.string_map(n->find("env"), "container.env")) {
+        c.env = *v;
+        for (const auto& [k, _] : c.env)
+            if (!valid_env_name(k))
+                r.error(n->find("env")->loc, "'container.env' has an invalid variable name '" + k + "'");
+    }
+    if (auto v = r.string_list(n->find("secret_env"), "container.secret_env")) {
+        c.secret_env = *v;
+        for (std::size_t i = 0; i < v->size(); ++i) {
+            const Node& item = n->find("secret_env")->seq[i];
+            if (!valid_env_name((*v)[i]))
+                r.error(item.loc, "'container.secret_env' has an invalid variable name '" + (*v)[i] + "'");
+            else if (c.env.count((*v)[i]))
+                r.error(item.loc, "'" + (*v)[i] + "' is in both 'container.env' and 'container.secret_env'");
+        }
+    }
+    if (auto v = r.string_list(n->find("volumes"), "container.volumes")) c.volumes = *v;
+    if (auto v = r.string_list(n->find("command"), "container.command")) c.command = *v;
+    if (auto v = r.string_list(n->find("options"), "container.options")) c.options = *v;
+    if (auto v = r.duration(n->find("stop_timeout"), "container.stop_timeout")) c.stop_timeout = *v;
+    if (auto v = r.one_of(n->find("runtime"), "container.runtime", {"docker", "podman"}))
+        c.runtime = *v == "podman" ? Runtime::podman : Runtime::docker;
+}
+
+void read_healthcheck(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || !r.expect_map(*n, "healthcheck", {"path", "expect_status", "interval", "timeout",
+                                                "healthy_threshold", "deadline"}))
+        return;
+    auto& h = p.healthcheck;
+    if (auto v = r.string(n->find("path"), "healthcheck.path")) {
+        if (v->empty() || (*v)[0] != '/')
+            r.error(n->find("path")->loc, "'healthcheck.path' must start with '/', got '" + *v + "'");
+        else
+            h.path = *v;
+    }
+    if (auto v = r.string(n->find("expect_status"), "healthcheck.expect_status")) {
+        auto parts = split(*v, '-');
+        auto lo = parse_int(parts[0]);
+        auto hi = parts.size() == 2 ? parse_int(parts[1]) : lo;
+        if (parts.size() > 2 || !lo || !hi || *lo < 100 || *hi > 599 || *lo > *hi)
+            r.error(n->find("expect_status")->loc,
+                    "'healthcheck.expect_status' must be a status or a range such as 200-399, got '" + *v + "'");
+        else {
+            h.expect_min = static_cast<int>(*lo);
+            h.expect_max = static_cast<int>(*hi);
+        }
+    }
+    if (auto v = r.duration(n->find("interval"), "healthcheck.interval")) h.interval = *v;
+    if (auto v = r.duration(n->find("timeout"), "healthcheck.timeout")) h.timeout = *v;
+    if (auto v = r.integer(n->find("healthy_threshold"), "healthcheck.healthy_threshold", 1, 100))
+        h.healthy_threshold = static_cast<int>(*v);
+    if (auto v = r.duration(n->find("deadline"), "healthcheck.deadline")) h.deadline = *v;
+    if (h.deadline < h.interval * h.healthy_threshold)
+        r.error(n->find("deadline") ? n->find("deadline")->loc : n->loc,
+                "'healthcheck.deadline' (" + format_duration(h.deadline) + ") is shorter than " +
+                    std::to_string(h.healthy_threshold) + " passes at 'healthcheck.interval' (" +
+                    format_duration(h.interval) + "): no host could ever pass");
+}
+
+void read_load_balancer(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || !r.expect_map(*n, "load_balancer",
+                            {"type", "host", "upstream", "config_path", "test_command", "reload_command",
+                             "drain_time", "socket", "backend", "region", "target_group_arn", "listener_arn",
+                             "target_groups"}))
+        return;
+    auto& lb = p.load_balancer;
+    if (auto v = r.one_of(n->find("type"), "load_balancer.type", {"nginx", "haproxy", "alb", "none"}))
+        lb.type = *v == "nginx" ? LoadBalancerType::nginx
+                  : *v == "haproxy" ? LoadBalancerType::haproxy
+                  : *v == "alb"     ? LoadBalancerType::alb
+                                    : LoadBalancerType::none;
+    else if (!n->find("type"))
+        r.error(n->loc, "missing required key 'type' in 'load_balancer' (nginx, haproxy, alb or none)");
+    if (auto v = r.string(n->find("host"), "load_balancer.host")) lb.host = *v;
+    if (auto v = r.string(n->find("upstream"), "load_balancer.upstream")) lb.upstream = *v;
+    if (auto v = r.string(n->find("config_path"), "load_balancer.config_path")) lb.config_path = *v;
+    if (auto v = r.string(n->find("test_command"), "load_balancer.test_command")) lb.test_command = *v;
+    if (auto v = r.string(n->find("reload_command"), "load_balancer.reload_command")) lb.reload_command = *v;
+    if (auto v = r.duration(n->find("drain_time"), "load_balancer.drain_time")) lb.drain_time = *v;
+    if (auto v = r.string(n->find("socket"), "load_balancer.socket")) lb.socket = *v;
+    if (auto v = r.string(n->find("backend"), "load_balancer.backend")) lb.backend = *v;
+    if (auto v = r.string(n->find("region"), "load_balancer.region")) lb.region = *v;
+    if (auto v = r.string(n->find("target_group_arn"), "load_balancer.target_group_arn")) lb.target_group_arn = *v;
+    if (auto v = r.string(n->find("listener_arn"), "load_balancer.listener_arn")) lb.listener_arn = *v;
+    if (const Node* tg = n->find("target_groups")) {
+        if (r.expect_map(*tg, "load_balancer.target_groups", {"blue", "green"}))
+            if (auto v = r.string_map(tg, "load_balancer.target_groups")) lb.target_groups = *v;
+    }
+}
+
+void read_strategy(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || !r.expect_map(*n, "strategy", {"type", "max_unavailable", "pause", "ports", "keep_previous",
+                                             "on_failure"}))
+        return;
+    auto& s = p.strategy;
+    if (auto v = r.one_of(n->find("type"), "strategy.type", {"rolling", "blue_green"}))
+        s.type = *v == "blue_green" ? StrategyType::blue_green : StrategyType::rolling;
+    if (auto v = r.string(n->find("max_unavailable"), "strategy.max_unavailable")) {
+        auto c = parse_count_or_percent(*v);
+        if (!c || c->value == 0)
+            r.error(n->find("max_unavailable")->loc,
+                    "'strategy.max_unavailable' must be a count of at least 1 or a percentage such as 25%, got '" +
+                        *v + "'");
+        else
+            s.max_unavailable = *c;
+    }
+    if (auto v = r.duration(n->find("pause"), "strategy.pause")) s.pause = *v;
+    if (const Node* ports = n->find("ports")) {
+        if (r.expect_map(*ports, "strategy.ports", {"blue", "green"})) {
+            if (auto v = r.integer(ports->find("blue"), "strategy.ports.blue", 1, 65535)) s.blue_port = static_cast<int>(*v);
+            if (auto v = r.integer(ports->find("green"), "strategy.ports.green", 1, 65535)) s.green_port = static_cast<int>(*v);
+        }
+    }
+    if (auto v = r.boolean(n->find("keep_previous"), "strategy.keep_previous")) s.keep_previous = *v;
+    if (auto v = r.one_of(n->find("on_failure"), "strategy.on_failure", {"rollback", "halt"}))
+        s.on_failure = *v == "halt" ? OnFailure::halt : OnFailure::rollback;
+}
+
+void read_hooks(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || !r.expect_map(*n, "hooks", {"pre_build", "pre_deploy", "post_deploy"})) return;
+    if (auto v = r.string_list(n->find("pre_build"), "hooks.pre_build")) p.hooks.pre_build = *v;
+    if (auto v = r.string_list(n->find("pre_deploy"), "hooks.pre_deploy")) p.hooks.pre_deploy = *v;
+    if (auto v = r.string_list(n->find("post_deploy"), "hooks.post_deploy")) p.hooks.post_deploy = *v;
+}
+
+void read_identity(Reader& r, const Node& root, Pipeline& p) {
+    if (auto v = r.string(root.find("service"), "service")) {
+        static const std::regex name("[a-z0-9][a-z0-9-]{0,62}");
+        if (!std::regex_match(*v, name))
+            r.error(root.find("service")->loc, "'service' must be 1-63 characters of a-z, 0-9 and '-', starting "
+                                               "with a letter or digit; got '" + *v + "'");
+        else
+            p.service = *v;
+    } else if (!root.find("service")) {
+        r.error(root.loc, "missing required key 'service'");
+    }
+    if (auto v = r.string(root.find("image"), "image")) {
+        const Location& at = root.find("image")->loc;
+        auto slash = v->find('/');
+        std::string first = slash == std::string::npos ? "" : v->substr(0, slash);
+        std::string last = v->substr(v->rfind('/') + 1);
+        static const std::regex repo(R"([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)");
+        if (v->find('@') != std::string::npos || last.find(':') != std::string::npos)
+            r.error(at, "'image' must not carry a tag or digest; put the tag in 'tag' (got '" + *v + "')");
+        else if (first.empty() || (first.find('.') == std::string::npos && first.find(':') == std::string::npos &&
+                                   first != "localhost"))
+            r.error(at, "'image' must start with a registry host, e.g. registry.example.com/acme/web or "
+                        "docker.io/acme/web; got '" + *v + "'");
+        else if (!std::regex_match(v->substr(slash + 1), repo))
+            r.error(at, "'image' repository '" + v->substr(slash + 1) + "' must be lowercase path components "
+                        "of a-z, 0-9, '.', '_' and '-'");
+        else
+            p.image = *v;
+    } else if (!root.find("image")) {
+        r.error(root.loc, "missing required key 'image'");
+    }
+    if (auto v = r.string(root.find("tag"), "tag")) {
+        static const std::regex tag("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+        if (!v->empty() && !std::regex_match(*v, tag))
+            r.error(root.find("tag")->loc, "'tag' must be 1-128 characters of A-Z, a-z, 0-9, '_', '.' and '-', "
+                                           "not starting with '.' or '-'; got '" + *v + "'");
+        else
+            p.tag = *v;
+    }
+}
+
+/// Checks that involve several sections.
+void cross_checks(Reader& r, const Node& root, Pipeline& p) {
+    const Node* strategy = root.find("strategy");
+    const Node* lbn = root.find("load_balancer");
+    auto loc = [&](const std::string& path, const Node* fallback) {
+        Location l = p.where(path);
+        return l.known() ? l : (fallback ? fallback->loc : root.loc);
+    };
+
+    // Hosts: defaults from ssh, duplicates.
+    std::set<std::string> seen;
+    for (auto& h : p.hosts) {
+        if (h.user.empty()) h.user = p.ssh.user;
+        if (h.port == 0) h.port = p.ssh.port;
+        std::string key = h.address + ":" + std::to_string(h.port);
+        if (!seen.insert(key).second) r.error(h.where, "host '" + h.address + "' is listed twice");
+    }
+
+    if (p.strategy.type == StrategyType::blue_green) {
+        if (p.strategy.blue_port == p.strategy.green_port)
+            r.error(loc("strategy.ports", strategy),
+                    "blue_green needs two distinct ports in 'strategy.ports', got blue " +
+                        std::to_string(p.strategy.blue_port) + " and green " + std::to_string(p.strategy.green_port));
+    } else if (!p.hosts.empty() && p.load_balancer.type != LoadBalancerType::none) {
+        long long n = static_cast<long long>(p.hosts.size());
+        long long k = p.strategy.max_unavailable.resolve(n);
+        if (k >= n && n > 1)
+            r.error(loc("strategy.max_unavailable", strategy),
+                    "'strategy.max_unavailable' takes " + std::to_string(k) + " of the " + std::to_string(n) +
+                        " hosts out of the pool at once: at least one must keep serving (use at most " +
+                        std::to_string(n - 1) + ", or strategy blue_green)");
+    }
+
+    const auto& lb = p.load_balancer;
+    auto need = [&](bool ok, const std::string& key, const std::string& why) {
+        if (!ok) r.error(lbn ? lbn->loc : root.loc, "load_balancer type " + to_string(lb.type) +
+                                                        " needs 'load_balancer." + key + "'" + why);
+    };
+    switch (lb.type) {
+        case LoadBalancerType::nginx:
+            need(!lb.host.empty(), "host", " (an address reached over SSH, or \"local\")");
+            need(!lb.upstream.empty(), "upstream", "");
+            need(!lb.config_path.empty(), "config_path", " (the one file hoist owns)");
+            break;
+        case LoadBalancerType::haproxy:
+            need(!lb.host.empty(), "host", " (an address reached over SSH, or \"local\")");
+            need(!lb.backend.empty(), "backend", "");
+            break;
+        case LoadBalancerType::alb:
+            need(!lb.region.empty(), "region", "");
+            if (p.strategy.type == StrategyType::rolling)
+                need(!lb.target_group_arn.empty(), "target_group_arn", " for a rolling deploy");
+            else {
+                need(!lb.listener_arn.empty(), "listener_arn", " for a blue_green deploy");
+                need(lb.target_groups.count("blue") && lb.target_groups.count("green"), "target_groups",
+                     " with 'blue' and 'green' for a blue_green deploy");
+            }
+            break;
+        case LoadBalancerType::none: break;
+    }
+
+    if (p.ssh.host_key_checking == HostKeyChecking::off)
+        r.warning(loc("ssh.host_key_checking", root.find("ssh")),
+                  "host_key_checking is off: hosts are not authenticated and a man in the middle can take over "
+                  "the deploy");
+}
+
+}  // namespace
+
+void read_pipeline(Reader& r, const Node& root, Pipeline& p) {
+    if (!root.is_map()) {
+        r.error(root.loc, root.is_null() ? "the pipeline file is empty; it needs at least 'service', 'image' and "
+                                           "'hosts' ('hoist init' writes a starter file)"
+                                         : "the pipeline file must be a map of settings, got " + root.kind_name());
+        return;
+    }
+    r.expect_map(root, "", kTopKeys);
+    read_identity(r, root, p);
+    read_registry(r, root.find("registry"), p);
+    read_build(r, root.find("build"), p);
+    read_hosts(r, root.find("hosts"), root, p);
+    read_ssh(r, root.find("ssh"), p);
+    read_container(r, root.find("container"), p);
+    read_healthcheck(r, root.find("healthcheck"), p);
+    read_load_balancer(r, root.find("load_balancer"), p);
+    read_strategy(r, root.find("strategy"), p);
+    read_hooks(r, root.find("hooks"), p);
+    cross_checks(r, root, p);
+}
+
+const std::vector<std::string>& top_level_keys() { return kTopKeys; }
+
+}  // namespace hoist::config

@@ -1,0 +1,123 @@
+#include "config/values.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "util/strings.hpp"
+
+namespace hoist::config {
+
+std::optional<Duration> parse_duration(const std::string& text) {
+    if (text == "0") return Duration(0);
+    if (text.empty()) return std::nullopt;
+    std::size_t i = 0;
+    long long total = 0;
+    while (i < text.size()) {
+        std::size_t start = i;
+        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+        if (i == start || i - start > 12) return std::nullopt;
+        long long n = std::stoll(text.substr(start, i - start));
+        std::size_t ustart = i;
+        while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+        std::string unit = text.substr(ustart, i - ustart);
+        long long factor = 0;
+        if (unit == "ms") factor = 1;
+        else if (unit == "s") factor = 1000;
+        else if (unit == "m") factor = 60'000;
+        else if (unit == "h") factor = 3'600'000;
+        else return std::nullopt;
+        total += n * factor;
+    }
+    return Duration(total);
+}
+
+std::string format_duration(Duration d) {
+    long long ms = d.count();
+    if (ms == 0) return "0s";
+    if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+    if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+    return std::to_string(ms) + "ms";
+}
+
+std::optional<HostString> parse_host_string(const std::string& text, std::string& error) {
+    HostString h;
+    std::string rest = text;
+    if (rest.empty()) {
+        error = "empty host";
+        return std::nullopt;
+    }
+    if (auto at = rest.rfind('@'); at != std::string::npos) {
+        h.user = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        if (h.user.empty()) {
+            error = "empty user before '@' in '" + text + "'";
+            return std::nullopt;
+        }
+    }
+    std::string port_text;
+    if (!rest.empty() && rest[0] == '[') {
+        auto close = rest.find(']');
+        if (close == std::string::npos) {
+            error = "unclosed '[' in '" + text + "'";
+            return std::nullopt;
+        }
+        h.address = rest.substr(1, close - 1);
+        std::string after = rest.substr(close + 1);
+        if (!after.empty()) {
+            if (after[0] != ':') {
+                error = "unexpected '" + after + "' after ']' in '" + text + "'";
+                return std::nullopt;
+            }
+            port_text = after.substr(1);
+        }
+    } else {
+        auto colon = rest.find(':');
+        if (colon != std::string::npos && rest.find(':', colon + 1) != std::string::npos) {
+            error = "IPv6 addresses must be written in brackets, e.g. [" + rest + "]:22";
+            return std::nullopt;
+        }
+        h.address = rest.substr(0, colon);
+        if (colon != std::string::npos) port_text = rest.substr(colon + 1);
+    }
+    if (h.address.empty()) {
+        error = "no host address in '" + text + "'";
+        return std::nullopt;
+    }
+    for (char c : h.address) {
+        if (std::isspace(static_cast<unsigned char>(c)) || c == '/' || c == '@') {
+            error = "invalid character in host address '" + h.address + "'";
+            return std::nullopt;
+        }
+    }
+    if (!port_text.empty() || (text.back() == ':')) {
+        auto p = parse_int(port_text);
+        if (!p || *p < 1 || *p > 65535) {
+            error = "invalid port '" + port_text + "' in '" + text + "' (must be 1-65535)";
+            return std::nullopt;
+        }
+        h.port = static_cast<int>(*p);
+    }
+    return h;
+}
+
+long long CountOrPercent::resolve(long long total) const {
+    if (!percent) return value;
+    return std::max<long long>(1, total * value / 100);
+}
+
+std::optional<CountOrPercent> parse_count_or_percent(const std::string& text) {
+    CountOrPercent c;
+    std::string digits = text;
+    if (ends_with(text, "%")) {
+        c.percent = true;
+        digits = text.substr(0, text.size() - 1);
+    }
+    auto v = parse_int(digits);
+    if (!v || *v < 0) return std::nullopt;
+    if (c.percent && *v > 100) return std::nullopt;
+    c.value = *v;
+    return c;
+}
+
+}  // namespace hoist::config

@@ -1,0 +1,34 @@
+#pragma once
+/// Parsers for the small value languages of the pipeline file: durations, percentages, host strings.
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace hoist::config {
+
+using Duration = std::chrono::milliseconds;
+
+/// "500ms", "10s", "5m", "1h", also combined ("1m30s"). A bare "0" is zero.
+std::optional<Duration> parse_duration(const std::string& text);
+/// The shortest exact spelling of a duration: 1500ms -> "1500ms", 60000ms -> "1m".
+std::string format_duration(Duration d);
+
+/// A host as written in the file: "[user@]host[:port]", IPv6 as "[::1]:22".
+struct HostString {
+    std::string user;  ///< empty: from ssh settings
+    std::string address;
+    int port = 0;      ///< 0: from ssh settings
+};
+/// nullopt with `error` set when the string is malformed.
+std::optional<HostString> parse_host_string(const std::string& text, std::string& error);
+
+/// A count ("2") or a percentage ("25%").
+struct CountOrPercent {
+    long long value = 0;
+    bool percent = false;
+    /// Resolves against a total: percentages round down but never below 1.
+    long long resolve(long long total) const;
+};
+std::optional<CountOrPercent> parse_count_or_percent(const std::string& text);
+
+}  // namespace hoist::config

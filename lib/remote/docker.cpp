@@ -1,0 +1,66 @@
+#include "remote/docker.hpp"
+
+namespace hoist::remote {
+
+Command run(const ContainerSpec& s) {
+    Command c{{s.runtime, "run", "--detach", "--name", s.name, "--restart", "unless-stopped"}};
+    auto add = [&](std::initializer_list<std::string> words) { c.argv.insert(c.argv.end(), words); };
+    add({"--label", "hoist.service=" + s.service});
+    add({"--label", "hoist.version=" + s.version});
+    if (!s.color.empty()) add({"--label", "hoist.color=" + s.color});
+    add({"--publish", std::to_string(s.host_port) + ":" + std::to_string(s.container_port)});
+    long long secs = (s.stop_timeout.count() + 999) / 1000;
+    add({"--stop-timeout", std::to_string(secs)});
+    for (const auto& [k, v] : s.env) add({"--env", k + "=" + v});
+    if (!s.env_file.empty()) add({"--env-file", s.env_file});
+    for (const auto& v : s.volumes) add({"--volume", v});
+    c.argv.insert(c.argv.end(), s.options.begin(), s.options.end());
+    c.argv.push_back(s.image);
+    c.argv.insert(c.argv.end(), s.command.begin(), s.command.end());
+    return c;
+}
+
+Command pull(const std::string& runtime, const std::string& image) { return {{runtime, "pull", "--quiet", image}}; }
+
+Command stop(const std::string& runtime, const std::string& name, std::chrono::milliseconds timeout) {
+    long long secs = (timeout.count() + 999) / 1000;
+    return {{runtime, "stop", "--time", std::to_string(secs), name}};
+}
+
+Command remove(const std::string& runtime, const std::string& name) {
+    return {{runtime, "rm", "--force", name}};
+}
+
+Command remove_image(const std::string& runtime, const std::string& image) { return {{runtime, "rmi", image}}; }
+
+Command server_version(const std::string& runtime) {
+    return {{runtime, "version", "--format", "{{.Server.Version}}"}};
+}
+
+Command list_containers(const std::string& runtime, const std::string& service) {
+    return {{runtime, "ps", "--all", "--no-trunc", "--filter", "label=hoist.service=" + service, "--format",
+             "{{json .}}"}};
+}
+
+Command logs(const std::string& runtime, const std::string& name, int tail, bool follow) {
+    Command c{{runtime, "logs", "--tail", std::to_string(tail)}};
+    if (follow) c.argv.push_back("--follow");
+    c.argv.push_back(name);
+    return c;
+}
+
+Command login(const std::string& runtime, const std::string& registry, const std::string& username) {
+    return {{runtime, "login", "--username", username, "--password-stdin", registry}};
+}
+
+Command image_exists(const std::string& runtime, const std::string& image) {
+    return {{runtime, "image", "inspect", "--format", "{{.Id}}", image}};
+}
+
+std::string state_dir(const std::string& service) { return ".hoist/" + service; }
+
+std::string env_file_path(const std::string& service, const std::string& container_name) {
+    return state_dir(service) + "/" + container_name + ".env";
+}
+
+}  // namespace hoist::remote

@@ -1,0 +1,51 @@
+#pragma once
+/// Pure builders of the container-runtime commands hoist runs on hosts (docker or podman, same CLI).
+/// Nothing here talks to a host; tests assert the exact argv.
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "remote/shell.hpp"
+
+namespace hoist::remote {
+
+/// Everything `docker run` needs for one hoist container.
+struct ContainerSpec {
+    std::string runtime = "docker";
+    std::string name;     ///< <service>-<tag> (rolling) or <service>-<color> (blue/green)
+    std::string image;    ///< full reference with tag
+    std::string service;
+    std::string version;  ///< the tag
+    std::string color;    ///< blue | green | empty
+    int host_port = 0;
+    int container_port = 0;
+    std::map<std::string, std::string> env;
+    std::string env_file;  ///< path on the host of the 0600 secret env file, empty: none
+    std::vector<std::string> volumes;
+    std::vector<std::string> options;  ///< passed through as given
+    std::vector<std::string> command;  ///< overrides CMD when non-empty
+    std::chrono::milliseconds stop_timeout{30000};
+};
+
+Command run(const ContainerSpec& spec);
+Command pull(const std::string& runtime, const std::string& image);
+/// Stops with a grace period in whole seconds, rounded up (docker's --time takes seconds).
+Command stop(const std::string& runtime, const std::string& name, std::chrono::milliseconds timeout);
+Command remove(const std::string& runtime, const std::string& name);
+Command remove_image(const std::string& runtime, const std::string& image);
+Command server_version(const std::string& runtime);
+/// Lists the service's containers, one JSON object a line: name, state, labels, image.
+Command list_containers(const std::string& runtime, const std::string& service);
+Command logs(const std::string& runtime, const std::string& name, int tail, bool follow);
+/// `docker login` reading the password from stdin, so it never appears in `ps`.
+Command login(const std::string& runtime, const std::string& registry, const std::string& username);
+/// Whether an image is present locally (exit 0) or not.
+Command image_exists(const std::string& runtime, const std::string& image);
+
+/// Where hoist keeps its files on a host, relative to the login user's home (ssh starts there).
+std::string state_dir(const std::string& service);
+/// The secret env file of one container.
+std::string env_file_path(const std::string& service, const std::string& container_name);
+
+}  // namespace hoist::remote

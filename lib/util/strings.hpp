@@ -1,0 +1,26 @@
+#pragma once
+/// Small string helpers shared by every layer.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hoist {
+
+std::string trim(std::string_view s);
+std::vector<std::string> split(std::string_view s, char sep);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+bool starts_with(std::string_view s, std::string_view prefix);
+bool ends_with(std::string_view s, std::string_view suffix);
+std::string to_lower(std::string_view s);
+
+/// Edit distance (insert, delete, substitute, transpose adjacent) used for "did you mean" hints.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `word`, if it is close enough to be a plausible typo.
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+/// Parses a base-10 integer that must fill the whole string.
+std::optional<long long> parse_int(std::string_view s);
+
+}  // namespace hoist

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is needed, builds hoist, runs every test.
+#   tests/run-all.sh            everything (unit, then the fleet and integration tests, as root)
+#   tests/run-all.sh --unit     only the fast unit tests
+# Cleans up every fleet it starts, also on failure or Ctrl-C.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+build=${HOIST_BUILD_DIR:-$here/build}
+unit_only=0
+[[ ${1:-} == --unit ]] && unit_only=1
+
+section() { printf '\n=== %s ===\n' "$*"; }
+
+section "dependencies"
+"$here/.ci/install-deps.sh"
+
+section "build"
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${HOIST_CMAKE_ARGS:-} >/dev/null
+cmake --build "$build" -j2
+
+section "unit tests"
+ctest --test-dir "$build" -L unit --output-on-failure -j2 --timeout 120
+
+if [[ $unit_only == 1 ]]; then exit 0; fi
+
+# Everything below needs root and network namespaces (the test fleet). Refuse loudly rather than skip.
+if [[ $(id -u) != 0 ]]; then
+  echo "the fleet and integration tests need root (network namespaces, sshd, dockerd); run as root or use --unit" >&2
+  exit 1
+fi
+
+failed=0
+for t in "$here"/tests/fleet/test_fleet.sh; do
+  [[ -x $t ]] || continue
+  section "fleet: $(basename "$t")"
+  "$t" || failed=1
+done
+
+if ctest --test-dir "$build" -N -L integration 2>/dev/null | grep -q 'Total Tests: [1-9]'; then
+  section "integration tests"
+  ctest --test-dir "$build" -L integration --output-on-failure --timeout 900 || failed=1
+fi
+
+exit $failed
