@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Build the fleet's test images as one OCI image layout, without docker build.
 
     mkimages.py OUT_DIR [BUSYBOX_PATH]

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A small Docker registry token issuer (the "token" auth flavour of the test fleet).
 
     token_issuer.py --listen ADDR:PORT --key KEY.pem --cert CERT.pem --issuer ISS --service SVC \
