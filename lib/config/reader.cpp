@@ -32,10 +32,20 @@ bool Reader::expect_map(const Node& node, const std::string& path, const std::ve
         for (const auto& k : known) ok = ok || k == key;
         if (ok) continue;
         std::string msg = "unknown key '" + key + "'" + describe_parent(path);
-        if (auto hint = closest_match(key, known)) msg += " (did you mean '" + *hint + "'?)";
+        if (auto hint = closest_match(key, known)) {
+            msg += " (did you mean '" + *hint + "'?)";
+            m_suggested.push_back(path.empty() ? *hint : path + "." + *hint);
+        }
         error(node.key_locs[i], msg);
     }
     return true;
+}
+
+void Reader::missing(const Location& where, const std::string& key, const std::string& parent) {
+    std::string path = parent.empty() ? key : parent + "." + key;
+    for (const auto& s : m_suggested)
+        if (s == path) return;
+    error(where, "missing required key '" + key + "'" + describe_parent(parent));
 }
 
 std::optional<std::string> Reader::string(const Node* n, const std::string& path) {

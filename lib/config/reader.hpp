@@ -34,10 +34,14 @@ public:
     void warning(const Location& where, std::string message) { m_diags.warning(where, std::move(message)); }
     Diagnostics& diagnostics() { return m_diags; }
     void remember(const std::string& path, const Location& where) { m_locations[path] = where; }
+    /// Reports a missing required key, unless an unknown key was already suggested as it
+    /// ("hots" -> "hosts"): one mistake, one message.
+    void missing(const Location& where, const std::string& key, const std::string& parent = "");
 
 private:
     bool present(const Node* n, const std::string& path);
     Diagnostics& m_diags;
+    std::vector<std::string> m_suggested;  ///< dotted paths offered as "did you mean"
     std::map<std::string, Location>& m_locations;
 };
 

@@ -67,7 +67,7 @@ void read_host_entry(Reader& r, const Node& item, const std::string& path, Pipel
         if (!r.expect_map(item, path, {"address", "user", "port"})) return;
         auto addr = r.string(item.find("address"), path + ".address");
         if (!addr) {
-            if (!item.find("address")) r.error(item.loc, "missing required key 'address' in '" + path + "'");
+            if (!item.find("address")) r.missing(item.loc, "address", path);
             return;
         }
         std::string err;
@@ -90,7 +90,7 @@ void read_host_entry(Reader& r, const Node& item, const std::string& path, Pipel
 
 void read_hosts(Reader& r, const Node* n, const Node& root, Pipeline& p) {
     if (!n || n->is_null()) {
-        r.error(n ? n->loc : root.loc, "missing required key 'hosts'");
+        r.missing(n ? n->loc : root.loc, "hosts");
         return;
     }
     r.remember("hosts", n->loc);
@@ -104,9 +104,9 @@ void read_hosts(Reader& r, const Node* n, const Node& root, Pipeline& p) {
         if (!r.expect_map(*e, "hosts.ec2", {"region", "tags", "address"})) return;
         Ec2Discovery d;
         if (auto v = r.string(e->find("region"), "hosts.ec2.region")) d.region = *v;
-        else if (!e->find("region")) r.error(e->loc, "missing required key 'region' in 'hosts.ec2'");
+        else if (!e->find("region")) r.missing(e->loc, "region", "hosts.ec2");
         if (auto v = r.string_map(e->find("tags"), "hosts.ec2.tags")) d.tags = *v;
-        if (d.tags.empty() && !e->find("tags")) r.error(e->loc, "missing required key 'tags' in 'hosts.ec2'");
+        if (d.tags.empty() && !e->find("tags")) r.missing(e->loc, "tags", "hosts.ec2");
         if (auto v = r.one_of(e->find("address"), "hosts.ec2.address", {"private", "public"})) d.address = *v;
         p.ec2 = d;
         return;
@@ -312,7 +312,7 @@ void read_identity(Reader& r, const Node& root, Pipeline& p) {
         else
             p.service = *v;
     } else if (!root.find("service")) {
-        r.error(root.loc, "missing required key 'service'");
+        r.missing(root.loc, "service");
     }
     if (auto v = r.string(root.find("image"), "image")) {
         const Location& at = root.find("image")->loc;
@@ -332,7 +332,7 @@ void read_identity(Reader& r, const Node& root, Pipeline& p) {
         else
             p.image = *v;
     } else if (!root.find("image")) {
-        r.error(root.loc, "missing required key 'image'");
+        r.missing(root.loc, "image");
     }
     if (auto v = r.string(root.find("tag"), "tag")) {
         static const std::regex tag("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");

@@ -1,0 +1,154 @@
+// The hoist binary end to end for what needs no fleet: exit codes, messages, JSON lines.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+using namespace hoist;
+namespace fs = std::filesystem;
+
+namespace {
+
+ProcessResult hoist_run(std::vector<std::string> args, const std::string& cwd = HOIST_SOURCE_DIR) {
+    args.insert(args.begin(), HOIST_BINARY);
+    ProcessOptions o;
+    o.cwd = cwd;
+    o.env["NO_COLOR"] = "1";
+    return run_process(args, o);
+}
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        char tmpl[] = "/tmp/hoist-cli-test-XXXXXX";
+        path = mkdtemp(tmpl);
+    }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+}  // namespace
+
+TEST(Cli, EveryReferencePipelineValidates) {
+    int n = 0;
+    for (const auto& entry : fs::directory_iterator(fs::path(HOIST_SOURCE_DIR) / "pipelines")) {
+        if (entry.path().extension() != ".yml") continue;
+        auto r = hoist_run({"-f", entry.path().string(), "validate"});
+        EXPECT_EQ(r.exit_code, 0) << entry.path() << "\n" << r.err;
+        ++n;
+        auto stages = hoist_run({"-f", entry.path().string(), "-o", "json", "validate"});
+        EXPECT_EQ(stages.exit_code, 0);
+    }
+    EXPECT_GE(n, 6);
+    for (const char* stage : {"staging", "production"}) {
+        auto r = hoist_run({"-f", "pipelines/stages.yml", "--stage", stage, "validate"});
+        EXPECT_EQ(r.exit_code, 0) << stage << r.err;
+    }
+}
+
+TEST(Cli, ExamplePipelinesValidate) {
+    int n = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(fs::path(HOIST_SOURCE_DIR) / "examples")) {
+        if (entry.path().filename() != "hoist.yml") continue;
+        auto r = hoist_run({"-f", entry.path().string(), "validate"});
+        EXPECT_EQ(r.exit_code, 0) << entry.path() << "\n" << r.err;
+        ++n;
+    }
+    EXPECT_GE(n, 1);
+}
+
+TEST(Cli, FiveMistakesFiveLocatedMessagesExit2) {
+    TempDir dir;
+    std::ofstream(dir.path / "hoist.yml") << "service: web\nimage: registry.example.com/acme/web\nhots: [10.0.1.11]\n"
+                                             "ssh:\n  host_key_checking: maybe\ncontainer:\n  port: 99999\n"
+                                             "healthcheck:\n  timeout: soon\nstrategy:\n  type: canary\n";
+    auto r = hoist_run({"validate"}, dir.path.string());
+    EXPECT_EQ(r.exit_code, 2);
+    auto lines = split(trim(r.err), '\n');
+    ASSERT_EQ(lines.size(), 6u) << r.err;  // five problems and the closing line
+    EXPECT_EQ(lines[0], "hoist.yml:3:1: unknown key 'hots' (did you mean 'hosts'?)");
+    EXPECT_TRUE(starts_with(lines[1], "hoist.yml:5:22: "));
+    EXPECT_TRUE(starts_with(lines[2], "hoist.yml:7:9: "));
+    EXPECT_TRUE(starts_with(lines[3], "hoist.yml:9:12: "));
+    EXPECT_TRUE(starts_with(lines[4], "hoist.yml:11:9: "));
+    EXPECT_EQ(lines[5], "error: hoist.yml: 5 problems found; nothing was touched");
+}
+
+TEST(Cli, JsonModeEndsWithSummaryAndReportsDiagnostics) {
+    TempDir dir;
+    std::ofstream(dir.path / "hoist.yml") << "service: web\nimage: r.example.com/web\nhosts: [h1]\nhots: 1\n";
+    auto r = hoist_run({"-o", "json", "validate"}, dir.path.string());
+    EXPECT_EQ(r.exit_code, 2);
+    auto lines = split(trim(r.out), '\n');
+    ASSERT_EQ(lines.size(), 2u) << r.out;
+    auto diag = nlohmann::json::parse(lines[0]);
+    EXPECT_EQ(diag["event"], "diagnostic");
+    EXPECT_EQ(diag["line"], 4);
+    EXPECT_EQ(diag["column"], 1);
+    EXPECT_TRUE(diag.contains("time"));
+    auto summary = nlohmann::json::parse(lines[1]);
+    EXPECT_EQ(summary["event"], "summary");
+    EXPECT_EQ(summary["exit_code"], 2);
+    EXPECT_EQ(summary["result"], "failed");
+}
+
+TEST(Cli, InitWritesAValidStarterAndNeverOverwrites) {
+    TempDir dir;
+    auto r = hoist_run({"init"}, dir.path.string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto v = hoist_run({"validate"}, dir.path.string());
+    EXPECT_EQ(v.exit_code, 0) << v.err;
+    std::ofstream(dir.path / "hoist.yml") << "# mine\n";
+    r = hoist_run({"init"}, dir.path.string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("already exists"), std::string::npos);
+    std::ifstream in(dir.path / "hoist.yml");
+    std::string content((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(content, "# mine\n");
+}
+
+TEST(Cli, PlanPrintsStepsAndTouchesNothing) {
+    auto r = hoist_run({"-f", "pipelines/rolling-nginx.yml", "plan", "--tag", "abc123"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("Batch 3/3: 10.0.1.13"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("DATABASE_URL=***"), std::string::npos);
+    auto j = hoist_run({"-f", "pipelines/rolling-nginx.yml", "-o", "json", "plan", "--tag", "abc123"});
+    auto lines = split(trim(j.out), '\n');
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(nlohmann::json::parse(lines[0])["event"], "plan");
+    EXPECT_EQ(nlohmann::json::parse(lines[1])["tag"], "abc123");
+}
+
+TEST(Cli, MissingFileIsUsageError) {
+    TempDir dir;
+    auto r = hoist_run({"validate"}, dir.path.string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("hoist.yml: no pipeline file here"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UnknownFlagAndCommandAreUsageErrors) {
+    EXPECT_EQ(hoist_run({"--bogus", "validate"}).exit_code, 2);
+    EXPECT_EQ(hoist_run({"frobnicate"}).exit_code, 2);
+    EXPECT_EQ(hoist_run({}).exit_code, 2);
+    EXPECT_EQ(hoist_run({"-o", "xml", "validate"}).exit_code, 2);
+}
+
+TEST(Cli, VersionNamesTheLinkedLibraries) {
+    auto r = hoist_run({"version"});
+    EXPECT_EQ(r.exit_code, 0);
+    for (const char* lib : {"libcurl", "libssh2 1.1", "openssl", "yaml-cpp", "nlohmann_json", "spdlog", "CLI11", "zlib"})
+        EXPECT_NE(r.out.find(lib), std::string::npos) << lib << "\n" << r.out;
+}
+
+TEST(Cli, HelpListsEveryCommand) {
+    auto r = hoist_run({"--help"});
+    EXPECT_EQ(r.exit_code, 0);
+    for (const char* c : {"init", "validate", "plan", "build", "push", "deploy", "rollback", "status", "exec", "logs",
+                          "lock", "history", "version"})
+        EXPECT_NE(r.out.find(std::string("  ") + c), std::string::npos) << c;
+}

@@ -1,0 +1,214 @@
+// `hoist plan` output for a rolling and a blue/green pipeline, asserted exactly, plus the step
+// structure the deploy engine executes.
+#include "deploy/plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include "../test_support.hpp"
+
+using namespace hoist;
+
+namespace {
+
+config::Pipeline pipeline(const std::string& text) {
+    auto r = test::load(text, {{"DB", "postgres://u:pw@db/x"}});
+    EXPECT_TRUE(r.ok()) << test::messages(r);
+    return r.pipeline;
+}
+
+const char* kRolling = R"(service: web
+image: registry.example.com/acme/web
+hosts: [10.0.1.11, 10.0.1.12]
+ssh: {user: deploy}
+container:
+  port: 8080
+  host_port: 8080
+  env: {APP_ENV: production}
+  secret_env: [DATABASE_URL]
+  stop_timeout: 10s
+load_balancer:
+  type: nginx
+  host: 10.0.0.5
+  upstream: web
+  config_path: /etc/nginx/conf.d/hoist-web.conf
+  drain_time: 2s
+strategy:
+  max_unavailable: 1
+  pause: 5s
+)";
+
+const char* kBlueGreen = R"(service: shop
+image: registry.example.com/acme/shop
+hosts: [10.0.1.21, 10.0.1.22]
+container: {port: 3000}
+healthcheck: {path: /health, deadline: 30s}
+load_balancer: {type: nginx, host: 10.0.0.5, upstream: shop, config_path: /etc/nginx/conf.d/hoist-shop.conf}
+strategy:
+  type: blue_green
+  ports: {blue: 8081, green: 8082}
+  keep_previous: false
+)";
+
+}  // namespace
+
+TEST(Plan, RollingOutputExact) {
+    auto p = pipeline(kRolling);
+    deploy::FleetState state;
+    state.observed = true;
+    state.hosts["10.0.1.11"] = {"v1", "web-v1", ""};
+    state.hosts["10.0.1.12"] = {"v1", "web-v1", ""};
+    auto plan = deploy::make_plan(p, "v2", state);
+    EXPECT_EQ(deploy::render_plan(plan, p), R"(Plan: deploy web v2 to 2 hosts, rolling in 2 batches of up to 1, behind nginx
+Image: registry.example.com/acme/web:v2
+
+Pre-flight, every host in parallel (nothing changes yet):
+  10.0.1.11      check   the container runtime answers
+                         $ docker version --format '{{.Server.Version}}'
+  10.0.1.11      pull    pull the new image (the previous one stays for rollback)
+                         $ docker pull --quiet registry.example.com/acme/web:v2
+  10.0.1.12      check   the container runtime answers
+                         $ docker version --format '{{.Server.Version}}'
+  10.0.1.12      pull    pull the new image (the previous one stays for rollback)
+                         $ docker pull --quiet registry.example.com/acme/web:v2
+
+Batch 1/2: 10.0.1.11
+  10.0.0.5 (lb)  drain   take 10.0.1.11 out of the pool; upstream web: 10.0.1.11:8080 (down), 10.0.1.12:8080
+                         $ write /etc/nginx/conf.d/hoist-web.conf
+                         $ nginx -t
+                         $ nginx -s reload
+  10.0.0.5 (lb)  wait    2s for in-flight requests to finish
+  10.0.1.11      stop    stop web-v1 (kept for rollback until the deploy ends)
+                         $ docker stop --time 10 web-v1
+  10.0.1.11      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***
+  10.0.1.11      run     start web-v2 on port 8080
+                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
+  10.0.1.11      health  GET http://127.0.0.1:8080/healthz through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 1m
+  10.0.0.5 (lb)  enable  put 10.0.1.11 back; upstream web: 10.0.1.11:8080, 10.0.1.12:8080
+                         $ write /etc/nginx/conf.d/hoist-web.conf
+                         $ nginx -t
+                         $ nginx -s reload
+  hoist          wait    5s before the next batch
+
+Batch 2/2: 10.0.1.12
+  10.0.0.5 (lb)  drain   take 10.0.1.12 out of the pool; upstream web: 10.0.1.11:8080, 10.0.1.12:8080 (down)
+                         $ write /etc/nginx/conf.d/hoist-web.conf
+                         $ nginx -t
+                         $ nginx -s reload
+  10.0.0.5 (lb)  wait    2s for in-flight requests to finish
+  10.0.1.12      stop    stop web-v1 (kept for rollback until the deploy ends)
+                         $ docker stop --time 10 web-v1
+  10.0.1.12      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***
+  10.0.1.12      run     start web-v2 on port 8080
+                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
+  10.0.1.12      health  GET http://127.0.0.1:8080/healthz through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 1m
+  10.0.0.5 (lb)  enable  put 10.0.1.12 back; upstream web: 10.0.1.11:8080, 10.0.1.12:8080
+                         $ write /etc/nginx/conf.d/hoist-web.conf
+                         $ nginx -t
+                         $ nginx -s reload
+
+Finally:
+  10.0.1.11      record  append the result to .hoist/web/history.jsonl
+  10.0.1.12      record  append the result to .hoist/web/history.jsonl
+)");
+}
+
+TEST(Plan, BlueGreenOutputExact) {
+    auto p = pipeline(kBlueGreen);
+    deploy::FleetState state;
+    state.observed = true;
+    state.active_color = "blue";
+    state.hosts["10.0.1.21"] = {"v1", "shop-blue", "blue"};
+    state.hosts["10.0.1.22"] = {"v1", "shop-blue", "blue"};
+    auto plan = deploy::make_plan(p, "v2", state);
+    EXPECT_EQ(plan.new_color, "green");
+    EXPECT_EQ(deploy::render_plan(plan, p), R"(Plan: deploy shop v2 to 2 hosts, blue_green (starting green), behind nginx
+Image: registry.example.com/acme/shop:v2
+
+Pre-flight, every host in parallel (nothing changes yet):
+  10.0.1.21      check   the container runtime answers
+                         $ docker version --format '{{.Server.Version}}'
+  10.0.1.21      pull    pull the new image (the previous one stays for rollback)
+                         $ docker pull --quiet registry.example.com/acme/shop:v2
+  10.0.1.22      check   the container runtime answers
+                         $ docker version --format '{{.Server.Version}}'
+  10.0.1.22      pull    pull the new image (the previous one stays for rollback)
+                         $ docker pull --quiet registry.example.com/acme/shop:v2
+
+Switch (hosts in parallel until the pool switches):
+  10.0.1.21      remove  remove an old shop-green if one is left
+                         $ docker rm --force shop-green
+  10.0.1.21      run     start shop-green on port 8082
+                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.color=green --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
+  10.0.1.21      health  GET http://127.0.0.1:8082/health through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 30s
+  10.0.1.22      remove  remove an old shop-green if one is left
+                         $ docker rm --force shop-green
+  10.0.1.22      run     start shop-green on port 8082
+                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.color=green --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
+  10.0.1.22      health  GET http://127.0.0.1:8082/health through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 30s
+  10.0.0.5 (lb)  switch  switch every host to green at once; upstream shop: 10.0.1.21:8082, 10.0.1.22:8082
+                         $ write /etc/nginx/conf.d/hoist-shop.conf
+                         $ nginx -t
+                         $ nginx -s reload
+  10.0.0.5 (lb)  confirm the load balancer serves green
+  10.0.0.5 (lb)  wait    5s for in-flight requests to finish
+  10.0.1.21      stop    stop shop-blue
+                         $ docker stop --time 30 shop-blue
+  10.0.1.22      stop    stop shop-blue
+                         $ docker stop --time 30 shop-blue
+
+Finally:
+  10.0.1.21      record  append the result to .hoist/shop/history.jsonl
+  10.0.1.22      record  append the result to .hoist/shop/history.jsonl
+)");
+}
+
+TEST(Plan, SecretsNeverAppear) {
+    auto p = pipeline(kRolling);
+    auto plan = deploy::make_plan(p, "v2", {});
+    std::string text = deploy::render_plan(plan, p) + deploy::plan_to_json(plan).dump();
+    EXPECT_EQ(text.find("postgres://"), std::string::npos);
+    EXPECT_NE(text.find("DATABASE_URL=***"), std::string::npos);
+}
+
+TEST(Plan, RollingBatchesFollowMaxUnavailable) {
+    auto p = pipeline(R"(service: web
+image: r.example.com/web
+hosts: [h1, h2, h3, h4, h5]
+load_balancer: {type: nginx, host: lb, upstream: web, config_path: /x.conf}
+strategy: {max_unavailable: 40%}
+)");
+    auto plan = deploy::make_plan(p, "t", {});
+    ASSERT_EQ(plan.batches.size(), 3u);
+    EXPECT_EQ(plan.batches[0], (std::vector<std::string>{"h1", "h2"}));
+    EXPECT_EQ(plan.batches[2], (std::vector<std::string>{"h5"}));
+    // Each drain step leaves exactly its batch down.
+    int drains = 0;
+    for (const auto& s : plan.steps) {
+        if (s.action != deploy::Action::drain) continue;
+        int down = 0;
+        for (const auto& srv : s.pool) down += srv.down;
+        EXPECT_EQ(static_cast<std::size_t>(down), plan.batches[s.batch - 1].size());
+        ++drains;
+    }
+    EXPECT_EQ(drains, 3);
+}
+
+TEST(Plan, SingleHostRollingWarnsAboutDowntime) {
+    auto p = pipeline(R"(service: web
+image: r.example.com/web
+hosts: [h1]
+load_balancer: {type: nginx, host: lb, upstream: web, config_path: /x.conf}
+)");
+    auto plan = deploy::make_plan(p, "t", {});
+    ASSERT_FALSE(plan.notes.empty());
+    EXPECT_NE(plan.notes.back().find("consider strategy blue_green"), std::string::npos);
+}
+
+TEST(Plan, FirstBlueGreenDeployStartsBlue) {
+    auto p = pipeline(kBlueGreen);
+    deploy::FleetState state;
+    state.observed = true;
+    auto plan = deploy::make_plan(p, "v1", state);
+    EXPECT_EQ(plan.new_color, "blue");
+    for (const auto& s : plan.steps) EXPECT_NE(s.action, deploy::Action::stop);  // nothing to stop yet
+}
