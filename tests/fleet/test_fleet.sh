@@ -11,10 +11,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FLEET=$HERE/fleet
 LOADGEN=$HERE/loadgen
 NAME=${FLEET_TEST_NAME:-hft}
-SUB=${FLEET_TEST_SUBNET:-10.210.50}
 BIG=${FLEET_TEST_BIG:-1}
 BIGNAME=${NAME}big
-BIGSUB=${FLEET_TEST_BIG_SUBNET:-10.210.60}
 TIMING=${FLEET_TEST_TIMING:-1}
 ROOT=${HOIST_FLEET_ROOT:-/tmp/hoist-fleet}
 PY=/usr/bin/python3
@@ -26,6 +24,7 @@ bad()  { FAIL=$((FAIL + 1)); printf 'FAIL - %s\n' "$1"; [[ -n ${2:-} ]] && print
 check() { local d=$1; shift; local out; if out=$("$@" 2>&1); then ok "$d"; else bad "$d" "$out"; fi; }
 finish() {
   "$FLEET" down --name "$NAME" >/dev/null 2>&1
+  "$FLEET" down --name "${NAME}co" >/dev/null 2>&1
   [[ $BIG == 1 ]] && "$FLEET" down --name "$BIGNAME" >/dev/null 2>&1
   echo "# total $(($(date +%s) - T_START)) s"
   echo "$PASS passed, $FAIL failed"
@@ -35,6 +34,27 @@ trap 'finish; exit $?' EXIT
 trap 'exit 130' INT TERM
 
 if [[ $(id -u) != 0 ]]; then echo "test_fleet.sh: must run as root"; FAIL=1; exit 1; fi
+
+# a /24 10.210.C (and 10.210.C+100 for the bastion) that nothing on this machine uses yet: other
+# people's fleets may be up at the same time
+used_subnet() {
+  ip -4 -o addr show | grep -qF " $1." && return 0
+  ip route show table all 2>/dev/null | grep -qE "(^|[ ])$(sed 's/\./\\./g' <<<"$1")\.0/24" && return 0
+  return 1
+}
+free_subnet() {  # free_subnet START [AVOID...]
+  local c s
+  for ((c = $1; c <= 150; c++)); do
+    s=10.210.$c
+    [[ " ${*:2} " == *" $s "* ]] && continue
+    used_subnet "$s" || used_subnet "10.210.$((c + 100))" || { echo "$s"; return 0; }
+  done
+  echo "10.210.$1"
+}
+for n in "$NAME" "${NAME}co" "$BIGNAME"; do "$HERE/fleet" down --name "$n" >/dev/null 2>&1; done
+SUB=${FLEET_TEST_SUBNET:-$(free_subnet 50)}
+COSUB=${FLEET_TEST_CO_SUBNET:-$(free_subnet 51 "$SUB")}
+BIGSUB=${FLEET_TEST_BIG_SUBNET:-$(free_subnet 60 "$SUB" "$COSUB")}
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
@@ -248,10 +268,22 @@ r=$("$LOADGEN" "http://$FLEET_H1:8080/version" -d 1 -c 2)
 e=$(jq_ "d['socket_errors'], d['errors']['connect'], d['ok']" <<<"$r")
 [[ $e != "0 "* && $e == *" 0" ]] && ok "loadgen vs a dead app port: socket errors counted separately (socket_errors, connect, ok: $e)" || bad "loadgen socket errors" "$r"
 
+# --- a second fleet beside the first; the first goes down while the second (started later) runs --------
+CO=${NAME}co
+"$FLEET" down --name "$CO" >/dev/null 2>&1
+if up_fleet "$CO" --subnet "$COSUB" --hosts 2 --sshd-only --no-lb --no-bastion; then
+  ok "second fleet $CO ($COSUB.0/24, 2 sshd-only hosts) up beside $NAME in $UP_SECS s"
+  co_out=$(ssh -F "$ROOT/$CO/ssh_config" h2 'hostname' 2>&1)
+  [[ $co_out == "$CO-h2" ]] && ok "both fleets answer at once ($CO h2: $co_out)" || bad "second fleet h2" "$co_out"
+else bad "second fleet beside the first"; fi
+
 # --- down, clean ---------------------------------------------------------------------------------------
 t0=$(now); "$FLEET" down --name "$NAME" >/dev/null 2>&1; d=$(elapsed "$t0")
 ok "fleet down in $d s"
-assert_clean "$NAME" "$SUB" "cycle 1"
+assert_clean "$NAME" "$SUB" "cycle 1 (while $CO still runs)"
+check "$CO still works after $NAME went down" ssh -F "$ROOT/$CO/ssh_config" h1 true
+"$FLEET" down --name "$CO" >/dev/null 2>&1
+assert_clean "$CO" "$COSUB" "second fleet"
 
 # ================================================================================================
 echo "# cycle 2: same fleet again"

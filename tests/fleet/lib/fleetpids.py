@@ -44,6 +44,9 @@ for d in os.listdir("/proc"):
         continue
     kind = None
     try:
+        with open("/proc/%d/stat" % pid) as f:
+            if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                continue  # zombies are gone already; their parent reaps them
         with open("/proc/%d/cgroup" % pid) as f:
             if cgpat in f.read():
                 kind = "cgroup"
