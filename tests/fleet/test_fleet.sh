@@ -3,7 +3,8 @@
 #   tests/fleet/test_fleet.sh            (about 1-2 minutes)
 # Env: FLEET_TEST_NAME (hft), FLEET_TEST_SUBNET (10.210.50), FLEET_TEST_BIG_SUBNET (10.210.60),
 #      FLEET_TEST_BIG=0 skips the 100-host sshd-only fleet, FLEET_TEST_TIMING=0 makes the timing
-#      limits (20 s / 15 s) report-only.
+#      limits (20 s / 15 s) report-only (they are also report-only while the 1-min load average is
+#      above 3 x cores, i.e. other jobs own the machine).
 # Exits non-zero on any failure; the last line is "N passed, M failed".
 set -uo pipefail
 
@@ -84,6 +85,13 @@ assert_clean() {
   else bad "$what: fleet $name left things behind" "$left"; fi
 }
 
+# timing limits are asserted unless the machine is overloaded by others (1-min load > 3 x cores)
+timed() {  # timed WHAT SECONDS LIMIT
+  local load cores; load=$(cut -d' ' -f1 /proc/loadavg); cores=$(nproc)
+  if [[ $TIMING == 1 ]] && lt "$load" $((3 * cores)); then check "$1 under $3 s ($2 s)" lt "$2" "$3"
+  else ok "$1 in $2 s (limit $3 s not asserted: load $load on $cores cores)"; fi
+}
+
 up_fleet() {  # up_fleet NAME ARGS...: sets UP_SECS
   local t0; t0=$(now)
   local out
@@ -102,9 +110,7 @@ echo "# cycle 1: full fleet $NAME ($SUB.0/24)"
 t0=$(now); "$FLEET" prewarm --name "$NAME" --hosts 3 >/dev/null 2>&1; echo "# prewarm: $(elapsed "$t0") s"
 if ! up_fleet "$NAME" --subnet "$SUB"; then bad "fleet up (full)"; exit 1; fi
 ok "fleet up: 3 hosts with dockerd + registry + lb + bastion in $UP_SECS s"
-if [[ $TIMING == 1 ]]; then
-  check "fleet up under 20 s ($UP_SECS s)" lt "$UP_SECS" 20
-fi
+timed "fleet up (3 hosts with dockerd, all parts)" "$UP_SECS" 20
 FD=$ROOT/$NAME
 # shellcheck disable=SC1091
 source "$FD/fleet.env"
@@ -314,8 +320,7 @@ if [[ $BIG == 1 ]]; then
   # nothing): the timing is of `up` itself
   t0=$(now); "$FLEET" prewarm --name "$BIGNAME" --hosts 100 >/dev/null 2>&1; echo "# prewarm: $(elapsed "$t0") s"
   if up_fleet "$BIGNAME" --subnet "$BIGSUB" --hosts 100 --sshd-only --no-lb --no-bastion; then
-    if [[ $TIMING == 1 ]]; then check "100 sshd-only hosts up under 15 s ($UP_SECS s)" lt "$UP_SECS" 15
-    else ok "100 sshd-only hosts up in $UP_SECS s"; fi
+    timed "100 sshd-only hosts up" "$UP_SECS" 15
     source "$ROOT/$BIGNAME/fleet.env"
     outs=$(for h in $FLEET_HOSTS; do echo "$h"; done | xargs -P 25 -I{} ssh $FLEET_SSH_OPTS -o ConnectTimeout=10 "$FLEET_SSH_USER@{}" 'echo $(hostname) $(cat ~/.fleet-node)' 2>&1)
     n=$(echo "$outs" | grep -cE "^$BIGNAME-h[0-9]+ h[0-9]+$")
