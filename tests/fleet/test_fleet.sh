@@ -193,6 +193,17 @@ for t in $(seq 1 60); do
 done
 out=$(for t in $(seq 1 9); do curl -s --max-time 3 "$FLEET_HAPROXY_URL/version"; echo; done | sort | uniq -c | tr -s ' \n' ' ')
 [[ $out == " 9 v1 " ]] && ok "haproxy on the LB ($FLEET_HAPROXY_URL) returns v1 (9 of 9)" || bad "through haproxy" "$out"
+# what hoist does over SSH: a direct-tcpip channel to the app on the host's loopback, and a
+# direct-streamlocal channel to the host's docker socket
+out=$(printf 'GET /healthz HTTP/1.0\r\n\r\n' | ssh $FLEET_SSH_OPTS -W 127.0.0.1:8080 "$FLEET_SSH_USER@$FLEET_H2" 2>&1 | tail -1)
+[[ $out == ok ]] && ok "direct-tcpip through sshd to 127.0.0.1:8080 on h2 reaches the app (/healthz: $out)" || bad "direct-tcpip to the host's loopback" "$out"
+fwd=/tmp/.fleet-test-$$.sock
+ssh $FLEET_SSH_OPTS -o ExitOnForwardFailure=yes -N -L "$fwd:$FD/h3/docker.sock" "$FLEET_SSH_USER@$FLEET_H3" 2>/dev/null &
+fwdpid=$!
+for t in $(seq 1 30); do [[ -S $fwd ]] && break; sleep 0.1; done
+out=$(curl -s --max-time 3 --unix-socket "$fwd" http://d/info | $PY -c 'import json,sys; print(json.load(sys.stdin)["Name"])' 2>&1)
+[[ $out == "$NAME-h3" ]] && ok "direct-streamlocal through sshd to h3's docker.sock (Docker API answers as $out)" || bad "streamlocal forward to docker.sock" "$out"
+kill "$fwdpid" 2>/dev/null; wait "$fwdpid" 2>/dev/null; rm -f "$fwd"
 check "slow CGI answers 200 after ~1 s" bash -c "[[ \$(curl -s --max-time 5 '$FLEET_NGINX_URL/cgi-bin/slow?1') == 'slow v1' ]]"
 
 # --- the LB as hoist drives it: over SSH as the login user, no sudo ---------------------------------
