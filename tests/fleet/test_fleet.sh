@@ -3,7 +3,8 @@
 #   tests/fleet/test_fleet.sh            (about 1-2 minutes)
 # Env: FLEET_TEST_NAME (hft), FLEET_TEST_SUBNET (10.210.50), FLEET_TEST_BIG_SUBNET (10.210.60),
 #      FLEET_TEST_BIG=0 skips the 100-host sshd-only fleet, FLEET_TEST_TIMING=0 makes the timing
-#      limits (20 s / 15 s) report-only.
+#      limits (20 s / 15 s) report-only (they are also report-only while the 1-min load average is
+#      above 3 x cores, i.e. other jobs own the machine).
 # Exits non-zero on any failure; the last line is "N passed, M failed".
 set -uo pipefail
 
@@ -11,10 +12,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FLEET=$HERE/fleet
 LOADGEN=$HERE/loadgen
 NAME=${FLEET_TEST_NAME:-hft}
-SUB=${FLEET_TEST_SUBNET:-10.210.50}
 BIG=${FLEET_TEST_BIG:-1}
 BIGNAME=${NAME}big
-BIGSUB=${FLEET_TEST_BIG_SUBNET:-10.210.60}
 TIMING=${FLEET_TEST_TIMING:-1}
 ROOT=${HOIST_FLEET_ROOT:-/tmp/hoist-fleet}
 PY=/usr/bin/python3
@@ -26,6 +25,7 @@ bad()  { FAIL=$((FAIL + 1)); printf 'FAIL - %s\n' "$1"; [[ -n ${2:-} ]] && print
 check() { local d=$1; shift; local out; if out=$("$@" 2>&1); then ok "$d"; else bad "$d" "$out"; fi; }
 finish() {
   "$FLEET" down --name "$NAME" >/dev/null 2>&1
+  "$FLEET" down --name "${NAME}co" >/dev/null 2>&1
   [[ $BIG == 1 ]] && "$FLEET" down --name "$BIGNAME" >/dev/null 2>&1
   echo "# total $(($(date +%s) - T_START)) s"
   echo "$PASS passed, $FAIL failed"
@@ -35,6 +35,27 @@ trap 'finish; exit $?' EXIT
 trap 'exit 130' INT TERM
 
 if [[ $(id -u) != 0 ]]; then echo "test_fleet.sh: must run as root"; FAIL=1; exit 1; fi
+
+# a /24 10.210.C (and 10.210.C+100 for the bastion) that nothing on this machine uses yet: other
+# people's fleets may be up at the same time
+used_subnet() {
+  ip -4 -o addr show | grep -qF " $1." && return 0
+  ip route show table all 2>/dev/null | grep -qE "(^|[ ])$(sed 's/\./\\./g' <<<"$1")\.0/24" && return 0
+  return 1
+}
+free_subnet() {  # free_subnet START [AVOID...]
+  local c s
+  for ((c = $1; c <= 150; c++)); do
+    s=10.210.$c
+    [[ " ${*:2} " == *" $s "* ]] && continue
+    used_subnet "$s" || used_subnet "10.210.$((c + 100))" || { echo "$s"; return 0; }
+  done
+  echo "10.210.$1"
+}
+for n in "$NAME" "${NAME}co" "$BIGNAME"; do "$HERE/fleet" down --name "$n" >/dev/null 2>&1; done
+SUB=${FLEET_TEST_SUBNET:-$(free_subnet 50)}
+COSUB=${FLEET_TEST_CO_SUBNET:-$(free_subnet 51 "$SUB")}
+BIGSUB=${FLEET_TEST_BIG_SUBNET:-$(free_subnet 60 "$SUB" "$COSUB")}
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
@@ -64,6 +85,13 @@ assert_clean() {
   else bad "$what: fleet $name left things behind" "$left"; fi
 }
 
+# timing limits are asserted unless the machine is overloaded by others (1-min load > 3 x cores)
+timed() {  # timed WHAT SECONDS LIMIT
+  local load cores; load=$(cut -d' ' -f1 /proc/loadavg); cores=$(nproc)
+  if [[ $TIMING == 1 ]] && lt "$load" $((3 * cores)); then check "$1 under $3 s ($2 s)" lt "$2" "$3"
+  else ok "$1 in $2 s (limit $3 s not asserted: load $load on $cores cores)"; fi
+}
+
 up_fleet() {  # up_fleet NAME ARGS...: sets UP_SECS
   local t0; t0=$(now)
   local out
@@ -82,9 +110,7 @@ echo "# cycle 1: full fleet $NAME ($SUB.0/24)"
 t0=$(now); "$FLEET" prewarm --name "$NAME" --hosts 3 >/dev/null 2>&1; echo "# prewarm: $(elapsed "$t0") s"
 if ! up_fleet "$NAME" --subnet "$SUB"; then bad "fleet up (full)"; exit 1; fi
 ok "fleet up: 3 hosts with dockerd + registry + lb + bastion in $UP_SECS s"
-if [[ $TIMING == 1 ]]; then
-  check "fleet up under 20 s ($UP_SECS s)" lt "$UP_SECS" 20
-fi
+timed "fleet up (3 hosts with dockerd, all parts)" "$UP_SECS" 20
 FD=$ROOT/$NAME
 # shellcheck disable=SC1091
 source "$FD/fleet.env"
@@ -167,6 +193,17 @@ for t in $(seq 1 60); do
 done
 out=$(for t in $(seq 1 9); do curl -s --max-time 3 "$FLEET_HAPROXY_URL/version"; echo; done | sort | uniq -c | tr -s ' \n' ' ')
 [[ $out == " 9 v1 " ]] && ok "haproxy on the LB ($FLEET_HAPROXY_URL) returns v1 (9 of 9)" || bad "through haproxy" "$out"
+# what hoist does over SSH: a direct-tcpip channel to the app on the host's loopback, and a
+# direct-streamlocal channel to the host's docker socket
+out=$(printf 'GET /healthz HTTP/1.0\r\n\r\n' | ssh $FLEET_SSH_OPTS -W 127.0.0.1:8080 "$FLEET_SSH_USER@$FLEET_H2" 2>&1 | tail -1)
+[[ $out == ok ]] && ok "direct-tcpip through sshd to 127.0.0.1:8080 on h2 reaches the app (/healthz: $out)" || bad "direct-tcpip to the host's loopback" "$out"
+fwd=/tmp/.fleet-test-$$.sock
+ssh $FLEET_SSH_OPTS -o ExitOnForwardFailure=yes -N -L "$fwd:$FD/h3/docker.sock" "$FLEET_SSH_USER@$FLEET_H3" 2>/dev/null &
+fwdpid=$!
+for t in $(seq 1 30); do [[ -S $fwd ]] && break; sleep 0.1; done
+out=$(curl -s --max-time 3 --unix-socket "$fwd" http://d/info | $PY -c 'import json,sys; print(json.load(sys.stdin)["Name"])' 2>&1)
+[[ $out == "$NAME-h3" ]] && ok "direct-streamlocal through sshd to h3's docker.sock (Docker API answers as $out)" || bad "streamlocal forward to docker.sock" "$out"
+kill "$fwdpid" 2>/dev/null; wait "$fwdpid" 2>/dev/null; rm -f "$fwd"
 check "slow CGI answers 200 after ~1 s" bash -c "[[ \$(curl -s --max-time 5 '$FLEET_NGINX_URL/cgi-bin/slow?1') == 'slow v1' ]]"
 
 # --- the LB as hoist drives it: over SSH as the login user, no sudo ---------------------------------
@@ -248,10 +285,22 @@ r=$("$LOADGEN" "http://$FLEET_H1:8080/version" -d 1 -c 2)
 e=$(jq_ "d['socket_errors'], d['errors']['connect'], d['ok']" <<<"$r")
 [[ $e != "0 "* && $e == *" 0" ]] && ok "loadgen vs a dead app port: socket errors counted separately (socket_errors, connect, ok: $e)" || bad "loadgen socket errors" "$r"
 
+# --- a second fleet beside the first; the first goes down while the second (started later) runs --------
+CO=${NAME}co
+"$FLEET" down --name "$CO" >/dev/null 2>&1
+if up_fleet "$CO" --subnet "$COSUB" --hosts 2 --sshd-only --no-lb --no-bastion; then
+  ok "second fleet $CO ($COSUB.0/24, 2 sshd-only hosts) up beside $NAME in $UP_SECS s"
+  co_out=$(ssh -F "$ROOT/$CO/ssh_config" h2 'hostname' 2>&1)
+  [[ $co_out == "$CO-h2" ]] && ok "both fleets answer at once ($CO h2: $co_out)" || bad "second fleet h2" "$co_out"
+else bad "second fleet beside the first"; fi
+
 # --- down, clean ---------------------------------------------------------------------------------------
 t0=$(now); "$FLEET" down --name "$NAME" >/dev/null 2>&1; d=$(elapsed "$t0")
 ok "fleet down in $d s"
-assert_clean "$NAME" "$SUB" "cycle 1"
+assert_clean "$NAME" "$SUB" "cycle 1 (while $CO still runs)"
+check "$CO still works after $NAME went down" ssh -F "$ROOT/$CO/ssh_config" h1 true
+"$FLEET" down --name "$CO" >/dev/null 2>&1
+assert_clean "$CO" "$COSUB" "second fleet"
 
 # ================================================================================================
 echo "# cycle 2: same fleet again"
@@ -282,8 +331,7 @@ if [[ $BIG == 1 ]]; then
   # nothing): the timing is of `up` itself
   t0=$(now); "$FLEET" prewarm --name "$BIGNAME" --hosts 100 >/dev/null 2>&1; echo "# prewarm: $(elapsed "$t0") s"
   if up_fleet "$BIGNAME" --subnet "$BIGSUB" --hosts 100 --sshd-only --no-lb --no-bastion; then
-    if [[ $TIMING == 1 ]]; then check "100 sshd-only hosts up under 15 s ($UP_SECS s)" lt "$UP_SECS" 15
-    else ok "100 sshd-only hosts up in $UP_SECS s"; fi
+    timed "100 sshd-only hosts up" "$UP_SECS" 15
     source "$ROOT/$BIGNAME/fleet.env"
     outs=$(for h in $FLEET_HOSTS; do echo "$h"; done | xargs -P 25 -I{} ssh $FLEET_SSH_OPTS -o ConnectTimeout=10 "$FLEET_SSH_USER@{}" 'echo $(hostname) $(cat ~/.fleet-node)' 2>&1)
     n=$(echo "$outs" | grep -cE "^$BIGNAME-h[0-9]+ h[0-9]+$")

@@ -3,7 +3,7 @@
 
 KIND is: netns   (lives in one of the fleet's network namespaces: sshd, sessions, dockerd, nginx...)
          cmdline (has FLEET_DIR/ on its command line: registry, issuer, containerd shims, ssh clients)
-         cgroup  (in a container cgroup of the fleet: /CGROUP_MARK-<node>/...)
+         cgroup  (in a container cgroup of the fleet: /CGROUP_MARK-h<N>/...)
 The caller, its parents and this process are never listed. One pass over /proc, no subprocesses.
 """
 import os
@@ -12,7 +12,7 @@ import sys
 
 fd, ns_re, mark = sys.argv[1], re.compile(sys.argv[2]), sys.argv[3]
 fdpat = (fd.rstrip("/") + "/").encode()
-cgpat = "/" + mark + "-"
+cgpat = re.compile(r"/" + re.escape(mark) + r"-h[0-9]+(/|$)", re.M)
 
 inodes = set()
 try:
@@ -44,8 +44,11 @@ for d in os.listdir("/proc"):
         continue
     kind = None
     try:
+        with open("/proc/%d/stat" % pid) as f:
+            if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                continue  # zombies are gone already; their parent reaps them
         with open("/proc/%d/cgroup" % pid) as f:
-            if cgpat in f.read():
+            if cgpat.search(f.read()):
                 kind = "cgroup"
         if kind is None and inodes:
             try:

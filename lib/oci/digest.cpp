@@ -1,0 +1,100 @@
+#include "oci/digest.hpp"
+
+#include <openssl/evp.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace hoist::oci {
+
+namespace {
+bool is_lower_hex(std::string_view s) {
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return !s.empty();
+}
+}  // namespace
+
+std::optional<Digest> Digest::parse(std::string_view s) {
+    auto colon = s.find(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    Digest d{std::string(s.substr(0, colon)), std::string(s.substr(colon + 1))};
+    for (char c : d.algorithm)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '.' || c == '_' || c == '-'))
+            return std::nullopt;
+    if (!is_lower_hex(d.hex)) return std::nullopt;
+    if (d.algorithm == "sha256" && d.hex.size() != 64) return std::nullopt;
+    if (d.algorithm == "sha512" && d.hex.size() != 128) return std::nullopt;
+    return d;
+}
+
+Digest Digest::must_parse(std::string_view s, std::string_view what) {
+    auto d = parse(s);
+    if (!d) throw Error(ExitCode::build_push, std::string(what) + ": malformed digest '" + std::string(s) + "'");
+    return *d;
+}
+
+struct Sha256::Impl {
+    EVP_MD_CTX* ctx = nullptr;
+    Impl() {
+        ctx = EVP_MD_CTX_new();
+        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) throw std::runtime_error("EVP sha256 init failed");
+    }
+    ~Impl() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256::Sha256() : m_impl(std::make_unique<Impl>()) {}
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+void Sha256::update(const void* data, std::size_t size) {
+    if (size == 0) return;
+    EVP_DigestUpdate(m_impl->ctx, data, size);
+    m_bytes += size;
+}
+
+Digest Sha256::finish() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(m_impl->ctx, md, &len);
+    EVP_DigestInit_ex(m_impl->ctx, EVP_sha256(), nullptr);
+    m_bytes = 0;
+    static const char* hexd = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(len * 2);
+    for (unsigned i = 0; i < len; ++i) {
+        hex.push_back(hexd[md[i] >> 4]);
+        hex.push_back(hexd[md[i] & 15]);
+    }
+    return Digest{"sha256", hex};
+}
+
+Digest sha256_of(std::string_view data) {
+    Sha256 h;
+    h.update(data);
+    return h.finish();
+}
+
+Digest sha256_file(const std::string& path, std::size_t* size) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw Error(ExitCode::build_push, path + ": " + std::strerror(errno));
+    Sha256 h;
+    std::vector<char> buf(1 << 20);
+    std::size_t n, total = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
+        h.update(buf.data(), n);
+        total += n;
+    }
+    bool bad = std::ferror(f);
+    std::fclose(f);
+    if (bad) throw Error(ExitCode::build_push, path + ": read error");
+    if (size) *size = total;
+    return h.finish();
+}
+
+}  // namespace hoist::oci

@@ -1,0 +1,76 @@
+#include "ssh/channel.hpp"
+
+namespace hoist::ssh {
+
+Channel::~Channel() {
+    if (!m_channel) return;
+    Deadline d = Deadline::in(std::chrono::milliseconds(500));
+    while (libssh2_channel_free(m_channel) == LIBSSH2_ERROR_EAGAIN) {
+        if (m_session->broken() || d.passed()) {
+            // Cannot say goodbye in time: the session is no longer usable for anything else.
+            m_session->mark_broken();
+            d = Deadline::in(std::chrono::milliseconds(500));
+        }
+        try {
+            m_session->wait(d, "closing a channel", 50);
+        } catch (const Error&) {
+            m_session->mark_broken();
+        }
+    }
+}
+
+void Channel::write_all(std::string_view data, const Deadline& deadline, const std::string& what) {
+    while (!data.empty()) {
+        ssize_t n = libssh2_channel_write(m_channel, data.data(), data.size());
+        if (n == LIBSSH2_ERROR_EAGAIN) {
+            m_session->wait(deadline, what);
+            continue;
+        }
+        m_session->check(static_cast<int>(n), what);
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+std::string Channel::read_to_eof(const Deadline& deadline, const std::string& what, std::size_t limit) {
+    std::string out;
+    char buf[32768];
+    for (;;) {
+        ssize_t n = libssh2_channel_read(m_channel, buf, sizeof buf);
+        if (n > 0) {
+            if (out.size() < limit) out.append(buf, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) m_session->check(static_cast<int>(n), what);
+        if (libssh2_channel_eof(m_channel)) return out;
+        m_session->wait(deadline, what);
+    }
+}
+
+void Channel::send_eof(const Deadline& deadline) {
+    int rc = m_session->call(deadline, "sending EOF", [&] { return libssh2_channel_send_eof(m_channel); });
+    m_session->check(rc, "sending EOF");
+}
+
+Channel open_session_channel(Session& s, const Deadline& d) {
+    auto* c = retry_ptr(s.raw(), s.fd(), d, s.label() + ": opening a session channel",
+                        [&] { return libssh2_channel_open_session(s.raw()); });
+    return Channel(s, c);
+}
+
+Channel open_direct_tcpip(Session& s, const std::string& host, int port, const Deadline& d) {
+    std::string what = s.label() + ": forwarding to " + host + ":" + std::to_string(port) + " on the host";
+    auto* c = retry_ptr(s.raw(), s.fd(), d, what, [&] {
+        return libssh2_channel_direct_tcpip_ex(s.raw(), host.c_str(), port, "127.0.0.1", 0);
+    });
+    return Channel(s, c);
+}
+
+Channel open_direct_streamlocal(Session& s, const std::string& path, const Deadline& d) {
+    std::string what = s.label() + ": connecting to unix socket " + path + " on the host";
+    auto* c = retry_ptr(s.raw(), s.fd(), d, what, [&] {
+        return libssh2_channel_direct_streamlocal_ex(s.raw(), path.c_str(), "127.0.0.1", 0);
+    });
+    return Channel(s, c);
+}
+
+}  // namespace hoist::ssh

@@ -1,0 +1,113 @@
+// ssh_config resolution. Expected values were taken from `ssh -G` (OpenSSH 9.2) on the same text;
+// tests/integration/ssh/ssh_config_oracle_test.cpp re-checks a larger set against the live ssh -G.
+#include <gtest/gtest.h>
+
+#include "ssh/pattern.hpp"
+#include "ssh/ssh_config.hpp"
+
+using namespace hoist::ssh;
+
+namespace {
+const char* config = R"(# top
+Host Web* !web3
+    HostName %h.internal
+    IdentityFile ~/.ssh/k_%h
+    User alice
+Host web?
+    Port 2200
+    User bob
+    ProxyJump jump@bastion:2222,ssh://carol@b2
+Host *
+    IdentityFile /etc/k2
+    Port 22
+)";
+}
+
+TEST(SshConfig, FirstMatchWinsAndIdentityFilesAccumulate) {
+    auto cfg = SshConfig::parse(config);
+    auto r = cfg.resolve("Web1");
+    EXPECT_EQ(r.hostname, "web1.internal");  // %h expanded, then lower-cased, as ssh -G prints it
+    EXPECT_EQ(r.user.value_or(""), "alice");
+    EXPECT_EQ(r.port.value_or(0), 22);
+    EXPECT_EQ(r.identity_files, (std::vector<std::string>{"~/.ssh/k_%h", "/etc/k2"}));
+    EXPECT_TRUE(r.proxy_jump.empty());
+}
+
+TEST(SshConfig, HostPatternsAreCaseSensitive) {
+    auto r = SshConfig::parse(config).resolve("WEB1");
+    EXPECT_EQ(r.hostname, "web1");
+    EXPECT_FALSE(r.user.has_value());
+    EXPECT_EQ(r.port.value_or(0), 22);
+}
+
+TEST(SshConfig, NegationExcludesAHostFromABlock) {
+    auto r = SshConfig::parse(config).resolve("web3");
+    EXPECT_EQ(r.hostname, "web3");
+    EXPECT_EQ(r.user.value_or(""), "bob");
+    EXPECT_EQ(r.port.value_or(0), 2200);
+    ASSERT_EQ(r.proxy_jump.size(), 2u);
+    EXPECT_EQ(to_string(r.proxy_jump[0]), "jump@bastion:2222");
+    EXPECT_EQ(to_string(r.proxy_jump[1]), "carol@b2");
+}
+
+TEST(SshConfig, KeywordsAreCaseInsensitiveAndEqualsSignWorks) {
+    auto cfg = SshConfig::parse("HOST a\n  hostname=10.0.0.1\n  PORT = 2022\n  user \"deploy\"\nHost *\n  User x\n");
+    auto r = cfg.resolve("a");
+    EXPECT_EQ(r.hostname, "10.0.0.1");
+    EXPECT_EQ(r.port.value_or(0), 2022);
+    EXPECT_EQ(r.user.value_or(""), "deploy");
+}
+
+TEST(SshConfig, LinesBeforeAnyHostApplyToAll) {
+    auto r = SshConfig::parse("User early\nHost a\n  User late\n").resolve("a");
+    EXPECT_EQ(r.user.value_or(""), "early");
+}
+
+TEST(SshConfig, ProxyJumpNoneDisablesLaterOnes) {
+    auto cfg = SshConfig::parse("Host a\n  ProxyJump none\nHost *\n  ProxyJump b\n");
+    EXPECT_TRUE(cfg.resolve("a").proxy_jump.empty());
+    EXPECT_EQ(cfg.resolve("c").proxy_jump.size(), 1u);
+}
+
+TEST(SshConfig, UnsupportedMatchAndIncludeAreReported) {
+    auto cfg = SshConfig::parse("Include other\nMatch host x\n  User m\nMatch all\n  Port 7\n", "cfg");
+    ASSERT_EQ(cfg.problems().size(), 2u);
+    EXPECT_EQ(cfg.problems()[0], "cfg:1: 'Include' is not supported by hoist; ignored");
+    auto r = cfg.resolve("x");
+    EXPECT_FALSE(r.user.has_value());
+    EXPECT_EQ(r.port.value_or(0), 7);
+}
+
+TEST(SshConfig, HostNamePercentPercent) {
+    auto r = SshConfig::parse("Host a\n  HostName %h-%%.x\n").resolve("a");
+    EXPECT_EQ(r.hostname, "a-%.x");
+}
+
+TEST(SshConfig, IdentityPathExpansion) {
+    setenv("HOME", "/home/t", 1);
+    EXPECT_EQ(expand_identity_path("~/.ssh/id_%h_%r", "h1", "deploy"), "/home/t/.ssh/id_h1_deploy");
+    EXPECT_EQ(expand_identity_path("%d/k%%", "h", "u"), "/home/t/k%");
+    EXPECT_EQ(expand_tilde("/abs"), "/abs");
+}
+
+TEST(JumpSpec, Parse) {
+    EXPECT_EQ(*parse_jump("ec2-user@bastion.example.com:2222"), (JumpSpec{"ec2-user", "bastion.example.com", 2222}));
+    EXPECT_EQ(*parse_jump("ssh://b"), (JumpSpec{"", "b", 0}));
+    EXPECT_EQ(*parse_jump("u@[::1]:22"), (JumpSpec{"u", "::1", 22}));
+    EXPECT_FALSE(parse_jump("u@b:port").has_value());
+    EXPECT_FALSE(parse_jump("u@").has_value());
+    EXPECT_FALSE(parse_jump("b:70000").has_value());
+}
+
+TEST(Pattern, WildcardsNegationAndCase) {
+    EXPECT_TRUE(match_pattern("10.0.*.1?", "10.0.5.12"));
+    EXPECT_FALSE(match_pattern("10.0.*.1?", "10.0.5.1"));
+    EXPECT_TRUE(match_pattern("*", ""));
+    EXPECT_TRUE(match_pattern("a*b*c", "axxbyybc"));
+    EXPECT_TRUE(match_pattern("WEB", "web"));
+    EXPECT_FALSE(match_pattern("WEB", "web", false));
+    EXPECT_TRUE(match_pattern_list({"web*", "!web3"}, "web1"));
+    EXPECT_FALSE(match_pattern_list({"web*", "!web3"}, "web3"));
+    EXPECT_FALSE(match_pattern_list({"!web3"}, "web1"));  // only negations never match
+    EXPECT_EQ(split_patterns("a, b,,c", ','), (std::vector<std::string>{"a", " b", "c"}));
+}
