@@ -241,6 +241,9 @@ check "token issuer answers token, access_token, expires_in" bash -c "curl -sf -
 out=$(sshf "$FLEET_H2" "echo '$FLEET_REGISTRY_PASSWORD' | docker login -u '$FLEET_REGISTRY_USER' --password-stdin $FLEET_REGISTRY_TOKEN >/dev/null 2>&1 && docker pull -q $FLEET_REGISTRY_TOKEN/t/token:1 && docker run --rm --entrypoint /bin/cat $FLEET_REGISTRY_TOKEN/t/token:1 /www/version && docker logout $FLEET_REGISTRY_TOKEN >/dev/null" 2>&1)
 [[ $out == *v2 ]] && ok "dockerd on h2: docker login + pull through token auth" || bad "docker login/pull with token auth" "$out"
 
+out=$(sshf "$FLEET_H1" "mkdir -p ~/vol && echo data-of-h1 > ~/vol/f && docker run --rm -v ~/vol:/v $FLEET_IMAGE_BASE cat /v/f 2>/dev/null" 2>&1 | tail -1)
+[[ $out == data-of-h1 ]] && ok "docker run -v ~/vol on h1 mounts h1's own home (dockerd shares the host's mount namespace)" || bad "bind mount from the host's home" "$out"
+
 # --- the other images -------------------------------------------------------------------------------
 out=$(sshf "$FLEET_H3" "docker run -d --name v2 -p 8082:8080 $FLEET_IMAGE_V2 >/dev/null && docker run -d --name unh -p 8083:8080 $FLEET_IMAGE_UNHEALTHY >/dev/null; docker run --name crash $FLEET_IMAGE_CRASH >/dev/null 2>&1; echo crash_rc=\$?; docker run --rm $FLEET_IMAGE_BASE /bin/sh -c 'echo base-ok'" 2>&1)
 for t in $(seq 1 50); do [[ $(curl -s --max-time 2 "http://$FLEET_H3:8082/version") == v2 ]] && break; sleep 0.1; done
