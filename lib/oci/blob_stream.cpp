@@ -45,32 +45,6 @@ std::size_t FileRangeStream::read(char* buf, std::size_t size) {
     return static_cast<std::size_t>(n);
 }
 
-GzipStream::GzipStream(std::unique_ptr<BlobStream> source, int level) : m_source(std::move(source)), m_in(1 << 20) {
-    // windowBits 15 + 16: gzip wrapper with a zeroed header (no name, mtime 0).
-    if (deflateInit2(&m_z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        throw Error(ExitCode::build_push, "zlib: deflateInit2 failed");
-}
-
-GzipStream::~GzipStream() { deflateEnd(&m_z); }
-
-std::size_t GzipStream::read(char* buf, std::size_t size) {
-    if (m_finished) return 0;
-    m_z.next_out = reinterpret_cast<Bytef*>(buf);
-    m_z.avail_out = static_cast<uInt>(size);
-    while (m_z.avail_out > 0 && !m_finished) {
-        if (m_z.avail_in == 0 && !m_source_done) {
-            std::size_t n = m_source->read(m_in.data(), m_in.size());
-            if (n == 0) m_source_done = true;
-            m_z.next_in = reinterpret_cast<Bytef*>(m_in.data());
-            m_z.avail_in = static_cast<uInt>(n);
-        }
-        int rc = deflate(&m_z, m_source_done ? Z_FINISH : Z_NO_FLUSH);
-        if (rc == Z_STREAM_END) m_finished = true;
-        else if (rc != Z_OK && rc != Z_BUF_ERROR) throw Error(ExitCode::build_push, "zlib: deflate failed");
-    }
-    return size - m_z.avail_out;
-}
-
 bool is_gzip(const std::string& path, std::int64_t offset) {
     FileRangeStream s(path, offset, 2);
     unsigned char magic[2] = {0, 0};

@@ -1,6 +1,6 @@
 #pragma once
 /// Pull-style byte streams for blob uploads: a byte range of a file (a blob in a layout, a layer
-/// inside a docker-archive tarball) and a gzip compressor over another stream.
+/// inside a docker-archive tarball). The gzip compressor over such a stream is in gzip_stream.hpp.
 ///
 /// Uploads pull from these inside libcurl's read callback, so compression runs exactly as fast as
 /// the network takes the bytes, overlaps with the upload, and nothing is written to a temp file.
@@ -10,8 +10,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <zlib.h>
 
 namespace hoist::oci {
 
@@ -39,27 +37,6 @@ private:
     int m_fd = -1;
     std::int64_t m_offset, m_length, m_done = 0;
 };
-
-/// gzip (RFC 1952) of another stream, deflated at `level` as bytes are pulled. The header carries
-/// no name and no timestamp, so the output depends only on the input and the level.
-class GzipStream : public BlobStream {
-public:
-    explicit GzipStream(std::unique_ptr<BlobStream> source, int level = 1);
-    ~GzipStream() override;
-    GzipStream(const GzipStream&) = delete;
-    GzipStream& operator=(const GzipStream&) = delete;
-    std::size_t read(char* buf, std::size_t size) override;
-    std::int64_t size() const override { return -1; }
-
-private:
-    std::unique_ptr<BlobStream> m_source;
-    z_stream m_z{};
-    std::vector<char> m_in;
-    bool m_source_done = false, m_finished = false;
-};
-
-/// The default gzip level for layers hoist compresses (1: speed; see ARCHITECTURE.md).
-inline constexpr int default_gzip_level = 1;
 
 /// True when the first bytes of the file range start with the gzip magic number.
 bool is_gzip(const std::string& path, std::int64_t offset = 0);

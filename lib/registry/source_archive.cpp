@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/media_types.hpp"
+#include "oci/gzip_stream.hpp"
 #include "oci/tar_index.hpp"
 #include "registry/errors.hpp"
 #include "registry/sources.hpp"

@@ -66,7 +66,8 @@ void push_and_docker_pull(const std::string& flavour) {
                                                  << "\n  password: ${REG_PASSWORD}\n  insecure: true\nhosts: [10.0.0.1]\n";
         env["REG_PASSWORD"] = reg["password"];
     }
-    auto r = run_hoist({"-o", "json", "push", "--insecure", "--from", "docker-archive:" + test_archive(0.01, 7), "--to", ref},
+    // 0.03: layers of 1-3 MiB, so each is several gzip members (gzip_stream.hpp) that dockerd must accept
+    auto r = run_hoist({"-o", "json", "push", "--insecure", "--from", "docker-archive:" + test_archive(0.03, 7), "--to", ref},
                        env, cache.path);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::string digest = r.event("pushed")["digest"];

@@ -1,0 +1,102 @@
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include "oci/digest.hpp"
+#include "oci/gzip_stream.hpp"
+
+using namespace hoist::oci;
+
+namespace {
+/// A BlobStream over a string, handing out odd-sized pieces to exercise chunk assembly.
+class StringStream : public BlobStream {
+public:
+    explicit StringStream(std::string s) : m_s(std::move(s)) {}
+    std::size_t read(char* buf, std::size_t size) override {
+        std::size_t n = std::min({size, m_s.size() - m_pos, std::size_t(77777)});
+        std::memcpy(buf, m_s.data() + m_pos, n);
+        m_pos += n;
+        return n;
+    }
+    std::int64_t size() const override { return static_cast<std::int64_t>(m_s.size()); }
+
+private:
+    std::string m_s;
+    std::size_t m_pos = 0;
+};
+
+std::string drain(BlobStream& s) {
+    std::string out;
+    char buf[50000];
+    while (std::size_t n = s.read(buf, sizeof buf)) out.append(buf, n);
+    return out;
+}
+
+/// Decompresses every gzip member in turn, as Go's compress/gzip and gunzip do.
+std::string gunzip_all(const std::string& gz) {
+    std::string out;
+    z_stream z{};
+    inflateInit2(&z, 15 + 16);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+    z.avail_in = static_cast<uInt>(gz.size());
+    char buf[65536];
+    while (true) {
+        z.next_out = reinterpret_cast<Bytef*>(buf);
+        z.avail_out = sizeof buf;
+        int rc = inflate(&z, Z_NO_FLUSH);
+        out.append(buf, sizeof buf - z.avail_out);
+        if (rc == Z_STREAM_END) {
+            if (z.avail_in == 0) break;
+            inflateReset(&z);
+        } else if (rc != Z_OK) {
+            ADD_FAILURE() << "inflate error " << rc;
+            break;
+        }
+    }
+    inflateEnd(&z);
+    return out;
+}
+
+std::string sample(std::size_t text, std::size_t random) {
+    std::string s;
+    while (s.size() < text) s += "layer manifest digest upload registry " + std::to_string(s.size() % 9973) + "\n";
+    s.resize(text);
+    std::mt19937_64 rng(42);
+    for (std::size_t i = 0; i < random; ++i) s.push_back(static_cast<char>(rng()));
+    return s;
+}
+}  // namespace
+
+TEST(GzipStream, MultiMemberOutputDecompressesToTheInput) {
+    std::string in = sample(3 * GzipStream::chunk_size + 12345, GzipStream::chunk_size + 999);
+    GzipStream gz(std::make_unique<StringStream>(in));
+    std::string out = drain(gz);
+    EXPECT_LT(out.size(), in.size());
+    EXPECT_EQ(gunzip_all(out), in);
+}
+
+TEST(GzipStream, IsDeterministic) {
+    std::string in = sample(2 * GzipStream::chunk_size + 7, 3 * GzipStream::chunk_size);
+    GzipStream a(std::make_unique<StringStream>(in)), b(std::make_unique<StringStream>(in));
+    EXPECT_EQ(sha256_of(drain(a)), sha256_of(drain(b)));
+}
+
+TEST(GzipStream, IncompressibleChunksAreStored) {
+    std::string random = sample(0, GzipStream::chunk_size);
+    std::string member = gzip_member(random.data(), random.size(), 1);
+    // stored deflate: 5 bytes per 64 KiB block plus the 18-byte gzip header and trailer
+    EXPECT_LE(member.size(), random.size() + 18 + 5 * (random.size() / 65535 + 1));
+    EXPECT_EQ(gunzip_all(member), random);
+    std::string text = sample(GzipStream::chunk_size, 0);
+    EXPECT_LT(gzip_member(text.data(), text.size(), 1).size(), text.size() / 4);
+}
+
+TEST(GzipStream, EmptyInputIsOneValidEmptyMember) {
+    GzipStream gz(std::make_unique<StringStream>(""));
+    std::string out = drain(gz);
+    EXPECT_GE(out.size(), 18u);
+    EXPECT_EQ(gunzip_all(out), "");
+}
