@@ -1,16 +1,186 @@
-// hoist push: Push the built image (building it first if needed)
+// hoist push: pushes an image to its registry, from the local image store (what `hoist build`
+// produced) or, with --from, from a Docker daemon, a docker-archive tarball or an OCI layout.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
 #include "context.hpp"
+#include "deploy/tag.hpp"
+#include "oci/image_store.hpp"
+#include "registry/client.hpp"
+#include "registry/credentials.hpp"
+#include "registry/push.hpp"
+#include "registry/reference.hpp"
+#include "registry/sources.hpp"
 
 namespace hoist::cli {
 
+namespace {
+
+std::string human_bytes(std::int64_t n) {
+    char buf[32];
+    if (n < 0) return "?";
+    if (n < 1024 * 1024) std::snprintf(buf, sizeof buf, "%.1f KB", static_cast<double>(n) / 1024);
+    else std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / (1024 * 1024));
+    return buf;
+}
+
+/// A line per blob (human) or an event per blob (JSON). Bars on a terminal are lib/report's job.
+class PushReporter : public registry::PushObserver {
+public:
+    explicit PushReporter(report::Output& out) : m_out(out) {}
+    void blob_retry(const std::string& label, const std::string& reason, std::chrono::milliseconds delay) override {
+        m_out.warning(label + ": " + reason + "; retrying in " + std::to_string(delay.count()) + " ms");
+        m_out.event("blob_retry", {{"blob", label}, {"reason", reason}, {"delay_ms", delay.count()}});
+    }
+    void blob_done(const registry::BlobResult& r) override {
+        std::string how = registry::to_string(r.action);
+        std::string line = r.label + " " + r.digest.str().substr(0, 19) + " " + human_bytes(r.size) + " " + how;
+        if (r.action == registry::BlobAction::uploaded)
+            line += " in " + std::to_string(r.duration.count() / 1000.0).substr(0, 4) + " s";
+        if (r.attempts > 1) line += " (" + std::to_string(r.attempts) + " attempts)";
+        m_out.info(line);
+        m_out.event("blob", {{"blob", r.label}, {"digest", r.digest.str()}, {"size", r.size}, {"action", how},
+                             {"bytes_sent", r.bytes_sent}, {"attempts", r.attempts}, {"duration_ms", r.duration.count()}});
+    }
+    void manifest_pushed(const std::string& ref, const oci::Digest& d, const std::string& media_type) override {
+        m_out.verbose("manifest " + ref + " " + d.str());
+        m_out.event("manifest", {{"ref", ref}, {"digest", d.str()}, {"media_type", media_type}});
+    }
+
+private:
+    report::Output& m_out;
+};
+
+/// A temporary file removed when it goes out of scope (the daemon's image export).
+struct TempFile {
+    std::string path;
+    TempFile() {
+        const char* t = std::getenv("TMPDIR");
+        std::string tmpl = std::string(t && *t ? t : "/tmp") + "/hoist-daemon-XXXXXX.tar";
+        std::vector<char> buf(tmpl.begin(), tmpl.end());
+        buf.push_back('\0');
+        int fd = mkstemps(buf.data(), 4);
+        if (fd < 0) throw Error(ExitCode::build_push, "cannot create a temporary file in " + tmpl);
+        ::close(fd);
+        path = buf.data();
+    }
+    ~TempFile() { std::remove(path.c_str()); }
+};
+
+struct PushOptions {
+    std::string from, to;
+    bool insecure = false;
+    int max_parallel = 4;
+};
+
+int run_push(Context& ctx, const PushOptions& o) {
+    auto t0 = std::chrono::steady_clock::now();
+    // The pipeline gives the destination, tag and registry settings. With --to it is optional:
+    // `hoist push --from docker-daemon:app --to reg/app:v1` works outside a project too.
+    std::optional<config::Pipeline> pipeline;
+    if (o.to.empty() || std::filesystem::exists(ctx.global.file)) pipeline = ctx.load_pipeline();
+    std::string service = pipeline ? pipeline->service : "";
+
+    registry::Reference dest = o.to.empty()
+        ? registry::Reference::parse(pipeline->image + ":" + deploy::resolve_tag(*pipeline, ""))
+        : registry::Reference::parse(o.to);
+    if (dest.tag.empty()) throw usage_error("--to '" + o.to + "': give a tag to push to");
+
+    bool insecure = o.insecure || (pipeline && pipeline->registry.insecure);
+    registry::Credentials creds;
+    if (pipeline && pipeline->registry.has_credentials() && pipeline->registry_host() == dest.registry) {
+        creds.username = pipeline->registry.username;
+        creds.password = pipeline->registry.password;
+        creds.source = "the pipeline's registry settings";
+    } else {
+        creds = registry::credentials_from_docker_config(dest.registry, registry::docker_config_dir());
+    }
+
+    oci::ImageStore store(oci::ImageStore::default_dir());
+    std::optional<TempFile> daemon_tar;
+    std::optional<oci::ImageStore> layout;
+    registry::PushPlan plan;
+    std::string source_name;
+    if (o.from.empty()) {
+        source_name = "local image store " + store.dir();
+        auto d = store.resolve(dest.str());
+        if (!d)
+            throw Error(ExitCode::build_push, "no image " + dest.str() + " in the " + source_name +
+                                                  ": build it first (hoist build) or push one built elsewhere with "
+                                                  "--from docker-daemon:IMAGE | docker-archive:FILE | oci:DIR");
+        plan = registry::plan_from_layout(store, *d);
+    } else {
+        auto src = registry::parse_source(o.from);
+        source_name = o.from;
+        switch (src.kind) {
+            case registry::SourceSpec::Kind::oci_layout:
+                layout.emplace(src.location, false);
+                plan = registry::plan_from_layout(*layout, registry::select_in_layout(*layout, src.ref));
+                break;
+            case registry::SourceSpec::Kind::docker_daemon:
+                daemon_tar.emplace();
+                ctx.out->info("exporting " + src.location + " from the Docker Engine");
+                registry::save_from_daemon(src.location, "", daemon_tar->path);
+                plan = registry::plan_from_docker_archive(daemon_tar->path, store);
+                break;
+            case registry::SourceSpec::Kind::docker_archive:
+                plan = registry::plan_from_docker_archive(src.location, store);
+                break;
+            default:
+                break;
+        }
+    }
+
+    registry::ClientOptions copts;
+    copts.insecure = insecure;
+    copts.max_parallel = o.max_parallel;
+    registry::Client client(dest.api_host(), dest.repository, creds, copts);
+    registry::MountHints hints(store.dir(), dest.api_host());
+    PushReporter reporter(*ctx.out);
+    ctx.out->info("pushing " + dest.str() + " from " + source_name);
+    ctx.out->event("push_started", {{"image", dest.str()}, {"source", source_name}, {"blobs", plan.blobs.size()}});
+    registry::PushOutcome r;
+    try {
+        r = registry::push_image(client, dest.tag, std::move(plan), reporter, &hints);
+    } catch (const Error& e) {
+        throw Error(e.code(), "push of " + dest.str() + " failed: " + e.what());
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+
+    int uploaded = 0, mounted = 0, existed = 0;
+    for (auto& b : r.blobs)
+        (b.action == registry::BlobAction::uploaded ? uploaded : b.action == registry::BlobAction::mounted ? mounted : existed)++;
+    std::string summary = r.up_to_date
+        ? dest.str() + "@" + r.digest.str() + " is already in the registry; nothing sent"
+        : "pushed " + dest.str() + "@" + r.digest.str() + " (" + std::to_string(uploaded) + " uploaded, " +
+              std::to_string(mounted) + " mounted, " + std::to_string(existed) + " already there; " +
+              human_bytes(r.bytes_sent) + " sent)";
+    ctx.out->result(summary + " in " + std::to_string(ms / 1000.0).substr(0, 4) + " s");
+    ctx.out->event("pushed", {{"image", dest.str()}, {"digest", r.digest.str()}, {"up_to_date", r.up_to_date},
+                              {"bytes_sent", r.bytes_sent}, {"uploaded", uploaded}, {"mounted", mounted},
+                              {"existed", existed}});
+    ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "push"}, {"service", service},
+                               {"image", dest.str()}, {"tag", dest.tag}, {"digest", r.digest.str()},
+                               {"duration_ms", ms}, {"phases", {{"build_ms", 0}, {"push_ms", ms}, {"rollout_ms", 0}}},
+                               {"hosts", nlohmann::json::array()}});
+    return 0;
+}
+
+}  // namespace
+
 void register_push(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("push", "Push the built image (building it first if needed)");
-    static std::string from, to;
-    cmd->add_option("--from", from, "Push an image built elsewhere: docker-daemon:IMAGE | docker-archive:FILE | oci:DIR");
-    cmd->add_option("--to", to, "Destination reference (default: the pipeline image and tag)");
+    static PushOptions opts;
+    cmd->add_option("--from", opts.from, "Push an image built elsewhere: docker-daemon:IMAGE | docker-archive:FILE | oci:DIR[:REF]");
+    cmd->add_option("--to", opts.to, "Destination reference REGISTRY/REPO:TAG (default: the pipeline's image and tag)");
+    cmd->add_flag("--insecure", opts.insecure, "Allow plain HTTP and unverified TLS (as registry.insecure: true)");
+    cmd->add_option("--max-parallel", opts.max_parallel, "Blobs uploaded at once")->check(CLI::Range(1, 64))->capture_default_str();
     cmd->callback([&ctx] {
         ctx.command = "push";
-        not_available(ctx, "the registry push engine");
+        ctx.run = [&ctx] { return run_push(ctx, opts); };
     });
 }
 

@@ -91,6 +91,13 @@ std::vector<std::string> push_scopes(const std::string& repository, const std::v
     };
     for (const auto& src : mount_sources)
         if (src != repository) add(repository_scope(src, {"pull"}));
+    return merge_scopes(std::move(out), challenge_scope);
+}
+
+std::vector<std::string> merge_scopes(std::vector<std::string> out, const std::string& challenge_scope) {
+    auto add = [&](const std::string& s) {
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    };
     for (const auto& s : split(challenge_scope, ' ')) {
         std::string t = trim(s);
         if (t.empty()) continue;

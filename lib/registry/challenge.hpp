@@ -37,6 +37,10 @@ std::string repository_scope(const std::string& repository, const std::vector<st
 std::vector<std::string> push_scopes(const std::string& repository, const std::vector<std::string>& mount_sources,
                                      const std::string& challenge_scope = "");
 
+/// `have` plus each scope of the space-separated `challenge_scope` not already covered by `have`
+/// (same resource and a superset of its actions).
+std::vector<std::string> merge_scopes(std::vector<std::string> have, const std::string& challenge_scope);
+
 /// The scopes a pull from `repository` asks for.
 std::vector<std::string> pull_scopes(const std::string& repository);
 

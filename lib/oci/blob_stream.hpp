@@ -1,0 +1,67 @@
+#pragma once
+/// Pull-style byte streams for blob uploads: a byte range of a file (a blob in a layout, a layer
+/// inside a docker-archive tarball) and a gzip compressor over another stream.
+///
+/// Uploads pull from these inside libcurl's read callback, so compression runs exactly as fast as
+/// the network takes the bytes, overlaps with the upload, and nothing is written to a temp file.
+/// Each upload attempt opens a fresh stream: retrying a broken upload restarts it from byte 0,
+/// and gzip at a fixed level is deterministic, so the retried bytes hash to the same digest.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <zlib.h>
+
+namespace hoist::oci {
+
+class BlobStream {
+public:
+    virtual ~BlobStream() = default;
+    /// Fills up to `size` bytes; returns the count, 0 at the end. Throws hoist::Error on failure.
+    virtual std::size_t read(char* buf, std::size_t size) = 0;
+    /// Total length when known in advance, else -1 (a compressor's output).
+    virtual std::int64_t size() const = 0;
+};
+
+/// `length` bytes of the file at `path` from `offset` (the whole file: offset 0, length -1).
+class FileRangeStream : public BlobStream {
+public:
+    FileRangeStream(const std::string& path, std::int64_t offset = 0, std::int64_t length = -1);
+    ~FileRangeStream() override;
+    FileRangeStream(const FileRangeStream&) = delete;
+    FileRangeStream& operator=(const FileRangeStream&) = delete;
+    std::size_t read(char* buf, std::size_t size) override;
+    std::int64_t size() const override { return m_length; }
+
+private:
+    std::string m_path;
+    int m_fd = -1;
+    std::int64_t m_offset, m_length, m_done = 0;
+};
+
+/// gzip (RFC 1952) of another stream, deflated at `level` as bytes are pulled. The header carries
+/// no name and no timestamp, so the output depends only on the input and the level.
+class GzipStream : public BlobStream {
+public:
+    explicit GzipStream(std::unique_ptr<BlobStream> source, int level = 1);
+    ~GzipStream() override;
+    GzipStream(const GzipStream&) = delete;
+    GzipStream& operator=(const GzipStream&) = delete;
+    std::size_t read(char* buf, std::size_t size) override;
+    std::int64_t size() const override { return -1; }
+
+private:
+    std::unique_ptr<BlobStream> m_source;
+    z_stream m_z{};
+    std::vector<char> m_in;
+    bool m_source_done = false, m_finished = false;
+};
+
+/// The default gzip level for layers hoist compresses (1: speed; see ARCHITECTURE.md).
+inline constexpr int default_gzip_level = 1;
+
+/// True when the first bytes of the file range start with the gzip magic number.
+bool is_gzip(const std::string& path, std::int64_t offset = 0);
+
+}  // namespace hoist::oci

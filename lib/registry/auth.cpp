@@ -1,0 +1,111 @@
+#include "registry/auth.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/base64.hpp"
+#include "registry/errors.hpp"
+#include "registry/url.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace hoist::registry {
+
+using Clock = std::chrono::steady_clock;
+
+Authenticator::Authenticator(std::string origin, Credentials credentials, bool insecure_tls)
+    : m_origin(std::move(origin)), m_credentials(std::move(credentials)), m_insecure_tls(insecure_tls) {}
+
+std::string Authenticator::mode() const {
+    if (!m_token.empty()) return "bearer";
+    if (m_basic) return "basic";
+    return "anonymous";
+}
+
+void Authenticator::apply(Request& request) {
+    if (!same_origin(m_origin, request.url)) return;
+    if (!m_token.empty()) {
+        request.headers.push_back("Authorization: Bearer " + m_token);
+    } else if (m_basic && !m_credentials.username.empty()) {
+        request.headers.push_back("Authorization: Basic " +
+                                  base64_encode(m_credentials.username + ":" + m_credentials.password.reveal()));
+    }
+}
+
+bool Authenticator::on_unauthorized(const Response& r) {
+    auto challenges = parse_challenges(r.header_all("www-authenticate"));
+    if (auto bearer = find_challenge(challenges, "bearer")) {
+        std::string scope = bearer->param("scope");
+        // A 401 although we sent a token that covered this scope: the token is not good any more
+        // (expired early, revoked). One fresh token is worth a try; the caller bounds retries.
+        m_bearer = bearer;
+        m_challenge_scope = scope;
+        fetch_token();
+        return true;
+    }
+    if (find_challenge(challenges, "basic")) {
+        if (m_basic || m_credentials.username.empty()) return false;  // already sent, or nothing to send
+        m_basic = true;
+        return true;
+    }
+    return false;
+}
+
+void Authenticator::refresh_if_expiring() {
+    if (m_token.empty() || !m_bearer) return;
+    if (Clock::now() + std::chrono::seconds(30) >= m_token_expiry) fetch_token();
+}
+
+void Authenticator::fetch_token() {
+    std::string realm = m_bearer->param("realm");
+    if (!Url::parse(realm))
+        throw Error(ExitCode::build_push, "registry " + m_origin + " asked for a token from an invalid realm '" + realm + "'");
+    std::string service = m_bearer->param("service");
+    auto scopes = merge_scopes(m_scopes, m_challenge_scope);
+
+    Request req;
+    req.insecure_tls = m_insecure_tls;
+    req.timeout_s = 60;
+    if (!m_credentials.identity_token.empty()) {
+        // OAuth2 refresh-token grant (what `docker login` stores as "identitytoken").
+        req.method = "POST";
+        req.url = realm;
+        req.headers.push_back("Content-Type: application/x-www-form-urlencoded");
+        req.body = "grant_type=refresh_token&client_id=hoist&refresh_token=" +
+                   url_encode(m_credentials.identity_token.reveal()) + "&service=" + url_encode(service) +
+                   "&scope=" + url_encode(join(scopes, " "));
+    } else {
+        std::string url = realm;
+        if (!service.empty()) url = add_query(url, "service", service);
+        for (auto& s : scopes) url = add_query(url, "scope", s);
+        if (!m_credentials.username.empty()) url = add_query(url, "account", m_credentials.username);
+        req.url = url;
+        if (!m_credentials.username.empty())
+            req.headers.push_back("Authorization: Basic " +
+                                  base64_encode(m_credentials.username + ":" + m_credentials.password.reveal()));
+    }
+    Response r;
+    for (int attempt = 1;; ++attempt) {
+        r = perform(req);
+        if (r.curl_code == 0 && r.status < 500) break;
+        if (attempt >= 3)
+            throw Error(ExitCode::build_push, "token service: " + describe_failure(req.method, r));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300 * attempt));
+    }
+    if (r.status != 200) {
+        std::string who = m_credentials.anonymous() ? "anonymous access" : "credentials from " + m_credentials.source;
+        throw Error(ExitCode::build_push, "token service refused " + who + ": " + describe_failure(req.method, r));
+    }
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    std::string token;
+    if (j.is_object()) token = j.value("token", j.value("access_token", ""));
+    if (token.empty()) throw Error(ExitCode::build_push, "token service at " + printable_url(realm) + " returned no token");
+    long expires = j.is_object() && j.contains("expires_in") && j["expires_in"].is_number() ? j["expires_in"].get<long>() : 60;
+    if (expires < 60) expires = 60;  // the distribution spec's minimum
+    m_token = token;
+    m_token_expiry = Clock::now() + std::chrono::seconds(expires);
+}
+
+}  // namespace hoist::registry

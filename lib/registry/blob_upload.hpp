@@ -1,0 +1,80 @@
+#pragma once
+/// One blob's way into a registry, as a small state machine driven by the upload pool
+/// (blob_uploads.hpp). Each state yields one request; each response picks the next state:
+///
+///     check (HEAD blob) --200--> done(exists)
+///        |404
+///     mount (POST ?mount=&from=) --201--> done(mounted)
+///        |202 (registry opened a normal session instead: use it) / other 4xx: start
+///     start (POST uploads/) --202 Location--> send
+///     send (PATCH Location, streamed body, chunked when the length is unknown) --202--> commit
+///        |400/405/501: the registry does not take PATCH: monolithic
+///     commit (PUT Location?digest=D, empty) --201--> done(uploaded)
+///     monolithic (PUT Location?digest=D with the whole body) --201--> done(uploaded)
+///
+/// `check` and `mount` need the digest in advance; a blob compressed on the fly starts at `start`
+/// and its digest is the one computed while its bytes streamed out. Broken attempts restart at
+/// `start` with a fresh stream (a lost or half-written upload session is abandoned, never
+/// committed), so a retry can never commit a partial blob.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "oci/blob_stream.hpp"
+#include "oci/manifest.hpp"
+#include "registry/http.hpp"
+#include "registry/progress.hpp"
+
+namespace hoist::registry {
+
+/// What to upload.
+struct BlobSpec {
+    std::string label;
+    std::string media_type;
+    std::optional<oci::Descriptor> known;  ///< digest and size known before reading
+    std::function<std::unique_ptr<oci::BlobStream>()> open;  ///< a fresh stream from byte 0
+    std::string mount_from;                ///< a repository of the same registry believed to have it
+};
+
+class BlobUpload {
+public:
+    enum class State { check, mount, start, send, commit, monolithic, done, failed };
+
+    BlobUpload(BlobSpec spec, std::string repo_url);
+
+    State state() const { return m_state; }
+    const BlobSpec& spec() const { return m_spec; }
+    /// The request for the current state (not done/failed).
+    Request next_request();
+    /// Advances on the response to the request from next_request(). On failure, state() is
+    /// failed and error() says why. Throws nothing.
+    void on_response(const Response& response);
+    /// After a retryable failure: go back to a state from which a new attempt is safe.
+    void rewind_for_retry();
+    const std::string& error() const { return m_error; }
+    /// The result once done.
+    BlobResult result() const;
+    std::int64_t bytes_sent() const { return m_sent_total + m_sent_attempt; }
+    int attempts = 1;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+private:
+    std::string method_of(State s) const;
+    void fail(const std::string& what, const Response& r);
+
+    BlobSpec m_spec;
+    std::string m_repo_url;  ///< "<origin>/v2/<repo>"
+    State m_state;
+    std::string m_location;
+    std::unique_ptr<oci::BlobStream> m_stream;
+    oci::Sha256 m_hash;
+    std::int64_t m_sent_attempt = 0, m_sent_total = 0, m_streamed = 0;
+    oci::Digest m_digest;
+    std::int64_t m_size = 0;
+    BlobAction m_action = BlobAction::uploaded;
+    std::string m_error;
+};
+
+}  // namespace hoist::registry
