@@ -158,7 +158,7 @@ int run_push(Context& ctx, const PushOptions& o) {
         : "pushed " + dest.str() + "@" + r.digest.str() + " (" + std::to_string(uploaded) + " uploaded, " +
               std::to_string(mounted) + " mounted, " + std::to_string(existed) + " already there; " +
               human_bytes(r.bytes_sent) + " sent)";
-    ctx.out->result(summary + " in " + std::to_string(ms / 1000.0).substr(0, 4) + " s");
+    ctx.out->result(summary + " in " + std::to_string(ms / 1000.0).substr(0, 4) + " s\n");
     ctx.out->event("pushed", {{"image", dest.str()}, {"digest", r.digest.str()}, {"up_to_date", r.up_to_date},
                               {"bytes_sent", r.bytes_sent}, {"uploaded", uploaded}, {"mounted", mounted},
                               {"existed", existed}});

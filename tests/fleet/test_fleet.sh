@@ -74,11 +74,13 @@ assert_clean() {
   x=$(ip netns list | awk '{print $1}' | grep -E "^hfl-$name-" | tr '\n' ' '); [[ -n $x ]] && left+="netns: $x; "
   x=$(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^$tag-" | tr '\n' ' '); [[ -n $x ]] && left+="links: $x; "
   x=$(grep -lsF -f <(printf '%s\n' "$fd/") /proc/[0-9]*/cmdline | cut -d/ -f3 | tr '\n' ' '); [[ -n $x ]] && left+="processes: $x; "
-  x=$(awk -v p="$fd/" 'index($2,p)==1{print $2}' /proc/self/mounts | tr '\n' ' '); [[ -n $x ]] && left+="mounts: $x; "
+  x=$(awk -v p="$fd" '$2==p || index($2,p"/")==1{print $2}' /proc/self/mounts | tr '\n' ' '); [[ -n $x ]] && left+="mounts: $x; "
   [[ -e $fd ]] && left+="dir $fd exists; "
+  [[ -e $ROOT/.$name.meta ]] && left+="$ROOT/.$name.meta exists; "
   x=$(ls -d /sys/fs/cgroup/*/hfl-"$name"-* 2>/dev/null | tr '\n' ' '); [[ -n $x ]] && left+="cgroups: $x; "
   x=$(ip -4 -o addr show | grep -F " $sub." | tr '\n' ' '); [[ -n $x ]] && left+="addresses: $x; "
-  x=$(ip route show table all 2>/dev/null | grep -E "(^| )${sub%.*}\.[0-9]+\.0/24" | grep -F "$sub" | tr '\n' ' '); [[ -n $x ]] && left+="routes: $x; "
+  local isub=${sub%.*}.$((${sub##*.} + 100))
+  x=$(ip route show table all 2>/dev/null | grep -E "(^| )($sub|$isub)\.0/24 " | tr '\n' ' '); [[ -n $x ]] && left+="routes: $x; "
   x=$(iptables -w 5 -S FORWARD 2>/dev/null | grep -F "hfl-$name-" | tr '\n' ' '); [[ -n $x ]] && left+="iptables: $x; "
   x=$(ss -Hltn 2>/dev/null | awk '{print $4}' | grep -F "$sub." | tr '\n' ' '); [[ -n $x ]] && left+="listeners: $x; "
   if [[ -z $left ]]; then ok "$what: nothing of fleet $name left (netns, links, processes, mounts, files, cgroups, routes)"
@@ -240,6 +242,9 @@ check "token issuer refuses anonymous requests (HTTP $code)" test "$code" = 401
 check "token issuer answers token, access_token, expires_in" bash -c "curl -sf -u '$FLEET_REGISTRY_USER:$FLEET_REGISTRY_PASSWORD' '$FLEET_TOKEN_ISSUER_URL?service=hoist-fleet-registry&scope=repository:t/token:pull,push' | $PY -c 'import json,sys; d=json.load(sys.stdin); assert d[\"token\"] and d[\"access_token\"] and d[\"expires_in\"] > 0'"
 out=$(sshf "$FLEET_H2" "echo '$FLEET_REGISTRY_PASSWORD' | docker login -u '$FLEET_REGISTRY_USER' --password-stdin $FLEET_REGISTRY_TOKEN >/dev/null 2>&1 && docker pull -q $FLEET_REGISTRY_TOKEN/t/token:1 && docker run --rm --entrypoint /bin/cat $FLEET_REGISTRY_TOKEN/t/token:1 /www/version && docker logout $FLEET_REGISTRY_TOKEN >/dev/null" 2>&1)
 [[ $out == *v2 ]] && ok "dockerd on h2: docker login + pull through token auth" || bad "docker login/pull with token auth" "$out"
+
+out=$(sshf "$FLEET_H1" "mkdir -p ~/vol && echo data-of-h1 > ~/vol/f && docker run --rm -v ~/vol:/v $FLEET_IMAGE_BASE cat /v/f 2>/dev/null" 2>&1 | tail -1)
+[[ $out == data-of-h1 ]] && ok "docker run -v ~/vol on h1 mounts h1's own home (dockerd shares the host's mount namespace)" || bad "bind mount from the host's home" "$out"
 
 # --- the other images -------------------------------------------------------------------------------
 out=$(sshf "$FLEET_H3" "docker run -d --name v2 -p 8082:8080 $FLEET_IMAGE_V2 >/dev/null && docker run -d --name unh -p 8083:8080 $FLEET_IMAGE_UNHEALTHY >/dev/null; docker run --name crash $FLEET_IMAGE_CRASH >/dev/null 2>&1; echo crash_rc=\$?; docker run --rm $FLEET_IMAGE_BASE /bin/sh -c 'echo base-ok'" 2>&1)

@@ -1,0 +1,182 @@
+#include "fixture.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "oci/digest.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace hoist::itest {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+    char tmpl[] = "/tmp/hoist-itest-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+}
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+}
+
+Background::Background(const std::vector<std::string>& argv, const std::string& log_file) {
+    m_pid = fork();
+    if (m_pid < 0) throw std::runtime_error("fork failed");
+    if (m_pid == 0) {
+        setsid();
+        int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        std::vector<char*> args;
+        for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execvp(args[0], args.data());
+        _exit(127);
+    }
+}
+
+Background& Background::operator=(Background&& o) noexcept {
+    kill();
+    m_pid = o.m_pid;
+    o.m_pid = -1;
+    return *this;
+}
+
+void Background::kill() {
+    if (m_pid <= 0) return;
+    ::kill(m_pid, SIGKILL);
+    waitpid(m_pid, nullptr, 0);
+    m_pid = -1;
+}
+
+int free_port() {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    int port = ntohs(a.sin_port);
+    close(s);
+    return port;
+}
+
+LocalRegistry::LocalRegistry(Auth auth) : m_auth(auth) {
+    m_port = free_port();
+    m_storage = m_dir.path + "/storage";
+    m_config = m_dir.path + "/registry.yml";
+    std::ofstream c(m_config);
+    c << "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: "
+      << m_storage << "\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:" << m_port
+      << "\n  secret: hoist-itest-secret\n";
+    if (auth == Auth::basic) {
+        // bcrypt via the same python one-liner as the fleet (no apache2-utils needed)
+        auto r = run_process({"/usr/bin/python3", "-W", "ignore", "-c",
+                              "import crypt,sys;print('%s:%s' % (sys.argv[1], crypt.crypt(sys.argv[2], "
+                              "crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1<<5))))",
+                              user, password});
+        if (r.exit_code != 0) throw std::runtime_error("htpasswd generation failed: " + r.err);
+        std::ofstream(m_dir.path + "/htpasswd") << r.out;
+        c << "auth:\n  htpasswd:\n    realm: hoist-itest\n    path: " << m_dir.path << "/htpasswd\n";
+    } else if (auth == Auth::token) {
+        m_issuer_port = free_port();
+        auto r = run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                              m_dir.path + "/token.key", "-out", m_dir.path + "/token.crt", "-days", "2", "-subj",
+                              "/CN=hoist-itest"});
+        if (r.exit_code != 0) throw std::runtime_error("openssl failed: " + r.err);
+        m_issuer = Background({"/usr/bin/python3", std::string(HOIST_SOURCE_DIR) + "/tests/fleet/lib/token_issuer.py",
+                               "--listen", "127.0.0.1:" + std::to_string(m_issuer_port), "--key",
+                               m_dir.path + "/token.key", "--cert", m_dir.path + "/token.crt", "--issuer",
+                               "hoist-itest-issuer", "--service", "hoist-itest-registry", "--user",
+                               std::string(user) + ":" + password},
+                              m_dir.path + "/issuer.log");
+        c << "auth:\n  token:\n    realm: http://127.0.0.1:" << m_issuer_port
+          << "/token\n    service: hoist-itest-registry\n    issuer: hoist-itest-issuer\n    rootcertbundle: "
+          << m_dir.path << "/token.crt\n";
+        wait_ready(m_issuer_port);
+    }
+    c.close();
+    start();
+}
+
+void LocalRegistry::wait_ready(int port) const {
+    for (int i = 0; i < 200; ++i) {
+        auto r = run_process({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                              "http://127.0.0.1:" + std::to_string(port) + "/v2/"});
+        if (r.out != "000") return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("nothing answers on port " + std::to_string(port) + "; see logs in " + m_dir.path);
+}
+
+void LocalRegistry::start() {
+    m_registry = Background({"docker-registry", "serve", m_config}, m_dir.path + "/registry.log");
+    wait_ready(m_port);
+}
+
+void LocalRegistry::stop() { m_registry.kill(); }
+
+std::vector<nlohmann::json> HoistRun::events() const {
+    std::vector<nlohmann::json> out;
+    for (auto& line : split(this->out, '\n')) {
+        if (trim(line).empty()) continue;
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_discarded()) out.push_back(j);
+    }
+    return out;
+}
+
+nlohmann::json HoistRun::event(const std::string& name) const {
+    for (auto& e : events())
+        if (e.value("event", "") == name) return e;
+    return nullptr;
+}
+
+HoistRun run_hoist(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                   const std::string& cwd) {
+    std::vector<std::string> argv{HOIST_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProcessOptions o;
+    o.env = env;
+    o.cwd = cwd;
+    auto r = run_process(argv, o);
+    return HoistRun{r.exit_code, r.out, r.err};
+}
+
+std::string test_archive(double scale, int seed) {
+    static TempDir dir;
+    std::string path = dir.path + "/image-" + std::to_string(scale) + "-" + std::to_string(seed) + ".tar";
+    if (!fs::exists(path)) {
+        auto r = run_process({"/usr/bin/python3", std::string(HOIST_SOURCE_DIR) + "/tests/bench/push/mkimage.py", path,
+                              "--scale", std::to_string(scale), "--seed", std::to_string(seed)});
+        if (r.exit_code != 0) throw std::runtime_error("mkimage.py failed: " + r.err);
+    }
+    return path;
+}
+
+std::string skopeo_digest(const std::string& ref, const std::string& creds) {
+    std::vector<std::string> argv{"skopeo", "inspect", "--raw", "--tls-verify=false"};
+    if (!creds.empty()) argv.push_back("--creds=" + creds);
+    argv.push_back("docker://" + ref);
+    auto r = run_process(argv);
+    if (r.exit_code != 0) return "skopeo failed: " + r.err;
+    return oci::sha256_of(r.out).str();
+}
+
+}  // namespace hoist::itest

@@ -1,0 +1,116 @@
+// Exec on a real sshd: status, separate streams, streaming, stdin, timeouts that kill.
+#include <thread>
+
+#include "fleet_fixture.hpp"
+
+namespace hoist::ssh::itest {
+
+namespace {
+
+class Exec : public FleetTest {
+protected:
+    void SetUp() override {
+        FleetTest::SetUp();
+        if (HasFatalFailure()) return;
+        m_connector = std::make_unique<Connector>(options());
+        m_conn = m_connector->connect(Target{f().hosts[0], endpoint(f().hosts[0]), {}});
+    }
+    ExecResult run(const std::string& cmd, ExecOptions o = {}) { return m_conn->exec(cmd, o); }
+    std::unique_ptr<Connector> m_connector;
+    std::unique_ptr<Connection> m_conn;
+};
+
+}  // namespace
+
+TEST_F(Exec, ExitStatusAndSeparateStreams) {
+    auto r = run("echo out; echo err >&2; exit 7");
+    EXPECT_EQ(r.exit_code, 7);
+    EXPECT_EQ(r.out, "out\n");
+    EXPECT_EQ(r.err, "err\n");
+    EXPECT_FALSE(r.ok());
+    EXPECT_TRUE(run("true").ok());
+}
+
+TEST_F(Exec, RemoteCommandIsQuotedOnce) {
+    auto r = m_conn->exec(remote::Command{{"printf", "%s|", "it's", "a b", "$HOME"}}, {});
+    EXPECT_EQ(r.out, "it's|a b|$HOME|");
+}
+
+TEST_F(Exec, LargeOutputOnBothStreams) {
+    auto r = run("head -c 3000000 /dev/zero | tr '\\0' a; head -c 1000000 /dev/zero | tr '\\0' b >&2");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out.size(), 3000000u);
+    EXPECT_EQ(r.err.size(), 1000000u);
+}
+
+TEST_F(Exec, OutputIsStreamedAsItArrives) {
+    auto start = std::chrono::steady_clock::now();
+    std::chrono::milliseconds first{-1};
+    ExecOptions o;
+    o.on_output = [&](Stream, std::string_view) {
+        if (first.count() < 0)
+            first = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    };
+    auto r = run("echo early; sleep 1.5; echo late", o);
+    EXPECT_EQ(r.out, "early\nlate\n");
+    EXPECT_GE(first.count(), 0);
+    EXPECT_LT(first.count(), 1000) << "the first line came only at the end";
+}
+
+TEST_F(Exec, StdinIsFedThenClosed) {
+    ExecOptions o;
+    o.input = std::string(2 << 20, 'x') + "end";
+    auto r = run("wc -c", o);
+    EXPECT_EQ(r.out, std::to_string((2 << 20) + 3) + "\n");
+    // no input: stdin is at EOF, so a command reading it does not hang
+    ExecOptions t;
+    t.timeout = std::chrono::seconds(5);
+    auto r2 = run("cat; echo done", t);
+    EXPECT_EQ(r2.out, "done\n");
+    EXPECT_FALSE(r2.timed_out);
+}
+
+TEST_F(Exec, TimeoutKillsTheWholeProcessGroup) {
+    std::string m = marker();
+    ExecOptions o;
+    o.timeout = std::chrono::milliseconds(1500);
+    auto start = std::chrono::steady_clock::now();
+    auto r = run("sh -c 'sleep 301; echo " + m + "' & sleep 300; echo " + m, o);
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_TRUE(r.timed_out);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(r.exit_signal, "TERM");
+    EXPECT_EQ(r.exit_code, 128 + 15);
+    EXPECT_LT(took, std::chrono::milliseconds(4000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // nothing of it is left on the host (pgrep -f matches its own sh; count the sleeps)
+    auto left = run("ps -eo args | grep -c '^sleep 30[01]$' || true");
+    EXPECT_EQ(left.out, "0\n");
+    // and the connection is still good
+    EXPECT_EQ(run("echo again").out, "again\n");
+}
+
+TEST_F(Exec, TermIgnoredThenKill) {
+    ExecOptions o;
+    o.timeout = std::chrono::milliseconds(800);
+    auto r = run("trap '' TERM; sleep 300", o);
+    EXPECT_TRUE(r.timed_out);
+    // the shell ignored TERM; sleep (same process group) died of it or of KILL
+    EXPECT_FALSE(r.exit_signal.empty() && r.exit_code == 0);
+    EXPECT_EQ(run("echo ok").out, "ok\n");
+}
+
+TEST_F(Exec, ExitSignalIsReported) {
+    auto r = run("kill -USR1 $$");
+    EXPECT_EQ(r.exit_signal, "USR1");
+    EXPECT_EQ(r.exit_code, 128 + 10);
+}
+
+TEST_F(Exec, ManySequentialCommandsReuseTheSession) {
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 50; ++i) ASSERT_EQ(run("echo " + std::to_string(i)).out, std::to_string(i) + "\n");
+    // TCP_NODELAY: without it each command pays delayed-ACK stalls (~40 ms each)
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+}  // namespace hoist::ssh::itest
