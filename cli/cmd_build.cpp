@@ -1,14 +1,65 @@
-// hoist build: Build the image into the local layer cache
+// hoist build: build the pipeline's image into the local image store (the layer cache).
+#include <chrono>
+#include <cstdio>
+
+#include "build/build_image.hpp"
 #include "context.hpp"
+#include "deploy/tag.hpp"
 
 namespace hoist::cli {
+namespace {
+
+int run_build(Context& ctx, const std::string& tag_override) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto p = ctx.load_pipeline();
+    std::string tag = deploy::resolve_tag(p, tag_override);
+    oci::ImageStore store(oci::ImageStore::default_dir());
+    std::string ref = p.image + ":" + tag;
+    ctx.out->info("building " + ref + " (" + (p.build ? config::to_string(p.build->builder) : "no build") + " builder)");
+    ctx.out->event("build_started", {{"image", ref}, {"store", store.dir()}});
+    build::BuildResult r;
+    try {
+        r = build::build_pipeline_image(p, tag, store, [&ctx](const build::StepEvent& e) {
+            char secs[32];
+            std::snprintf(secs, sizeof secs, "%.2fs", e.seconds);
+            std::string line = "[" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " + e.instruction;
+            std::string what = e.outcome == "config" ? "" : "  " + e.outcome + (e.detail.empty() ? "" : ": " + e.detail);
+            ctx.out->info(line + what + "  " + secs);
+            ctx.out->event("build_step", {{"step", e.index}, {"total", e.total}, {"line", e.line},
+                                          {"instruction", e.instruction}, {"outcome", e.outcome},
+                                          {"detail", e.detail}, {"seconds", e.seconds}});
+        });
+    } catch (const Error& e) {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+        ctx.out->event("summary", {{"result", "failed"}, {"exit_code", int(e.code())}, {"command", "build"},
+                                   {"service", p.service}, {"tag", tag}, {"error", e.what()}, {"duration_ms", ms},
+                                   {"phases", {{"build_ms", ms}, {"push_ms", 0}, {"rollout_ms", 0}}},
+                                   {"hosts", nlohmann::json::array()}});
+        throw;
+    }
+    for (auto& w : r.warnings) ctx.out->warning(w);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    ctx.out->result("built " + ref + "@" + r.manifest.digest.str() + " (" + std::to_string(r.layers_built) +
+                    " layers built, " + std::to_string(r.layers_cached) + " cached) in " +
+                    std::to_string(double(ms) / 1000).substr(0, 4) + " s");
+    ctx.out->event("built", {{"image", ref}, {"digest", r.manifest.digest.str()}, {"config", r.config.str()},
+                             {"layers_built", r.layers_built}, {"layers_cached", r.layers_cached}});
+    ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "build"}, {"service", p.service},
+                               {"image", ref}, {"tag", tag}, {"digest", r.manifest.digest.str()}, {"duration_ms", ms},
+                               {"phases", {{"build_ms", ms}, {"push_ms", 0}, {"rollout_ms", 0}}},
+                               {"hosts", nlohmann::json::array()}});
+    return 0;
+}
+
+}  // namespace
 
 void register_build(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("build", "Build the image into the local layer cache");
-
+    static std::string tag;
+    cmd->add_option("--tag", tag, "Build under this tag instead of the resolved one");
     cmd->callback([&ctx] {
         ctx.command = "build";
-        not_available(ctx, "the image builder");
+        ctx.run = [&ctx] { return run_build(ctx, tag); };
     });
 }
 
