@@ -1,24 +1,25 @@
 #pragma once
-/// A gzip (RFC 1952) compressor that deflates fixed-size blocks on several threads and still
-/// produces one ordinary gzip member (the technique of pigz).
+/// The push-style face of oci::GzipStream's compressor, for writers that produce bytes (libarchive
+/// writing a layer tar) rather than streams that are pulled from.
 ///
-/// Each block is deflated as an independent raw stream ended by a sync flush, which leaves the
-/// output byte-aligned after a non-final block, so the blocks' outputs concatenate into one valid
-/// deflate stream; the last block ends with the final block. The CRC-32 of the whole input is
-/// combined from the blocks' CRCs (crc32_combine). The output depends only on the input, the level
-/// and the block size — never on the thread count or timing — so digests are reproducible.
+/// Input is cut into fixed-size blocks; each becomes one gzip member compressed by
+/// oci::gzip_member (libdeflate, the same rule as the push engine: incompressible blocks stored)
+/// on its own thread, a few blocks ahead; members are emitted in order. The output depends only
+/// on the input, the level and the block size — never on thread timing — so digests reproduce.
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <future>
 #include <string>
 
+#include "oci/gzip_stream.hpp"
+
 namespace hoist::build {
 
 class ParallelGzip {
 public:
     using Sink = std::function<void(const void* data, std::size_t size)>;
-    static constexpr std::size_t default_block = 1 << 20;
+    static constexpr std::size_t default_block = oci::GzipStream::chunk_size;
 
     /// `out` receives the compressed bytes in order. `max_in_flight` bounds memory (blocks being
     /// compressed at once).
@@ -34,12 +35,7 @@ public:
     std::size_t bytes_in() const { return m_total; }
 
 private:
-    struct Block {
-        std::string data;
-        unsigned long crc = 0;
-        std::size_t length = 0;
-    };
-    void submit(bool last);
+    void submit();
     void drain(std::size_t keep);
 
     Sink m_out;
@@ -47,10 +43,9 @@ private:
     std::size_t m_block;
     std::size_t m_max;
     std::string m_buf;
-    std::deque<std::future<Block>> m_pending;
-    unsigned long m_crc = 0;
+    std::deque<std::future<std::string>> m_pending;
     std::size_t m_total = 0;
-    bool m_header = false;
+    bool m_any = false;
     bool m_finished = false;
 };
 
