@@ -2,6 +2,7 @@
 
 #include "oci/media_types.hpp"
 #include "registry/client.hpp"
+#include "registry/mount_hints.hpp"
 #include "registry/reference.hpp"
 #include "util/error.hpp"
 
@@ -30,7 +31,10 @@ BaseImage resolve_base(const std::string& name, const oci::Platform& platform, o
         std::string config = client.get_blob(manifest.config.digest);
         base.config = ImageConfig::parse(config, base.name + " config");
         base.layers = manifest.layers;
+        // A push to the same registry can then mount the base layers instead of uploading them.
+        registry::MountHints hints(store.dir(), ref.api_host());
         for (auto& layer : manifest.layers) {
+            hints.record(layer.digest, ref.repository);
             if (!store.has_blob(layer.digest)) {
                 // Small bases are the norm for apps built without RUN; the blob is verified by get_blob.
                 store.put_blob(client.get_blob(layer.digest), layer.media_type);
