@@ -20,6 +20,9 @@ public:
     virtual std::size_t read(char* buf, std::size_t size) = 0;
     /// Total length when known in advance, else -1 (a compressor's output).
     virtual std::int64_t size() const = 0;
+    /// True when read() would return at once (data or end) instead of waiting for a worker
+    /// thread. Lets an upload pause its transfer rather than stall every other one.
+    virtual bool ready() { return true; }
 };
 
 /// `length` bytes of the file at `path` from `offset` (the whole file: offset 0, length -1).

@@ -33,6 +33,7 @@ public:
     GzipStream& operator=(const GzipStream&) = delete;
     std::size_t read(char* buf, std::size_t size) override;
     std::int64_t size() const override { return -1; }
+    bool ready() override;
 
     static constexpr std::size_t chunk_size = 1 << 20;
 
