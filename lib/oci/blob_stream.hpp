@@ -41,6 +41,10 @@ private:
     std::int64_t m_offset, m_length, m_done = 0;
 };
 
+/// The gzip level for layers hoist compresses (1: fastest; speed matters more than the last few
+/// percent of size for a push, and the level is part of a layer's reproducible digest).
+inline constexpr int default_gzip_level = 1;
+
 /// True when the first bytes of the file range start with the gzip magic number.
 bool is_gzip(const std::string& path, std::int64_t offset = 0);
 

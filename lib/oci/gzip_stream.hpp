@@ -50,7 +50,4 @@ private:
 /// Compresses one chunk to one gzip member by the rule above (exposed for tests).
 std::string gzip_member(const char* data, std::size_t size, int level);
 
-/// The default gzip level for layers hoist compresses.
-inline constexpr int default_gzip_level = 1;
-
 }  // namespace hoist::oci
