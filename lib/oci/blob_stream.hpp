@@ -20,6 +20,9 @@ public:
     virtual std::size_t read(char* buf, std::size_t size) = 0;
     /// Total length when known in advance, else -1 (a compressor's output).
     virtual std::int64_t size() const = 0;
+    /// True when read() would return at once (data or end) instead of waiting for a worker
+    /// thread. Lets an upload pause its transfer rather than stall every other one.
+    virtual bool ready() { return true; }
 };
 
 /// `length` bytes of the file at `path` from `offset` (the whole file: offset 0, length -1).
@@ -37,6 +40,10 @@ private:
     int m_fd = -1;
     std::int64_t m_offset, m_length, m_done = 0;
 };
+
+/// The gzip level for layers hoist compresses (1: fastest; speed matters more than the last few
+/// percent of size for a push, and the level is part of a layer's reproducible digest).
+inline constexpr int default_gzip_level = 1;
 
 /// True when the first bytes of the file range start with the gzip magic number.
 bool is_gzip(const std::string& path, std::int64_t offset = 0);

@@ -128,6 +128,13 @@ void GzipStream::fill_pipeline() {
     }
 }
 
+bool GzipStream::ready() {
+    if (m_pos < m_current.size()) return true;
+    fill_pipeline();
+    if (m_pending.empty()) return true;  // at the end
+    return m_pending.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
 std::size_t GzipStream::read(char* buf, std::size_t size) {
     while (m_pos == m_current.size()) {
         fill_pipeline();

@@ -33,6 +33,7 @@ public:
     GzipStream& operator=(const GzipStream&) = delete;
     std::size_t read(char* buf, std::size_t size) override;
     std::int64_t size() const override { return -1; }
+    bool ready() override;
 
     static constexpr std::size_t chunk_size = 1 << 20;
 
@@ -48,8 +49,5 @@ private:
 
 /// Compresses one chunk to one gzip member by the rule above (exposed for tests).
 std::string gzip_member(const char* data, std::size_t size, int level);
-
-/// The default gzip level for layers hoist compresses.
-inline constexpr int default_gzip_level = 1;
 
 }  // namespace hoist::oci

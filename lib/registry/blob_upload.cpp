@@ -53,6 +53,7 @@ Request BlobUpload::next_request() {
             r.headers.push_back("Content-Type: application/octet-stream");
             r.body_size = m_stream->size();
             r.reader = [this](char* buf, std::size_t n) {
+                if (pause_when_blocked && !m_stream->ready()) return read_pause;
                 std::size_t got = m_stream->read(buf, n);
                 m_hash.update(buf, got);
                 m_sent_attempt += static_cast<std::int64_t>(got);

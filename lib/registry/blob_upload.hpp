@@ -51,6 +51,10 @@ public:
     /// Advances on the response to the request from next_request(). On failure, state() is
     /// failed and error() says why. Throws nothing.
     void on_response(const Response& response);
+    /// True when the body stream of the request in flight can deliver bytes without waiting.
+    bool body_ready() const { return !m_stream || m_stream->ready(); }
+    /// When set, the body reader pauses (returns read_pause) instead of waiting for the stream.
+    bool pause_when_blocked = false;
     /// After a retryable failure: go back to a state from which a new attempt is safe.
     void rewind_for_retry();
     const std::string& error() const { return m_error; }

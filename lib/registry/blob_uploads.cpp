@@ -25,7 +25,10 @@ struct Job {
 std::vector<BlobResult> upload_blobs(Client& client, std::vector<BlobSpec> specs, PushObserver& observer) {
     std::vector<Job> jobs;
     jobs.reserve(specs.size());
-    for (auto& s : specs) jobs.push_back(Job{std::make_unique<BlobUpload>(std::move(s), client.repo_url("")), nullptr});
+    for (auto& s : specs) {
+        jobs.push_back(Job{std::make_unique<BlobUpload>(std::move(s), client.repo_url("")), nullptr});
+        jobs.back().upload->pause_when_blocked = true;  // never block the loop that drives every transfer
+    }
     const int max_parallel = std::max(1, client.options().max_parallel);
     Multi multi;
     std::map<CURL*, std::size_t> in_flight;
@@ -63,7 +66,17 @@ std::vector<BlobResult> upload_blobs(Client& client, std::vector<BlobSpec> specs
                 if (j.easy || st == BlobUpload::State::done || st == BlobUpload::State::failed || j.not_before > now) continue;
                 start(i);
             }
-            multi.perform_and_wait(100);
+            // Paused transfers (their compressor is behind) are resumed as soon as data is ready;
+            // while any is paused, poll briefly instead of sleeping on the sockets.
+            bool any_paused = false;
+            for (auto& [h, i] : in_flight) {
+                Job& j = jobs[i];
+                if (j.easy->paused()) {
+                    if (j.upload->body_ready()) j.easy->resume();
+                    else any_paused = true;
+                }
+            }
+            multi.perform_and_wait(any_paused ? 2 : 100);
             while (auto done = multi.next_done()) {
                 auto it = in_flight.find(done->first);
                 if (it == in_flight.end()) continue;

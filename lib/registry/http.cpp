@@ -92,6 +92,10 @@ std::size_t Easy::on_read(char* buf, std::size_t size, std::size_t n, void* p) {
     if (self->m_request.reader) {
         try {
             got = self->m_request.reader(buf, cap);
+            if (got == read_pause) {
+                self->m_paused = true;
+                return CURL_READFUNC_PAUSE;
+            }
         } catch (...) {
             self->reader_error = std::current_exception();
             return CURL_READFUNC_ABORT;
@@ -136,6 +140,11 @@ Response Easy::finish(int code) {
     if (code != 0) m_response.curl_error = m_error[0] ? m_error : curl_easy_strerror(static_cast<CURLcode>(code));
     else curl_easy_getinfo(m_curl, CURLINFO_RESPONSE_CODE, &m_response.status);
     return std::move(m_response);
+}
+
+void Easy::resume() {
+    m_paused = false;
+    curl_easy_pause(m_curl, CURLPAUSE_CONT);
 }
 
 Response Easy::perform() { return finish(curl_easy_perform(m_curl)); }

@@ -22,7 +22,9 @@ namespace hoist::registry {
 
 /// Pulls request-body bytes: fills up to `size` bytes of `buf`, returns the count, 0 at the end.
 /// Throwing aborts the transfer (the exception is kept and rethrown by the pool).
+/// Returning `read_pause` pauses the transfer (libcurl's CURL_READFUNC_PAUSE) until Easy::resume().
 using BodyReader = std::function<std::size_t(char* buf, std::size_t size)>;
+inline constexpr std::size_t read_pause = 0x10000001;
 
 struct Request {
     std::string method = "GET";
@@ -65,6 +67,10 @@ public:
     Response perform();
     /// Completes the response after the multi handle reported `code` for this handle.
     Response finish(int code);
+    /// True while the body reader has paused the transfer.
+    bool paused() const { return m_paused; }
+    /// Resumes a paused transfer (the reader has data again).
+    void resume();
     /// Bytes of request body sent so far.
     std::int64_t uploaded() const { return m_uploaded; }
 
@@ -79,6 +85,7 @@ private:
     Response m_response;
     std::size_t m_body_offset = 0;
     std::int64_t m_uploaded = 0;
+    bool m_paused = false;
     char m_error[256] = {0};
 
 public:
