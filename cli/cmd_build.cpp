@@ -20,6 +20,11 @@ int run_build(Context& ctx, const std::string& tag_override) {
     build::BuildResult r;
     try {
         r = build::build_pipeline_image(p, tag, store, [&ctx](const build::StepEvent& e) {
+            if (e.outcome == "output") {  // a line of the Docker Engine's build output
+                ctx.out->info(e.instruction);
+                ctx.out->event("build_output", {{"line", e.instruction}});
+                return;
+            }
             char secs[32];
             std::snprintf(secs, sizeof secs, "%.2fs", e.seconds);
             std::string line = "[" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " + e.instruction;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "build/docker_builder.hpp"
 #include "registry/reference.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -23,10 +24,6 @@ BuildResult build_pipeline_image(const config::Pipeline& p, const std::string& t
                                  const StepCallback& on_step) {
     if (!p.build) throw usage_error(p.file + ": the pipeline has no build section; nothing to build");
     const auto& b = *p.build;
-    if (b.builder == config::Builder::docker)
-        throw Error(ExitCode::build_push,
-                    p.file + ": build.builder: docker is not available in this version of hoist yet; use the native "
-                             "builder (no RUN) or build with docker and `hoist push --from docker-daemon:IMAGE`");
     NativeBuildOptions o;
     fs::path context = fs::path(p.directory.empty() ? "." : p.directory) / b.context;
     o.context_dir = fs::weakly_canonical(context).string();
@@ -46,6 +43,15 @@ BuildResult build_pipeline_image(const config::Pipeline& p, const std::string& t
         o.registry.pipeline_credentials.username = p.registry.username;
         o.registry.pipeline_credentials.password = p.registry.password;
         o.registry.pipeline_credentials.source = "pipeline";
+    }
+    if (b.builder == config::Builder::docker) {
+        // The Engine's own progress lines are passed on as "output" steps.
+        return build_with_docker(o, "", store, [&](const std::string& line) {
+            StepEvent e;
+            e.outcome = "output";
+            e.instruction = line;
+            if (on_step) on_step(e);
+        });
     }
     return build_native(o, store, on_step);
 }

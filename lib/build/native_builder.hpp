@@ -33,7 +33,7 @@ struct StepEvent {
     int total = 0;
     int line = 0;
     std::string instruction;  ///< as written
-    std::string outcome;      ///< "config", "cached", "built", "base"
+    std::string outcome;      ///< "config", "cached", "built", "base"; "output": a line of the Docker Engine's output
     std::string detail;       ///< e.g. "3 files, 1.2 MB -> 0.4 MB"
     double seconds = 0;
 };
