@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "build/build_image.hpp"
 #include "context.hpp"
 #include "deploy/tag.hpp"
 #include "oci/image_store.hpp"
@@ -71,7 +72,7 @@ struct TempFile {
 };
 
 struct PushOptions {
-    std::string from, to;
+    std::string from, to, tag;
     bool insecure = false;
     int max_parallel = 4;
 };
@@ -84,9 +85,10 @@ int run_push(Context& ctx, const PushOptions& o) {
     if (o.to.empty() || std::filesystem::exists(ctx.global.file)) pipeline = ctx.load_pipeline();
     std::string service = pipeline ? pipeline->service : "";
 
-    registry::Reference dest = o.to.empty()
-        ? registry::Reference::parse(pipeline->image + ":" + deploy::resolve_tag(*pipeline, ""))
-        : registry::Reference::parse(o.to);
+    if (!o.to.empty() && !o.tag.empty()) throw usage_error("--tag and --to both name the destination; give one");
+    std::string pipeline_tag = o.to.empty() ? deploy::resolve_tag(*pipeline, o.tag) : "";
+    registry::Reference dest = o.to.empty() ? registry::Reference::parse(pipeline->image + ":" + pipeline_tag)
+                                            : registry::Reference::parse(o.to);
     if (dest.tag.empty()) throw usage_error("--to '" + o.to + "': give a tag to push to");
 
     bool insecure = o.insecure || (pipeline && pipeline->registry.insecure);
@@ -104,9 +106,27 @@ int run_push(Context& ctx, const PushOptions& o) {
     std::optional<oci::ImageStore> layout;
     registry::PushPlan plan;
     std::string source_name;
+    std::int64_t build_ms = 0;
     if (o.from.empty()) {
         source_name = "local image store " + store.dir();
-        auto d = store.resolve(dest.str());
+        // `hoist build` tags "<pipeline image>:<tag>" as written; dest.str() is its normal form.
+        std::string built_ref = pipeline && o.to.empty() ? pipeline->image + ":" + pipeline_tag : dest.str();
+        auto d = store.resolve(built_ref);
+        if (!d) d = store.resolve(dest.str());
+        if (!d && pipeline && pipeline->build && o.to.empty()) {
+            // "push the built image (building it first if needed)"
+            auto b0 = std::chrono::steady_clock::now();
+            ctx.out->info("no " + built_ref + " in the local image store yet: building it first");
+            auto built = build::build_pipeline_image(*pipeline, pipeline_tag, store, [&ctx](const build::StepEvent& e) {
+                ctx.out->info("[" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " + e.instruction +
+                              (e.outcome == "config" ? "" : "  " + e.outcome));
+                ctx.out->event("build_step", {{"step", e.index}, {"total", e.total}, {"line", e.line},
+                                              {"instruction", e.instruction}, {"outcome", e.outcome}});
+            });
+            for (auto& w : built.warnings) ctx.out->warning(w);
+            build_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - b0).count();
+            d = built.manifest;
+        }
         if (!d)
             throw Error(ExitCode::build_push, "no image " + dest.str() + " in the " + source_name +
                                                   ": build it first (hoist build) or push one built elsewhere with "
@@ -164,7 +184,7 @@ int run_push(Context& ctx, const PushOptions& o) {
                               {"existed", existed}});
     ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "push"}, {"service", service},
                                {"image", dest.str()}, {"tag", dest.tag}, {"digest", r.digest.str()},
-                               {"duration_ms", ms}, {"phases", {{"build_ms", 0}, {"push_ms", ms}, {"rollout_ms", 0}}},
+                               {"duration_ms", ms}, {"phases", {{"build_ms", build_ms}, {"push_ms", ms - build_ms}, {"rollout_ms", 0}}},
                                {"hosts", nlohmann::json::array()}});
     return 0;
 }
@@ -176,6 +196,7 @@ void register_push(CLI::App& app, Context& ctx) {
     static PushOptions opts;
     cmd->add_option("--from", opts.from, "Push an image built elsewhere: docker-daemon:IMAGE | docker-archive:FILE | oci:DIR[:REF]");
     cmd->add_option("--to", opts.to, "Destination reference REGISTRY/REPO:TAG (default: the pipeline's image and tag)");
+    cmd->add_option("--tag", opts.tag, "Push this tag of the pipeline's image instead of the resolved one");
     cmd->add_flag("--insecure", opts.insecure, "Allow plain HTTP and unverified TLS (as registry.insecure: true)");
     cmd->add_option("--max-parallel", opts.max_parallel, "Blobs uploaded at once")->check(CLI::Range(1, 64))->capture_default_str();
     cmd->callback([&ctx] {

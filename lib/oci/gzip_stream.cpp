@@ -107,7 +107,7 @@ GzipStream::~GzipStream() {
 }
 
 void GzipStream::fill_pipeline() {
-    const std::size_t ahead = 2 * Pool::get().size();
+    const std::size_t ahead = std::max<std::size_t>(8, 2 * Pool::get().size());
     while (!m_source_done && m_pending.size() < ahead) {
         auto chunk = std::make_shared<std::string>(chunk_size, '\0');
         std::size_t got = 0;

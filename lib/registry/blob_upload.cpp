@@ -1,5 +1,8 @@
 #include "registry/blob_upload.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "registry/errors.hpp"
 #include "registry/url.hpp"
 
@@ -20,7 +23,8 @@ std::string BlobUpload::method_of(State s) const {
         case State::check: return "HEAD";
         case State::mount:
         case State::start: return "POST";
-        case State::send: return "PATCH";
+        case State::send:
+        case State::chunked: return "PATCH";
         default: return "PUT";
     }
 }
@@ -60,6 +64,36 @@ Request BlobUpload::next_request() {
                 m_streamed += static_cast<std::int64_t>(got);
                 return got;
             };
+            break;
+        }
+        case State::chunked: {
+            if (!m_stream) {
+                m_stream = m_spec.open();
+                m_hash = oci::Sha256();
+                m_streamed = 0;
+            }
+            std::string chunk(static_cast<std::size_t>(m_chunk_bytes), '\0');
+            std::size_t got = 0;
+            while (got < chunk.size())
+                if (std::size_t n = m_stream->read(chunk.data() + got, chunk.size() - got)) got += n;
+                else break;
+            chunk.resize(got);
+            if (got == 0) {  // end of the stream: commit what the chunks carried
+                finish_stream();
+                m_state = State::commit;
+                return next_request();
+            }
+            m_hash.update(chunk);
+            r.method = "PATCH";
+            r.url = m_location;
+            r.headers.push_back("Content-Type: application/octet-stream");
+            r.headers.push_back("Content-Range: " + std::to_string(m_streamed) + "-" +
+                                std::to_string(m_streamed + static_cast<std::int64_t>(got) - 1));
+            m_chunk_sent = static_cast<std::int64_t>(got);
+            m_sent_attempt += m_chunk_sent;
+            m_streamed += m_chunk_sent;
+            r.body = std::move(chunk);
+            r.timeout_s = 600;
             break;
         }
         case State::commit:
@@ -108,33 +142,44 @@ void BlobUpload::on_response(const Response& r) {
         case State::start:
             if (s == 202 && !r.header("location").empty()) {
                 m_location = location();
-                m_state = State::send;
+                m_state = m_prefer_chunked ? State::chunked : State::send;
+                if (auto min = r.header("oci-chunk-min-length"); !min.empty()) {
+                    m_chunk_bytes = std::max<std::int64_t>(m_chunk_bytes, std::atoll(min.c_str()));
+                    m_state = State::chunked;  // the registry asks for chunks
+                }
             } else {
                 fail("starting an upload", r);
             }
             break;
         case State::send: {
-            m_sent_total += m_sent_attempt;
-            m_sent_attempt = 0;
-            oci::Digest got = m_hash.finish();
-            if (m_spec.known && got != m_spec.known->digest) {
-                m_error = m_spec.label + ": content hashes to " + got.str() + " but should be " +
-                          m_spec.known->digest.str() + " (the local copy is corrupt)";
-                m_state = State::failed;
+            bool unsupported = s == 400 || s == 405 || s == 411 || s == 501;
+            if (unsupported && !m_spec.known) {
+                // A streamed body of unknown length was refused: send it in sized chunks instead.
+                m_sent_total += m_sent_attempt;
+                m_sent_attempt = 0;
+                m_stream.reset();
+                m_state = State::chunked;
+                m_prefer_chunked = true;
                 return;
             }
-            m_digest = got;
-            m_size = m_streamed;
+            if (!finish_stream()) return;
             if (s == 202 || s == 204) {
                 if (!r.header("location").empty()) m_location = location();
                 m_state = State::commit;
-            } else if ((s == 400 || s == 405 || s == 501) && m_spec.known) {
+            } else if (unsupported) {
                 m_state = State::monolithic;  // PATCH not supported: one PUT with the whole body
             } else {
                 fail("sending data", r);
             }
             break;
         }
+        case State::chunked:
+            if (s == 202 || s == 204) {
+                if (!r.header("location").empty()) m_location = location();
+            } else {
+                fail("sending a chunk", r);
+            }
+            break;
         case State::commit:
         case State::monolithic:
             if (m_state == State::monolithic) {
@@ -159,13 +204,29 @@ void BlobUpload::on_response(const Response& r) {
     }
 }
 
+bool BlobUpload::finish_stream() {
+    m_sent_total += m_sent_attempt;
+    m_sent_attempt = 0;
+    oci::Digest got = m_hash.finish();
+    if (m_spec.known && got != m_spec.known->digest) {
+        m_error = m_spec.label + ": content hashes to " + got.str() + " but should be " + m_spec.known->digest.str() +
+                  " (the local copy is corrupt)";
+        m_state = State::failed;
+        return false;
+    }
+    m_digest = got;
+    m_size = m_streamed;
+    return true;
+}
+
 void BlobUpload::rewind_for_retry() {
     m_sent_total += m_sent_attempt;
     m_sent_attempt = 0;
     m_stream.reset();
     ++attempts;
     // An upload session may not have survived (registry restarted); never resume into it.
-    if (m_state == State::send || m_state == State::commit || m_state == State::monolithic) m_state = State::start;
+    if (m_state == State::send || m_state == State::commit || m_state == State::monolithic || m_state == State::chunked)
+        m_state = State::start;
 }
 
 BlobResult BlobUpload::result() const {

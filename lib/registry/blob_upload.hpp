@@ -9,8 +9,13 @@
 ///     start (POST uploads/) --202 Location--> send
 ///     send (PATCH Location, streamed body, chunked when the length is unknown) --202--> commit
 ///        |400/405/501: the registry does not take PATCH: monolithic
+///        |411/400/405/501, digest not known ahead (a compressor's output): chunked
 ///     commit (PUT Location?digest=D, empty) --201--> done(uploaded)
 ///     monolithic (PUT Location?digest=D with the whole body) --201--> done(uploaded)
+///     chunked (PATCH Location with Content-Range and Content-Length, one chunk at a time, each
+///             202 giving the next Location) --end of stream--> commit
+/// A registry that announces `OCI-Chunk-Min-Length` on the POST gets chunks of at least that size
+/// from the start.
 ///
 /// `check` and `mount` need the digest in advance; a blob compressed on the fly starts at `start`
 /// and its digest is the one computed while its bytes streamed out. Broken attempts restart at
@@ -40,7 +45,7 @@ struct BlobSpec {
 
 class BlobUpload {
 public:
-    enum class State { check, mount, start, send, commit, monolithic, done, failed };
+    enum class State { check, mount, start, send, commit, monolithic, chunked, done, failed };
 
     BlobUpload(BlobSpec spec, std::string repo_url);
 
@@ -67,6 +72,8 @@ public:
 private:
     std::string method_of(State s) const;
     void fail(const std::string& what, const Response& r);
+    /// Finishes the hash of a fully streamed body; false (and failed) when it does not match.
+    bool finish_stream();
 
     BlobSpec m_spec;
     std::string m_repo_url;  ///< "<origin>/v2/<repo>"
@@ -79,6 +86,9 @@ private:
     std::int64_t m_size = 0;
     BlobAction m_action = BlobAction::uploaded;
     std::string m_error;
+    std::int64_t m_chunk_bytes = 8 << 20;  ///< chunk size for the chunked fallback
+    std::int64_t m_chunk_sent = 0;         ///< bytes of the chunk in flight
+    bool m_prefer_chunked = false;         ///< the registry refused a streamed PATCH once
 };
 
 }  // namespace hoist::registry

@@ -160,3 +160,25 @@ TEST(PushOpen, RegistryKilledMidPushIsRetriedToSuccess) {
     auto c = run_process({"skopeo", "copy", "--src-tls-verify=false", "docker://" + ref, "oci:" + out.path + ":x"});
     EXPECT_EQ(c.exit_code, 0) << c.err;
 }
+
+TEST(PushOpen, PushBuildsThePipelineImageFirstWhenTheStoreLacksIt) {
+    LocalRegistry reg;
+    TempDir cache, project;
+    std::ofstream(project.path + "/Dockerfile") << "FROM scratch\nCOPY hello.txt /srv/hello.txt\nCMD [\"/srv/hello.txt\"]\n";
+    std::ofstream(project.path + "/hello.txt") << "hello from hoist push\n";
+    std::ofstream(project.path + "/hoist.yml") << "service: web\nimage: " << reg.host()
+                                               << "/acme/built\ntag: b1\nregistry:\n  insecure: true\nbuild:\n  context: .\n"
+                                                  "hosts: [10.0.0.1]\n";
+    auto r = run_hoist({"-o", "json", "push"}, {{"XDG_CACHE_HOME", cache.path}}, project.path);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(r.event("build_step").is_object()) << r.out;
+    std::string digest = r.event("pushed")["digest"];
+    EXPECT_EQ(skopeo_digest(reg.host() + "/acme/built:b1"), digest);
+    auto summary = r.events().back();
+    EXPECT_GE(summary["phases"]["build_ms"].get<long>(), 0);
+    // Now built: the next push reads the store and finds the registry up to date.
+    auto again = run_hoist({"-o", "json", "push"}, {{"XDG_CACHE_HOME", cache.path}}, project.path);
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_FALSE(again.event("build_step").is_object());
+    EXPECT_EQ(again.event("pushed")["up_to_date"], true);
+}

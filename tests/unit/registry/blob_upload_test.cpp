@@ -192,3 +192,33 @@ TEST(BlobUpload, RegistryErrorIsReportedWithCodeAndMessage) {
               std::string::npos)
         << u.error();
 }
+
+TEST(BlobUpload, StreamRefusedFallsBackToContentRangeChunks) {
+    BlobUpload u(spec(false), k_repo);
+    u.on_response(answer(u.next_request(), 202, {{"location", "u1"}}));
+    Request patch = u.next_request();
+    EXPECT_EQ(patch.body_size, static_cast<std::int64_t>(k_data.size()));  // StringStream knows its size
+    u.on_response(answer(patch, 411));  // e.g. "Length Required" for a chunked transfer encoding
+    ASSERT_EQ(u.state(), State::chunked);
+    Request c1 = u.next_request();
+    EXPECT_EQ(c1.method, "PATCH");
+    EXPECT_EQ(c1.body, k_data);
+    EXPECT_NE(std::find(c1.headers.begin(), c1.headers.end(), "Content-Range: 0-10"), c1.headers.end());
+    u.on_response(answer(c1, 202, {{"location", "/v2/acme/web/blobs/uploads/u1?_state=after-chunk"}}));
+    ASSERT_EQ(u.state(), State::chunked);
+    Request put = u.next_request();  // the stream is exhausted: commit
+    EXPECT_EQ(put.method, "PUT");
+    EXPECT_EQ(put.url, "http://reg:5000/v2/acme/web/blobs/uploads/u1?_state=after-chunk&digest=sha256%3A" +
+                           oci::sha256_of(k_data).hex);
+    u.on_response(answer(put, 201));
+    EXPECT_EQ(u.state(), State::done);
+    EXPECT_EQ(u.result().digest, oci::sha256_of(k_data));
+}
+
+TEST(BlobUpload, RegistryAskingForChunksGetsThemFromTheStart) {
+    BlobUpload u(spec(false), k_repo);
+    u.on_response(answer(u.next_request(), 202, {{"location", "u1"}, {"oci-chunk-min-length", "4"}}));
+    EXPECT_EQ(u.state(), State::chunked);
+    Request c1 = u.next_request();
+    EXPECT_EQ(c1.body, k_data);  // chunks are at least the minimum (hoist's default is larger)
+}
