@@ -45,6 +45,19 @@ std::size_t FileRangeStream::read(char* buf, std::size_t size) {
     return static_cast<std::size_t>(n);
 }
 
+void FileRangeStream::read_at(char* buf, std::size_t size, std::int64_t offset) const {
+    if (offset < 0 || offset + static_cast<std::int64_t>(size) > m_length)
+        throw io_error(m_path, "read beyond the blob's range");
+    std::size_t got = 0;
+    while (got < size) {
+        ssize_t n = ::pread(m_fd, buf + got, size - got, m_offset + offset + static_cast<std::int64_t>(got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw io_error(m_path, std::strerror(errno));
+        if (n == 0) throw io_error(m_path, "file is shorter than expected (changed while pushing?)");
+        got += static_cast<std::size_t>(n);
+    }
+}
+
 bool is_gzip(const std::string& path, std::int64_t offset) {
     FileRangeStream s(path, offset, 2);
     unsigned char magic[2] = {0, 0};

@@ -23,6 +23,10 @@ public:
     /// True when read() would return at once (data or end) instead of waiting for a worker
     /// thread. Lets an upload pause its transfer rather than stall every other one.
     virtual bool ready() { return true; }
+    /// Reads `size` bytes at `offset` (relative to the stream's start) from any thread, without
+    /// moving read()'s position; only streams with `positional() == true` implement it.
+    virtual void read_at(char* /*buf*/, std::size_t /*size*/, std::int64_t /*offset*/) const {}
+    virtual bool positional() const { return false; }
 };
 
 /// `length` bytes of the file at `path` from `offset` (the whole file: offset 0, length -1).
@@ -34,6 +38,8 @@ public:
     FileRangeStream& operator=(const FileRangeStream&) = delete;
     std::size_t read(char* buf, std::size_t size) override;
     std::int64_t size() const override { return m_length; }
+    void read_at(char* buf, std::size_t size, std::int64_t offset) const override;
+    bool positional() const override { return true; }
 
 private:
     std::string m_path;

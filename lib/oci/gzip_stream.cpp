@@ -108,6 +108,25 @@ GzipStream::~GzipStream() {
 
 void GzipStream::fill_pipeline() {
     const std::size_t ahead = std::max<std::size_t>(8, 2 * Pool::get().size());
+    if (m_source->positional()) {
+        // Workers read their own chunks: the thread driving the uploads never waits on the disk.
+        const std::int64_t total = m_source->size();
+        while (m_next_offset < total && m_pending.size() < ahead) {
+            std::int64_t offset = m_next_offset;
+            std::size_t len = static_cast<std::size_t>(std::min<std::int64_t>(chunk_size, total - offset));
+            m_next_offset += static_cast<std::int64_t>(len);
+            const BlobStream* src = m_source.get();  // outlives the task: ~GzipStream waits for it
+            auto task = std::make_shared<std::packaged_task<std::string()>>([src, offset, len, level = m_level] {
+                std::string chunk(len, '\0');
+                src->read_at(chunk.data(), len, offset);
+                return gzip_member(chunk.data(), chunk.size(), level);
+            });
+            m_pending.push_back(task->get_future());
+            Pool::get().submit([task] { (*task)(); });
+        }
+        m_source_done = m_next_offset >= total;
+        return;
+    }
     while (!m_source_done && m_pending.size() < ahead) {
         auto chunk = std::make_shared<std::string>(chunk_size, '\0');
         std::size_t got = 0;

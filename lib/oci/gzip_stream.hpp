@@ -42,6 +42,7 @@ private:
     std::unique_ptr<BlobStream> m_source;
     int m_level;
     bool m_source_done = false;
+    std::int64_t m_next_offset = 0;  ///< next chunk to schedule, for positional sources
     std::deque<std::future<std::string>> m_pending;
     std::string m_current;
     std::size_t m_pos = 0;

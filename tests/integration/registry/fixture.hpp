@@ -45,6 +45,8 @@ public:
     /// host:port, e.g. 127.0.0.1:41234
     std::string host() const { return "127.0.0.1:" + std::to_string(m_port); }
     const std::string& storage() const { return m_storage; }
+    /// The token issuer's endpoint (token auth only).
+    std::string issuer_url() const { return "http://127.0.0.1:" + std::to_string(m_issuer_port) + "/token"; }
     void stop();
     /// Starts again on the same port and storage; waits until it answers.
     void start();

@@ -8,6 +8,7 @@
 
 #include "fixture.hpp"
 #include "registry/base64.hpp"
+#include "util/process.hpp"
 
 using namespace hoist;
 using namespace hoist::itest;
@@ -128,3 +129,30 @@ TEST(PushTokenAuth, WrongPasswordExits5WithTheTokenServicesMessage) {
 }
 TEST(PushTokenAuth, ConfigJsonAuths) { push_with_docker_config(Auth::token, false); }
 TEST(PushTokenAuth, CredentialHelper) { push_with_docker_config(Auth::token, true); }
+
+TEST(PushTokenAuth, IdentityTokenFromConfigJsonIsUsedAsARefreshToken) {
+    LocalRegistry reg(Auth::token);
+    // What `docker login` stores for OAuth registries: a refresh token, no password.
+    auto got = run_process({"curl", "-sf", "-u", std::string(LocalRegistry::user) + ":" + LocalRegistry::password,
+                            reg.issuer_url() + "?service=hoist-itest-registry&offline_token=true&scope=repository:acme/web:pull"});
+    ASSERT_EQ(got.exit_code, 0) << got.err;
+    std::string refresh = nlohmann::json::parse(got.out).value("refresh_token", "");
+    ASSERT_FALSE(refresh.empty()) << got.out;
+    TempDir cache;
+    DockerConfig cfg(R"({"auths":{")" + reg.host() + R"(":{"auth":"","identitytoken":")" + refresh + R"("}}})");
+    auto r = run_hoist({"-o", "json", "push", "--insecure", "--from", "docker-archive:" + test_archive(0.01), "--to",
+                        reg.host() + "/acme/web:idt"},
+                       {{"XDG_CACHE_HOME", cache.path}, {"DOCKER_CONFIG", cfg.dir.path}}, cfg.dir.path);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(skopeo_digest(reg.host() + "/acme/web:idt", std::string(LocalRegistry::user) + ":" + LocalRegistry::password),
+              r.event("pushed")["digest"]);
+    expect_no_secret(r, refresh);
+    // A refresh token the issuer never gave out: exit 5 with the token service's answer.
+    DockerConfig bad(R"({"auths":{")" + reg.host() + R"(":{"identitytoken":"forged-token"}}})");
+    auto denied = run_hoist({"push", "--insecure", "--from", "docker-archive:" + test_archive(0.01), "--to",
+                             reg.host() + "/acme/web:idt2"},
+                            {{"XDG_CACHE_HOME", cache.path}, {"DOCKER_CONFIG", bad.dir.path}}, bad.dir.path);
+    EXPECT_EQ(denied.exit_code, 5);
+    EXPECT_NE(denied.err.find("invalid_grant"), std::string::npos) << denied.err;
+    expect_no_secret(denied, "forged-token");
+}

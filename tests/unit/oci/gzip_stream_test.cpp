@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include <cstdio>
 
 #include <algorithm>
 #include <cstring>
@@ -99,4 +102,21 @@ TEST(GzipStream, EmptyInputIsOneValidEmptyMember) {
     std::string out = drain(gz);
     EXPECT_GE(out.size(), 18u);
     EXPECT_EQ(gunzip_all(out), "");
+}
+
+TEST(GzipStream, WorkersReadingAFileGiveTheSameBytesAsASequentialSource) {
+    std::string in = sample(2 * GzipStream::chunk_size + 4321, GzipStream::chunk_size / 2);
+    std::string path = "/tmp/hoist-gzip-test-" + std::to_string(::getpid());
+    {
+        std::FILE* f = std::fopen(path.c_str(), "wb");
+        std::fwrite("HEAD", 1, 4, f);  // the stream is a range that starts after this
+        std::fwrite(in.data(), 1, in.size(), f);
+        std::fclose(f);
+    }
+    GzipStream from_file(std::make_unique<FileRangeStream>(path, 4, static_cast<std::int64_t>(in.size())));
+    GzipStream from_string(std::make_unique<StringStream>(in));
+    std::string a = drain(from_file), b = drain(from_string);
+    std::remove(path.c_str());
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(gunzip_all(a), in);
 }
