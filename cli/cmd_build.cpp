@@ -17,9 +17,7 @@ int run_build(Context& ctx, const std::string& tag_override) {
     std::string ref = p.image + ":" + tag;
     ctx.out->info("building " + ref + " (" + (p.build ? config::to_string(p.build->builder) : "no build") + " builder)");
     ctx.out->event("build_started", {{"image", ref}, {"store", store.dir()}});
-    build::BuildResult r;
-    try {
-        r = build::build_pipeline_image(p, tag, store, [&ctx](const build::StepEvent& e) {
+    build::BuildResult r = build::build_pipeline_image(p, tag, store, [&ctx](const build::StepEvent& e) {
             if (e.outcome == "output") {  // a line of the Docker Engine's build output
                 ctx.out->info(e.instruction);
                 ctx.out->event("build_output", {{"line", e.instruction}});
@@ -33,15 +31,7 @@ int run_build(Context& ctx, const std::string& tag_override) {
             ctx.out->event("build_step", {{"step", e.index}, {"total", e.total}, {"line", e.line},
                                           {"instruction", e.instruction}, {"outcome", e.outcome},
                                           {"detail", e.detail}, {"seconds", e.seconds}});
-        });
-    } catch (const Error& e) {
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-        ctx.out->event("summary", {{"result", "failed"}, {"exit_code", int(e.code())}, {"command", "build"},
-                                   {"service", p.service}, {"tag", tag}, {"error", e.what()}, {"duration_ms", ms},
-                                   {"phases", {{"build_ms", ms}, {"push_ms", 0}, {"rollout_ms", 0}}},
-                                   {"hosts", nlohmann::json::array()}});
-        throw;
-    }
+        });  // on failure main() reports the error and the summary (exit 5)
     for (auto& w : r.warnings) ctx.out->warning(w);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     ctx.out->result("built " + ref + "@" + r.manifest.digest.str() + " (" + std::to_string(r.layers_built) +
