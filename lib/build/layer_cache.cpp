@@ -82,6 +82,26 @@ void LayerCache::store(const oci::Digest& key, const Hit& hit) {
     oci::write_file_atomic(m_dir + "/layers/" + key.hex, j.dump());
 }
 
+std::optional<PreviousBlob> LayerCache::previous(const oci::Digest& slot) const {
+    std::string path = m_dir + "/blocks/" + slot.hex;
+    if (!fs::exists(path)) return std::nullopt;
+    auto j = json::parse(oci::read_file(path), nullptr, false);
+    if (!j.is_object() || !j.contains("blocks")) return std::nullopt;
+    auto d = oci::Digest::parse(j.value("blob", ""));
+    if (!d || !m_store.has_blob(*d)) return std::nullopt;
+    PreviousBlob p;
+    p.path = m_store.blob_path(*d);
+    for (auto& b : j["blocks"]) p.blocks.push_back(GzipBlock{b[0].get<std::string>(), b[1].get<std::int64_t>(), b[2].get<std::int64_t>()});
+    return p;
+}
+
+void LayerCache::remember_blocks(const oci::Digest& slot, const oci::Descriptor& blob, const std::vector<GzipBlock>& blocks) {
+    fs::create_directories(m_dir + "/blocks");
+    json list = json::array();
+    for (auto& b : blocks) list.push_back({b.sha256, b.offset, b.length});
+    oci::write_file_atomic(m_dir + "/blocks/" + slot.hex, json{{"blob", blob.digest.str()}, {"blocks", list}}.dump());
+}
+
 void LayerCache::save() {
     if (!m_dirty) return;
     json j = json::object();

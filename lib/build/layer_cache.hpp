@@ -39,6 +39,10 @@ public:
     std::optional<Hit> lookup(const oci::Digest& key) const;
     void store(const oci::Digest& key, const Hit& hit);
 
+    /// The last blob written for instruction slot `slot` and its gzip blocks (for reuse).
+    std::optional<PreviousBlob> previous(const oci::Digest& slot) const;
+    void remember_blocks(const oci::Digest& slot, const oci::Descriptor& blob, const std::vector<GzipBlock>& blocks);
+
     /// Writes the stat cache back (atomically). Call once at the end of a build.
     void save();
 

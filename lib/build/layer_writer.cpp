@@ -59,7 +59,7 @@ la_ssize_t on_write(archive*, void* client, const void* buf, size_t n) {
     throw Error(ExitCode::build_push, "writing layer: " + what + ": " + archive_error_string(a));
 }
 
-oci::Digest write_file_data(archive* a, const LayerEntry& e) {
+oci::Digest write_file_data(archive* a, const LayerEntry& e, bool hash) {
     oci::Sha256 h;
     if (e.content) {
         h.update(*e.content);
@@ -75,23 +75,25 @@ oci::Digest write_file_data(archive* a, const LayerEntry& e) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) throw Error(ExitCode::build_push, e.source + ": " + std::strerror(errno));
         if (n == 0) break;
-        h.update(buf.data(), static_cast<std::size_t>(n));
+        if (hash) h.update(buf.data(), static_cast<std::size_t>(n));
         if (archive_write_data(a, buf.data(), static_cast<size_t>(n)) < 0) archive_fail(a, e.path);
         left -= n;
     }
     char extra;
     if (left != 0 || ::read(fd.get(), &extra, 1) > 0)
         throw Error(ExitCode::build_push, e.source + ": file changed size while the layer was written; build again");
-    return h.finish();
+    return hash ? h.finish() : oci::Digest{};
 }
 
 }  // namespace
 
-WrittenLayer write_layer(const std::vector<LayerEntry>& entries, oci::ImageStore& store, std::int64_t mtime) {
+WrittenLayer write_layer(const std::vector<LayerEntry>& entries, oci::ImageStore& store, const LayerWriteOptions& options) {
+    const std::int64_t mtime = options.mtime;
     WrittenLayer result;
     result.contents.resize(entries.size());
     oci::BlobWriter blob = store.begin_blob();
     ParallelGzip gzip([&blob](const void* p, std::size_t n) { blob.write(p, n); }, oci::default_gzip_level);
+    if (options.previous) gzip.reuse(*options.previous);
     Output out;
     out.gzip = &gzip;
 
@@ -126,11 +128,18 @@ WrittenLayer write_layer(const std::vector<LayerEntry>& entries, oci::ImageStore
         }
         archive_entry_set_perm(entry.get(), e.mode & 07777);
         if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) archive_fail(a.get(), e.path);
-        if (e.type == EntryType::file) result.contents[i] = write_file_data(a.get(), e);
+        if (e.type == EntryType::file) {
+            const auto* known = options.known_contents;
+            bool have = known && i < known->size() && !(*known)[i].empty();
+            result.contents[i] = write_file_data(a.get(), e, !have);
+            if (have) result.contents[i] = (*known)[i];
+        }
     }
     if (archive_write_close(a.get()) != ARCHIVE_OK) archive_fail(a.get(), "close");
     gzip.finish();
 
+    result.blocks = gzip.blocks();
+    result.reused_blocks = gzip.reused();
     result.diff_id = out.diff.finish();
     result.tar_size = out.size;
     result.blob = blob.commit(std::string(oci::media::oci_layer_gzip));

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "build/parallel_gzip.hpp"
 #include "oci/digest.hpp"
 #include "oci/image_store.hpp"
 #include "oci/manifest.hpp"
@@ -40,10 +41,20 @@ struct WrittenLayer {
     /// sha256 of each file entry's bytes, index-aligned with the entries (empty for non-files);
     /// the layer cache keeps them so a later build need not re-read unchanged files.
     std::vector<oci::Digest> contents;
+    std::vector<GzipBlock> blocks;  ///< the blob's gzip members, for reuse by the next build
+    std::size_t reused_blocks = 0;
+};
+
+struct LayerWriteOptions {
+    std::int64_t mtime = 0;
+    /// Content digests already known (index-aligned, empty = unknown): those files are not hashed again.
+    const std::vector<oci::Digest>* known_contents = nullptr;
+    /// The previous blob of the same instruction: unchanged blocks are copied, not compressed.
+    const PreviousBlob* previous = nullptr;
 };
 
 /// Writes `entries` as one gzip layer blob into `store` and records its diff ID mapping.
 /// Throws hoist::Error (exit 5) naming the file when reading fails or a file changed size.
-WrittenLayer write_layer(const std::vector<LayerEntry>& entries, oci::ImageStore& store, std::int64_t mtime);
+WrittenLayer write_layer(const std::vector<LayerEntry>& entries, oci::ImageStore& store, const LayerWriteOptions& options);
 
 }  // namespace hoist::build

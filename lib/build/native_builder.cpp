@@ -242,7 +242,15 @@ private:
             ev.outcome = "cached";
             ++m_result.layers_cached;
         } else {
-            auto written = write_layer(entries, m_store, m_o.source_date_epoch);
+            // The same instruction's previous blob lends its unchanged gzip blocks.
+            oci::Digest slot = oci::sha256_of("slot\n" + canonical);
+            auto previous = m_cache.previous(slot);
+            LayerWriteOptions wo;
+            wo.mtime = m_o.source_date_epoch;
+            wo.known_contents = &contents;
+            wo.previous = previous ? &*previous : nullptr;
+            auto written = write_layer(entries, m_store, wo);
+            m_cache.remember_blocks(slot, written.blob, written.blocks);
             for (std::size_t i = 0; i < entries.size(); ++i)
                 if (entries[i].type == EntryType::file) m_cache.remember_content(entries[i], written.contents[i]);
             hit = LayerCache::Hit{written.diff_id, written.blob};

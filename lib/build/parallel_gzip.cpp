@@ -1,5 +1,10 @@
 #include "build/parallel_gzip.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "oci/digest.hpp"
+
 namespace hoist::build {
 
 ParallelGzip::ParallelGzip(Sink out, int level, std::size_t block, int max_in_flight)
@@ -30,14 +35,31 @@ void ParallelGzip::submit() {
     m_buf.reserve(m_block);
     m_any = true;
     int level = m_level;
-    m_pending.push_back(std::async(std::launch::async, [data = std::move(data), level] {
-        return oci::gzip_member(data.data(), data.size(), level);
+    std::size_t index = m_blocks.size() + m_pending.size();
+    const GzipBlock* before = index < m_previous.blocks.size() ? &m_previous.blocks[index] : nullptr;
+    std::string path = m_previous.path;
+    m_pending.push_back(std::async(std::launch::async, [data = std::move(data), level, before, path] {
+        Done d;
+        d.sha256 = oci::sha256_of(data).hex;
+        if (before && before->sha256 == d.sha256) {
+            // Same bytes at the same place as last time: copy the member instead of deflating.
+            d.member.resize(std::size_t(before->length));
+            int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+            bool ok = fd >= 0 && ::pread(fd, d.member.data(), d.member.size(), before->offset) == ssize_t(d.member.size());
+            if (fd >= 0) ::close(fd);
+            if (ok) {
+                d.reused = true;
+                return d;
+            }
+        }
+        d.member = oci::gzip_member(data.data(), data.size(), level);
+        return d;
     }));
     // Emit finished members in order, keeping at most m_max in flight.
     while (m_pending.size() > m_max) {
-        std::string member = m_pending.front().get();
+        Done d = m_pending.front().get();
         m_pending.pop_front();
-        m_out(member.data(), member.size());
+        emit(std::move(d));
     }
 }
 
@@ -46,10 +68,17 @@ void ParallelGzip::finish() {
     m_finished = true;
     if (!m_buf.empty() || !m_any) submit();  // empty input still gives one (empty) member
     while (!m_pending.empty()) {
-        std::string member = m_pending.front().get();
+        Done d = m_pending.front().get();
         m_pending.pop_front();
-        m_out(member.data(), member.size());
+        emit(std::move(d));
     }
+}
+
+void ParallelGzip::emit(Done d) {
+    m_blocks.push_back(GzipBlock{d.sha256, m_out_offset, std::int64_t(d.member.size())});
+    m_out_offset += std::int64_t(d.member.size());
+    m_reused += d.reused;
+    m_out(d.member.data(), d.member.size());
 }
 
 std::string gzip_parallel(const std::string& data, int level, std::size_t block) {

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <random>
 
 using namespace hoist::build;
@@ -59,4 +62,29 @@ TEST(ParallelGzip, OutputDoesNotDependOnConcurrency) {
     auto a = compress(1, 1000), b = compress(4, 77777);
     EXPECT_EQ(a, b);
     EXPECT_EQ(gunzip(a), data);
+}
+
+TEST(ParallelGzip, UnchangedBlocksOfThePreviousBlobAreReusedWithIdenticalOutput) {
+    auto v1 = sample(6 * 65536);
+    auto v2 = v1;
+    v2[v2.size() - 10] ^= 0x55;  // only the last block differs
+    std::string first;
+    ParallelGzip a([&](const void* p, std::size_t n) { first.append(static_cast<const char*>(p), n); }, 1, 65536);
+    a.write(v1.data(), v1.size());
+    a.finish();
+    char tmpl[] = "/tmp/hoist-gz-XXXXXX";
+    int fd = mkstemp(tmpl);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(write(fd, first.data(), first.size()), ssize_t(first.size()));
+    close(fd);
+
+    std::string second;
+    ParallelGzip b([&](const void* p, std::size_t n) { second.append(static_cast<const char*>(p), n); }, 1, 65536);
+    b.reuse(PreviousBlob{tmpl, a.blocks()});
+    b.write(v2.data(), v2.size());
+    b.finish();
+    std::remove(tmpl);
+    EXPECT_EQ(b.reused(), 5u);
+    EXPECT_EQ(second, gzip_parallel(v2, 1, 65536));  // same bytes as compressing from scratch
+    EXPECT_EQ(gunzip(second), v2);
 }
