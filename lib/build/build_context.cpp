@@ -71,7 +71,35 @@ void BuildContext::walk(const std::string& rel, std::vector<ContextNode>& out) c
 
 std::vector<ContextNode> BuildContext::tree(const ContextNode& node) const {
     std::vector<ContextNode> out{node};
-    if (node.type == EntryType::dir) walk(node.rel, out);
+    if (node.type != EntryType::dir) return out;
+    if (node.real.empty()) {
+        walk(node.rel, out);
+        return out;
+    }
+    // A followed symlink to a directory: walk the target, name the entries below the link.
+    std::size_t first = out.size();
+    walk(node.real, out);
+    for (std::size_t i = first; i < out.size(); ++i) {
+        out[i].real = out[i].rel;
+        out[i].rel = node.rel + out[i].rel.substr(node.real.size());
+    }
+    return out;
+}
+
+ContextNode BuildContext::follow(const ContextNode& link) const {
+    ContextNode n = link;
+    for (int hops = 0; n.type == EntryType::symlink; ++hops) {
+        if (hops > 40) throw std::runtime_error(link.rel + ": too many levels of symbolic links");
+        std::string dir = n.rel.find('/') == std::string::npos ? "" : n.rel.substr(0, n.rel.rfind('/'));
+        // An absolute target is taken inside the context, like Docker's FollowSymlinkInScope.
+        std::string target = starts_with(n.link, "/") ? clean_relative(n.link) : clean_relative(dir + "/" + n.link);
+        if (target == ".." || starts_with(target, "../"))
+            throw std::runtime_error(link.rel + ": symbolic link points outside the build context");
+        if (!stat_node(target, n)) throw std::runtime_error(link.rel + ": symbolic link target " + target + " does not exist");
+    }
+    ContextNode out = n;
+    out.real = n.rel;
+    out.rel = link.rel;
     return out;
 }
 
@@ -85,14 +113,15 @@ std::vector<ContextNode> BuildContext::resolve(const std::string& source) const 
         ContextNode n;
         if (excluded(rel) || !stat_node(rel, n))
             throw std::runtime_error(source + ": not found in the build context or excluded by .dockerignore");
-        out.push_back(n);
+        out.push_back(n.type == EntryType::symlink ? follow(n) : n);
         return out;
     }
     // Wildcards match every non-excluded path of the context, one component per '*'.
     std::vector<ContextNode> all;
     walk(".", all);
     for (auto& n : all)
-        if (::fnmatch(rel.c_str(), n.rel.c_str(), FNM_PATHNAME) == 0) out.push_back(n);
+        if (::fnmatch(rel.c_str(), n.rel.c_str(), FNM_PATHNAME) == 0)
+            out.push_back(n.type == EntryType::symlink ? follow(n) : n);
     if (out.empty()) throw std::runtime_error(source + ": no source files were specified (the pattern matches nothing)");
     return out;
 }

@@ -23,6 +23,7 @@ struct ContextNode {
     std::int64_t mtime_ns = 0;
     std::uint64_t inode = 0;
     std::string link;  ///< symlink target
+    std::string real;  ///< where the bytes are read from when not `rel` (a followed top-level symlink)
 };
 
 class BuildContext {
@@ -33,8 +34,10 @@ public:
     const std::string& root() const { return m_root; }
     std::string absolute(const std::string& rel) const { return rel == "." ? m_root : m_root + "/" + rel; }
 
-    /// Resolves a COPY/ADD source to context paths (sorted). Throws std::runtime_error with the
-    /// user-facing reason (outside the context, not found or excluded, no wildcard match).
+    /// Resolves a COPY/ADD source to context paths (sorted). A source that is itself a symlink is
+    /// followed inside the context, as Docker does (the copy keeps the source's name); symlinks
+    /// below a copied directory stay symlinks. Throws std::runtime_error with the user-facing
+    /// reason (outside the context, not found or excluded, no wildcard match).
     std::vector<ContextNode> resolve(const std::string& source) const;
 
     /// `node` and, for a directory, everything below it that is not excluded (sorted by path).
@@ -44,6 +47,7 @@ public:
 
 private:
     bool stat_node(const std::string& rel, ContextNode& out) const;
+    ContextNode follow(const ContextNode& link) const;
     void walk(const std::string& rel, std::vector<ContextNode>& out) const;
     std::string m_root;
     IgnoreMatcher m_ignore;

@@ -64,7 +64,7 @@ LayerEntry entry_for(const BuildContext& ctx, const ContextNode& n, const std::s
     e.size = n.size;
     e.link = n.link;
     if (n.type == EntryType::file) {
-        e.source = ctx.absolute(n.rel);
+        e.source = ctx.absolute(n.real.empty() ? n.rel : n.real);
         e.source_mtime_ns = n.mtime_ns;
         e.source_inode = n.inode;
     }
@@ -94,8 +94,9 @@ bool extract_archive(const std::string& path, const std::string& dest, const Cop
         LayerEntry e;
         e.path = join_path(dest, rel);
         e.mode = req.chmod ? *req.chmod : (archive_entry_perm(ae) & 07777);
-        e.uid = req.chown ? req.chown->first : std::uint32_t(archive_entry_uid(ae));
-        e.gid = req.chown ? req.chown->second : std::uint32_t(archive_entry_gid(ae));
+        // Docker keeps the archive's owners even with --chown.
+        e.uid = std::uint32_t(archive_entry_uid(ae));
+        e.gid = std::uint32_t(archive_entry_gid(ae));
         auto type = archive_entry_filetype(ae);
         const char* hard = archive_entry_hardlink(ae);
         if (hard) {
@@ -186,7 +187,7 @@ std::vector<LayerEntry> plan_copy(const BuildContext& ctx, const CopyRequest& re
             continue;
         }
         if (req.extract_archives && src.type == EntryType::file &&
-            extract_archive(ctx.absolute(src.rel), dest, req, out, fs))
+            extract_archive(ctx.absolute(src.real.empty() ? src.rel : src.real), dest, req, out, fs))
             continue;
         std::string target = dest_is_dir ? join_path(dest, base_name(src.rel)) : dest;
         if (target.empty()) throw std::runtime_error("cannot copy a file onto the root directory");

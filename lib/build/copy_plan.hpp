@@ -10,7 +10,9 @@
 ///    with the source directory's mode when it does not exist;
 ///  - a file source lands at dest/<basename> when the destination is a directory, else at dest;
 ///  - ADD extracts a local tar archive (plain, gzip, bzip2, xz) into the destination directory,
-///    keeping the archive's owners and modes;
+///    keeping the archive's owners (even with --chown) and modes;
+///  - a source that is a symlink is followed (inside the context); symlinks below a copied
+///    directory are copied as symlinks;
 ///  - --chown sets the owner of everything copied; directories the copy creates get it too
 ///    (for a file source every new parent, for a directory source the destination itself);
 ///    other new parents are root's, existing ones keep their metadata;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "build_fixture.hpp"
@@ -109,4 +110,14 @@ TEST(CopyPlanHelpers, ResolveInImageAndChmod) {
     EXPECT_EQ(parse_chmod("0644"), 0644u);
     EXPECT_EQ(parse_chmod("u+x"), std::nullopt);
     EXPECT_EQ(parse_chmod("8"), std::nullopt);
+}
+
+TEST_F(CopyPlan, TopLevelSymlinkIsFollowedButNestedOnesAreKept) {
+    std::filesystem::create_symlink("a.txt", dir.path() + "/lnk");
+    std::filesystem::create_symlink("../a.txt", dir.path() + "/d/inner");
+    EXPECT_EQ(plan({"lnk"}, "/x"), (V{"x 0644 0:0"}));  // the target's bytes under the source's name
+    auto nested = plan({"d"}, "/d2");
+    EXPECT_NE(std::find(nested.begin(), nested.end(), "d2/inner 0777 0:0"), nested.end());
+    std::filesystem::create_symlink("../../etc", dir.path() + "/escape");
+    EXPECT_THROW(plan({"escape"}, "/e"), std::runtime_error);
 }
