@@ -120,7 +120,7 @@ int run_exec(Context& ctx, const ExecFlags& flags) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
     std::size_t n = outcomes.size();
     out.info(summary + (failed ? std::to_string(failed) + " of " + std::to_string(n) + " hosts failed"
-                               : "all " + std::to_string(n) + " hosts succeeded"));
+                               : n == 1 ? "the host succeeded" : "all " + std::to_string(n) + " hosts succeeded"));
     int code = failed ? 1 : 0;
     out.event("summary", {{"result", failed ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "exec"},
                           {"service", p.service}, {"duration_ms", ms}, {"hosts", hosts}});

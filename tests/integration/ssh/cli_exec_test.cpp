@@ -10,12 +10,15 @@ namespace {
 
 class CliExec : public FleetTest {
 protected:
-    std::string pipeline(const std::vector<std::string>& hosts, const std::string& extra = "") {
+    /// A generous connect timeout by default: a busy CI machine (or a sanitizer build) can take over
+    /// a second per hop.
+    std::string pipeline(const std::vector<std::string>& hosts, const std::string& extra = "",
+                         const std::string& connect_timeout = "8s") {
         std::string dir = temp_dir();
         std::string yml = "service: web\nimage: registry.example.com/acme/web\nhosts:\n";
         for (const auto& h : hosts) yml += "  - " + h + "\n";
         yml += "ssh:\n  user: " + f().user + "\n  identity_files: [" + f().key_ed25519 + "]\n  known_hosts: " +
-               f().known_hosts + "\n  connect_timeout: 2s\n" + extra;
+               f().known_hosts + "\n  connect_timeout: " + connect_timeout + "\n" + extra;
         write_file(dir + "/hoist.yml", yml);
         return dir + "/hoist.yml";
     }
@@ -38,7 +41,7 @@ TEST_F(CliExec, PrefixedOutputSummaryAndExitZero) {
 
 TEST_F(CliExec, AnyHostFailingMeansExitOne) {
     std::string base = f().hosts[0].substr(0, f().hosts[0].rfind('.'));
-    auto r = hoist({"-f", pipeline({f().hosts[0], f().hosts[1], base + ".251"}), "--no-color", "exec", "--",
+    auto r = hoist({"-f", pipeline({f().hosts[0], f().hosts[1], base + ".251"}, "", "2s"), "--no-color", "exec", "--",
                     "test $(hostname) != " + f().name + "-h2"});
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
     EXPECT_NE(r.err.find(f().hosts[0] + "  ok"), std::string::npos) << r.err;
@@ -95,7 +98,7 @@ TEST_F(CliExec, SshConfigFromThePipeline) {
     std::string dir = temp_dir();
     write_file(dir + "/hoist.yml", "service: web\nimage: registry.example.com/acme/web\nhosts: [h1, bh1]\nssh:\n  config: " +
                                        f().json["ssh"]["config"].get<std::string>() + "\n  known_hosts: " + f().known_hosts +
-                                       "\n  connect_timeout: 3s\n");
+                                       "\n  connect_timeout: 8s\n");
     auto r = hoist({"-f", dir + "/hoist.yml", "--no-color", "exec", "--", "hostname"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("h1 | " + f().name + "-h1\n"), std::string::npos) << r.out;

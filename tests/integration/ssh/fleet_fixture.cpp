@@ -71,7 +71,7 @@ ConnectOptions FleetTest::options(config::HostKeyChecking checking, const std::s
     ConnectOptions o;
     o.host_keys.checking = checking;
     o.host_keys.known_hosts = known_hosts.empty() ? f().known_hosts : known_hosts;
-    o.connect_timeout = std::chrono::seconds(5);
+    o.connect_timeout = std::chrono::seconds(8);  // generous: busy CI machines, sanitizer builds
     auto* self = const_cast<FleetTest*>(this);
     o.warn = [self](const std::string& w) { self->m_warnings.push_back(w); };
     return o;
