@@ -36,6 +36,9 @@ void reject_unsupported(const Dockerfile& df, const Instruction& ins) {
                                                 "USER", "CMD", "ENTRYPOINT", "STOPSIGNAL", "HEALTHCHECK", "VOLUME",
                                                 "SHELL", "ONBUILD", "MAINTAINER"};
     if (!known.count(k)) fail_at(df, ins, "unknown instruction: " + k);
+    // Flags of FROM, COPY, ADD and HEALTHCHECK are checked where they are used; others have none.
+    static const std::set<std::string> with_flags = {"FROM", "COPY", "ADD", "HEALTHCHECK"};
+    if (!ins.flags.empty() && !with_flags.count(k)) fail_at(df, ins, k + ": unknown flag --" + ins.flags.front().first);
 }
 
 std::pair<std::uint32_t, std::uint32_t> parse_chown(const Stage& st, const Instruction& ins, const std::string& spec) {
@@ -140,6 +143,11 @@ private:
         } catch (const Error& e) {
             fail_at(m_df, ins, e.what());
         }
+        // Docker runs a base image's ONBUILD triggers; the native builder cannot (they are usually RUN).
+        auto& run = m_stage.config().run();
+        if (run.contains("OnBuild") && run["OnBuild"].is_array() && !run["OnBuild"].empty())
+            fail_at(m_df, ins, "the base image has ONBUILD triggers (" + run["OnBuild"].dump() +
+                                   "), which the native builder does not run; use `builder: docker`");
         // Meta ARGs are visible in the stage only when re-declared; Docker adds PATH at every FROM.
         m_stage.config().ensure_path();
         m_stage.config().doc()["architecture"] = m_platform.architecture;

@@ -138,6 +138,11 @@ TEST(NativeBuild, UnsupportedInstructionsAreLocatedErrors) {
     EXPECT_EQ(error_of("FROM scratch\nCOPY ../x /d/\n"), "Dockerfile:2: COPY: forbidden path outside the build context: ../x");
     EXPECT_EQ(error_of("FROM scratch\nSTOPSIGNAL SIGNOPE\n"), "Dockerfile:2: STOPSIGNAL: invalid signal 'SIGNOPE'");
     EXPECT_EQ(error_of("FROM scratch\nENV A=${B\n"), "Dockerfile:2: ENV: syntax error: missing '}'");
+    EXPECT_EQ(error_of("FROM scratch\nLABEL --x=1 a=b\n"), "Dockerfile:2: LABEL: unknown flag --x");
+    EXPECT_EQ(error_of("FROM scratch\nCOPY --from=x --keep-git-dir f /f\n"),
+              "Dockerfile:2: COPY --from (multi-stage builds) is not supported by the native builder; use `builder: docker`");
+    EXPECT_EQ(error_of("FROM scratch\nADD --checksum=sha256:abc f /f\n"),
+              "Dockerfile:2: ADD: unsupported flag --checksum for the native builder; use `builder: docker`");
     EXPECT_EQ(error_of("FROM scratch\nCOPY --chmod=u+x f /f\n"),
               "Dockerfile:2: --chmod=u+x: only octal modes (e.g. 755) are supported");
 }
