@@ -39,12 +39,12 @@ now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc; }
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-registry_up() {  # a fresh, empty registry; prints host:port
+registry_up() {  # a fresh, empty registry; sets reg=host:port (not in $(...): its pid must reach cleanup)
   local port dir; port=$(free_port); dir=$work/reg-$port; mkdir -p "$dir"
   printf 'version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' "$dir/storage" "$port" >"$dir/reg.yml"
   docker-registry serve "$dir/reg.yml" >>"$dir/log" 2>&1 &
   reg_pids+=($!)
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && { echo "127.0.0.1:$port"; return; }; sleep 0.05; done
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && { reg=127.0.0.1:$port; return; }; sleep 0.05; done
   echo "registry did not start" >&2; exit 1
 }
 
@@ -55,7 +55,7 @@ log "context: $(du -sm "$ctx" | cut -f1) MB"
 change_file() { echo "$1" >"$ctx/data/version.txt"; }
 
 # --- hoist
-reg=$(registry_up)
+registry_up
 cat >"$work/hoist.yml" <<YML
 service: bench
 image: $reg/bench/hoist
@@ -78,7 +78,7 @@ dockerd --data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/pid" -H "unix:
   --exec-opt native.cgroupdriver=cgroupfs --bridge=none --iptables=false --ip6tables=false >"$d/log" 2>&1 &
 dockerd_pid=$!
 for _ in $(seq 200); do docker -H "unix://$d/sock" info >/dev/null 2>&1 && break; sleep 0.1; done
-reg=$(registry_up)
+registry_up
 dk() { DOCKER_BUILDKIT=0 docker -H "unix://$d/sock" build -q -t "$reg/bench/docker:v1" "$ctx" >/dev/null 2>&1 &&
        docker -H "unix://$d/sock" push "$reg/bench/docker:v1" >/dev/null; }
 change_file 1
@@ -91,7 +91,7 @@ kill "$dockerd_pid"; wait "$dockerd_pid" 2>/dev/null || true; dockerd_pid=
 
 # --- buildah
 if ((with_buildah)); then
-  reg=$(registry_up)
+  registry_up
   B=(buildah --root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver vfs)
   bb() { "${B[@]}" bud -q --layers -t "bench/buildah:v1" "$ctx" >/dev/null 2>&1 &&
          "${B[@]}" push -q --tls-verify=false "bench/buildah:v1" "docker://$reg/bench/buildah:v1" >/dev/null 2>&1; }
