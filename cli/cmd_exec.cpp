@@ -97,6 +97,8 @@ int run_exec(Context& ctx, const ExecFlags& flags) {
                     ok = false;
                     h["exit_code"] = r.exit_code;
                     if (r.timed_out) h["timed_out"] = true;
+                    // no status even after KILL: the host stopped answering and the session was abandoned
+                    if (r.timed_out && r.exit_code == -1) h["host_silent"] = true;
                     if (!r.exit_signal.empty()) h["signal"] = r.exit_signal;
                     break;
                 }
@@ -107,7 +109,9 @@ int run_exec(Context& ctx, const ExecFlags& flags) {
             status = ok ? out.green("ok") + "      exit 0"
                         : out.red("FAILED") + "  " +
                               (h.contains("timed_out") ? "timed out after " + config::format_duration(base.timeout) +
-                                                             ", killed"
+                                                             (h.contains("host_silent")
+                                                                  ? "; the host stopped answering, connection abandoned"
+                                                                  : ", killed")
                                                        : "exit " + std::to_string(code) +
                                                              (h.contains("signal") ? " (SIG" + h["signal"].get<std::string>() + ")" : ""));
         }
