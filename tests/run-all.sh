@@ -39,7 +39,19 @@ done
 
 if ctest --test-dir "$build" -N -L integration 2>/dev/null | grep -q 'Total Tests: [1-9]'; then
   section "integration tests"
-  ctest --test-dir "$build" -L integration --output-on-failure --timeout 900 || failed=1
+  # One fleet for the whole integration suite (3 docker hosts, every registry flavour, nginx and
+  # HAProxy on the LB host, the bastion), torn down on any exit, including failures and Ctrl-C.
+  fleet_name=${HOIST_IT_FLEET:-hit}
+  fleet_subnet=${HOIST_IT_SUBNET:-10.210.40}
+  trap '"$here"/tests/fleet/fleet down --name "$fleet_name" >/dev/null 2>&1 || true' EXIT
+  trap 'exit 130' INT TERM
+  if fleet_env=$("$here"/tests/fleet/fleet up --name "$fleet_name" --subnet "$fleet_subnet" --registry all); then
+    export HOIST_FLEET_JSON=${fleet_env%/fleet.env}/fleet.json
+    ctest --test-dir "$build" -L integration --output-on-failure --timeout 900 || failed=1
+  else
+    echo "the test fleet did not come up; the integration tests cannot run" >&2
+    failed=1
+  fi
 fi
 
 exit $failed
