@@ -2,6 +2,7 @@
 #include "config/values.hpp"
 #include "context.hpp"
 #include "deploy/session.hpp"
+#include "util/strings.hpp"
 
 namespace hoist::cli {
 
@@ -27,9 +28,23 @@ int finish_deploy(Context& ctx, const deploy::DeployOutcome& r) {
     else ctx.out->error(r.message);
     for (const auto& h : r.summary["hosts"]) {
         if (!h.contains("error")) continue;
-        ctx.out->info("  " + h["host"].get<std::string>() + ": " + h["error"].get<std::string>());
-        if (h.contains("health"))
-            for (const auto& probe : h["health"]) ctx.out->info("    health: " + probe.get<std::string>());
+        std::string host = h["host"].get<std::string>();
+        ctx.out->info("  " + host + ": " + h["result"].get<std::string>() + ": " + h["error"].get<std::string>());
+        if (h.contains("health")) {
+            // the last probes, repeats folded: "HTTP 404: Not Found (x5)"
+            std::vector<std::pair<std::string, int>> probes;
+            for (const auto& p : h["health"]) {
+                std::string t = p.get<std::string>();
+                if (!probes.empty() && probes.back().first == t) ++probes.back().second;
+                else probes.emplace_back(t, 1);
+            }
+            for (const auto& [t, n] : probes)
+                ctx.out->info("    last health probes: " + t + (n > 1 ? " (x" + std::to_string(n) + ")" : ""));
+        }
+        if (h.contains("logs") && !h["logs"].get<std::string>().empty()) {
+            ctx.out->info("    container logs (last lines):");
+            for (const auto& line : split(h["logs"].get<std::string>(), '\n')) ctx.out->info("      " + line);
+        }
     }
     ctx.out->event("summary", r.summary);
     return r.exit_code;

@@ -28,6 +28,7 @@ nlohmann::json HostReport::to_json() const {
     }
     j["steps"] = st;
     if (!health.empty()) j["health"] = health;
+    if (!logs.empty()) j["logs"] = logs;
     return j;
 }
 
@@ -95,8 +96,13 @@ void Executor::note_step(const std::string& host, const std::string& action, Clo
     if (!host.empty()) m_reports[host].steps.push_back({action, ms, ok, error});
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2f s", static_cast<double>(ms) / 1000.0);
-    std::string who = host.empty() ? "hoist" : host;
-    std::string text = who + "  " + action + "  " + (ok ? detail : m_env.out.red("FAILED") + " " + error) + " (" + secs + ")";
+    std::string who = host.empty() ? (m_env.lb ? "lb" : "hoist") : host;
+    auto pad = [](std::string t, std::size_t w) {
+        if (t.size() < w) t.append(w - t.size(), ' ');
+        return t;
+    };
+    std::string text = pad(who, 15) + " " + pad(action, 8) + " " +
+                       (ok ? detail : m_env.out.red("FAILED") + " " + error) + " (" + secs + ")";
     if (ok) m_env.out.info(text);
     else m_env.out.error(text);
     nlohmann::json ev{{"host", who}, {"action", action}, {"ok", ok}, {"duration_ms", ms}};
@@ -185,6 +191,10 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
     std::string action = to_string(s.action);
     auto failed = [&](const std::string& why) {
         note_step(host, action, t0, false, why, s.detail);
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            if (m_reports[host].error.empty()) m_reports[host].error = action + ": " + why;
+        }
         fail(host, host + ": " + action + ": " + why);
         return false;
     };
@@ -224,7 +234,7 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
                 if (!s.container.name.empty()) p.new_container = s.container.name;  // switch back: an existing one
                 name = p.new_container;
             });
-            int port = m_plan.new_port;
+            int port = s.container.host_port ? s.container.host_port : m_plan.new_port;
             auto r = wait_until_healthy(c, {runtime(), name, port}, m_p.healthcheck, m_env.pacer.sleeper());
             if (r.healthy) {
                 set([](Progress& p) { p.healthy = true; });
@@ -291,11 +301,11 @@ bool Executor::apply_pool(const lb::Pool& pool, bool wait_healthy, const std::st
         if (wait_healthy) m_env.lb->wait_healthy(lb::added_members(before, pool), m_p.healthcheck.deadline);
     } catch (const std::exception& e) {
         m_lb_failed = true;
-        note_step("", "lb", t0, false, e.what(), why);
+        note_step("", "pool", t0, false, e.what(), why);
         fail("", e.what());
         return false;
     }
-    note_step("", "lb", t0, true, "", why + ": " + lb::describe(pool));
+    note_step("", "pool", t0, true, "", why + ": " + lb::describe(pool));
     nlohmann::json members = nlohmann::json::array();
     for (const auto& m : pool) members.push_back({{"host", m.host}, {"port", m.port}, {"enabled", m.enabled}});
     m_env.out.event("pool", {{"members", members}});

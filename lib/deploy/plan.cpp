@@ -287,32 +287,33 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
     return plan;
 }
 
-Plan make_switch_back_plan(const Pipeline& p, const FleetState& state, const std::string& color,
-                           const std::string& version) {
+Plan make_switch_back_plan(const Pipeline& p, const FleetState& state,
+                           const std::map<std::string, ObservedContainer>& targets) {
     Plan plan;
     plan.service = p.service;
-    plan.tag = version;
-    plan.image_ref = p.image + ":" + version;
-    plan.strategy = StrategyType::blue_green;
+    plan.strategy = p.strategy.type;
     plan.has_lb = p.load_balancer.type != config::LoadBalancerType::none;
-    plan.new_color = color;
-    plan.new_port = color == "blue" ? p.strategy.blue_port : p.strategy.green_port;
     Builder b{p, state, plan, {}};
     plan.initial_pool = b.pool;
     for (const auto& h : p.hosts) plan.hosts.push_back(h.address);
     plan.batches.push_back(plan.hosts);
-    std::string name = p.service + "-" + color;
+    lb::Pool pool = b.pool;
     for (const auto& h : plan.hosts) {
+        const ObservedContainer& c = targets.at(h);
+        plan.tag = c.version;
+        plan.new_color = c.color;
+        plan.new_port = c.port;
         Step s{Action::health, h, false, 1,
-               "probe " + name + " (" + version + ", still running) on port " + std::to_string(plan.new_port), {}, {}, {}};
-        s.container.name = name;
-        s.container.host_port = plan.new_port;
+               "probe " + c.name + " (" + c.version + ", still running) on port " + std::to_string(c.port), {}, {}, {}};
+        s.container.name = c.name;
+        s.container.host_port = c.port;
         b.add(s);
+        pool = with_hosts(pool, {h}, true, c.port);
     }
+    plan.image_ref = p.image + ":" + plan.tag;
     if (plan.has_lb) {
-        b.lb_step(Action::switch_pool, 1, with_hosts(b.pool, plan.hosts, true, plan.new_port),
-                  "switch every host back to " + color + " at once");
-        b.add({Action::confirm, b.lb_target, true, 1, "the load balancer serves " + color, {}, {}, {}});
+        b.lb_step(Action::switch_pool, 1, pool, "switch every host back to " + plan.tag + " at once");
+        b.add({Action::confirm, b.lb_target, true, 1, "the load balancer serves " + plan.tag, {}, {}, {}});
     }
     for (const auto& h : plan.hosts)
         plan.steps.push_back({Action::record, h, false, 0,

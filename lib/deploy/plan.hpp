@@ -65,13 +65,15 @@ struct PlanOptions {
 Plan make_plan(const config::Pipeline& p, const std::string& tag, const FleetState& state,
                const PlanOptions& options = {});
 
-/// Blue/green rollback: the previous colour still runs on every host, so going back is a health
-/// probe of those containers and one switch of the pool. `color` is the colour to switch to.
-Plan make_switch_back_plan(const config::Pipeline& p, const FleetState& state, const std::string& color,
-                           const std::string& version);
+/// Rollback to containers that still run: when every host keeps the previous version running
+/// beside the live one (blue/green with keep_previous, or a rolling container left by a switch to
+/// blue/green), going back is one health probe of each and one switch of the pool.
+/// `targets`: per host address, the container to switch to.
+Plan make_switch_back_plan(const config::Pipeline& p, const FleetState& state,
+                           const std::map<std::string, ObservedContainer>& targets);
 
-/// The pool before a deploy: the load balancer's members where it has them, else each host's live
-/// port; hosts of `deploying` without a running container are taken out (never route to nothing).
+/// The pool before a deploy: the load balancer's members where it has them, corrected by what runs:
+/// each host's live container's port, and no traffic to a host that runs nothing.
 lb::Pool starting_pool(const config::Pipeline& p, const FleetState& state);
 /// `pool` with `hosts` disabled (drain) or enabled on `port` (port 0: keep theirs).
 lb::Pool with_hosts(lb::Pool pool, const std::vector<std::string>& hosts, bool enabled, int port = 0);

@@ -173,20 +173,27 @@ DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, re
     Plan plan;
     config::Pipeline run_p = p;
     if (rollback) {
-        std::string live = obs.state.active_color;
-        std::string other = live == "blue" ? "green" : live == "green" ? "blue" : "";
-        std::string other_version;
-        bool switchable = p.strategy.type == config::StrategyType::blue_green && !other.empty();
+        // Instant when every host still runs one same version beside its live container.
+        std::map<std::string, ObservedContainer> targets;
+        std::string version;
         for (const auto& h : hosts) {
-            const auto* c = obs.state.hosts[h].find(p.service + "-" + other);
-            if (!c || !c->running() || (!other_version.empty() && c->version != other_version)) switchable = false;
-            else other_version = c->version;
+            const ObservedHost& o = obs.state.hosts[h];
+            const ObservedContainer* pick = nullptr;
+            for (const auto& c : o.containers)
+                if (c.running() && c.name != o.container && c.port && (tag.empty() || c.version == tag) &&
+                    (version.empty() || c.version == version) && (!pick || c.created > pick->created))
+                    pick = &c;
+            if (!pick) {
+                targets.clear();
+                break;
+            }
+            version = pick->version;
+            targets[h] = *pick;
         }
-        if (!tag.empty() && tag != other_version) switchable = false;
-        if (switchable) {
+        if (!targets.empty()) {
             run_p.healthcheck.healthy_threshold = 1;  // running containers: one good answer is enough
-            tag = other_version;
-            plan = make_switch_back_plan(run_p, obs.state, other, other_version);
+            plan = make_switch_back_plan(run_p, obs.state, targets);
+            tag = plan.tag;
         } else {
             if (tag.empty()) {
                 std::string current = obs.state.hosts[hosts.front()].version;
