@@ -27,12 +27,14 @@ void Executor::undo() {
         halt();
         return;
     }
+    m_lb_failed = false;  // from here on it counts only when putting things back fails
     if (m_result.changed_anything) {
         m_env.out.info("rolling back " + join(touched_hosts(), ", ") + " to the previous version");
         m_env.out.event("rollback_started", {{"hosts", touched_hosts()}});
-        if (m_plan.strategy == config::StrategyType::rolling) undo_rolling();
-        else undo_blue_green();
     }
+    // Always: a host may be out of the pool without having been changed yet.
+    if (m_plan.strategy == config::StrategyType::rolling) undo_rolling();
+    else undo_blue_green();
     conclude_undo();
 }
 
