@@ -16,7 +16,7 @@ section "dependencies"
 "$here/.ci/install-deps.sh"
 
 section "build"
-cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${HOIST_CMAKE_ARGS:-} >/dev/null
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOIST_BUILD_TESTS=ON ${HOIST_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j2
 
 section "unit tests"
