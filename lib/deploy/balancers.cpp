@@ -1,5 +1,6 @@
 #include "deploy/balancers.hpp"
 
+#include "lb/haproxy.hpp"
 #include "lb/nginx.hpp"
 #include "ssh/local_connection.hpp"
 #include "util/error.hpp"
@@ -69,7 +70,14 @@ LoadBalancerHandle make_load_balancer(const config::Pipeline& p, lb::Sleeper sle
             h.driver = std::make_unique<lb::NginxBalancer>(s, *h.connection, std::move(sleep));
             return h;
         }
-        case config::LoadBalancerType::haproxy:
+        case config::LoadBalancerType::haproxy: {
+            connect_lb_host(p, h, std::move(warn));
+            lb::HaproxySettings s;
+            s.backend = lb.backend.empty() ? p.service : lb.backend;
+            s.socket = lb.socket;
+            h.driver = std::make_unique<lb::HaproxyBalancer>(s, *h.connection, std::move(sleep));
+            return h;
+        }
         case config::LoadBalancerType::alb:
             break;
     }

@@ -149,6 +149,17 @@ void DeployTest::SetUp() {
     text += "}\n";
     std::ofstream(file) << text;
     sh("ssh -F " + m_fleet["ssh"]["config"].get<std::string>() + " lb nginx -s reload");
+    std::string backend = m_fleet["lb"]["haproxy"]["backend"].get<std::string>();
+    std::string reset;
+    for (const auto& h : m_hosts) {
+        std::string base = "hoist-" + h;
+        for (auto& c : base)
+            if (c == '.') c = '-';
+        reset += "set server " + backend + "/" + base + " addr " + h + " port 8080;set server " + backend + "/" + base +
+                 " state ready;set server " + backend + "/" + base + "-blue state maint;set server " + backend + "/" +
+                 base + "-green state maint;";
+    }
+    haproxy(reset);
 }
 
 void DeployTest::TearDown() {
@@ -173,6 +184,43 @@ std::string DeployTest::pipeline(const std::string& extra, const std::string& na
     std::ofstream(path) << text;
     return path;
 }
+
+std::string DeployTest::haproxy_pipeline(const std::string& extra) {
+    std::string path = pipeline(extra);
+    std::string text = read(path);
+    auto at = text.find("load_balancer:");
+    auto end = text.find('\n', at);
+    const auto& h = m_fleet["lb"]["haproxy"];
+    text.replace(at, end - at, "load_balancer: { type: haproxy, host: " + m_fleet["lb"]["address"].get<std::string>() +
+                                   ", socket: " + h["socket"].get<std::string>() + ", backend: " +
+                                   h["backend"].get<std::string>() + ", drain_time: 3s }");
+    std::ofstream(path) << text;
+    return path;
+}
+
+std::string DeployTest::haproxy(const std::string& command) const {
+    auto r = run_process({"socat", "-", "UNIX-CONNECT:" + m_fleet["lb"]["haproxy"]["socket"].get<std::string>()},
+                         [&] {
+                             ProcessOptions o;
+                             o.input = command + "\n";
+                             return o;
+                         }());
+    return r.out;
+}
+
+std::vector<std::string> DeployTest::haproxy_pool() const {
+    std::vector<std::string> out;
+    std::string backend = m_fleet["lb"]["haproxy"]["backend"].get<std::string>();
+    for (const auto& line : split(haproxy("show servers state " + backend), '\n')) {
+        auto w = split(trim(line), ' ');
+        // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state ... srv_port (19th)
+        if (w.size() < 19 || w[1] != backend) continue;
+        if (w[6] == "0") out.push_back(w[4] + ":" + w[18]);
+    }
+    return out;
+}
+
+std::string DeployTest::haproxy_url() const { return m_fleet["lb"]["haproxy"]["url"].get<std::string>(); }
 
 HoistRun DeployTest::hoist(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
     std::vector<std::string> argv{HOIST_BINARY};

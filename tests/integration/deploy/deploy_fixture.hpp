@@ -60,6 +60,13 @@ protected:
     /// Writes <dir>/<name> for the fleet: the three docker hosts behind the LB's nginx, plus
     /// `extra` YAML appended (strategy, healthcheck overrides...). Returns its path.
     std::string pipeline(const std::string& extra, const std::string& name = "hoist.yml");
+    /// Same, behind the fleet's HAProxy (runtime API over SSH) instead of nginx.
+    std::string haproxy_pipeline(const std::string& extra);
+    /// The fleet HAProxy's answer to a runtime API command (through socat, from this machine).
+    std::string haproxy(const std::string& command) const;
+    /// Enabled "host:port" servers of the HAProxy backend.
+    std::vector<std::string> haproxy_pool() const;
+    std::string haproxy_url() const;
     /// Runs hoist in the test's directory and waits.
     HoistRun hoist(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
     /// Starts hoist in the background.
