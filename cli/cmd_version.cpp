@@ -37,8 +37,7 @@ void register_version(CLI::App& app, Context& ctx) {
             for (auto& [k, val] : libs.items()) text += "  " + k + " " + val.get<std::string>() + "\n";
             ctx.out->result(text);
             ctx.out->event("version", {{"version", HOIST_VERSION}, {"revision", HOIST_GIT_REVISION}, {"libraries", libs}});
-            ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "version"}});
-            return 0;
+            return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "version"}});
         };
     });
 }
