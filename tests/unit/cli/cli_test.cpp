@@ -21,6 +21,7 @@ ProcessResult hoist_run(std::vector<std::string> args, const std::string& cwd = 
     ProcessOptions o;
     o.cwd = cwd;
     o.env["NO_COLOR"] = "1";
+    o.env["GITHUB_ACTIONS"] = "";  // the suite may itself run as a GitHub Actions step
     return run_process(args, o);
 }
 

@@ -2,8 +2,12 @@
 #include "report/junit.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "sample_summary.hpp"
+#include "util/process.hpp"
 
 using namespace hoist::report;
 
@@ -76,4 +80,30 @@ TEST(Junit, AFailedPushNamesThePushPhase) {
 
 TEST(Junit, XmlEscaping) {
     EXPECT_EQ(xml_escape("a<b>&\"c'\x01\td"), "a&lt;b&gt;&amp;&quot;c&apos;?\td");
+}
+
+TEST(Junit, EveryShapeValidatesAgainstWhatJenkinsReads) {
+    // xmllint checks each report against tests/unit/report/junit-jenkins.xsd, and the counts
+    // against the testcase elements (a schema cannot say tests="7" means seven testcases)
+    auto cases = {hoist::test::failed_deploy_summary(), hoist::test::succeeded_deploy_summary(),
+                  nlohmann::json::parse(R"({"command": "validate", "result": "failed", "exit_code": 2})")};
+    for (const auto& s : cases) {
+        std::string x = render_junit(s);
+        char path[] = "/tmp/hoist-junit-XXXXXX";
+        int fd = mkstemp(path);
+        ASSERT_GE(fd, 0);
+        ASSERT_EQ(write(fd, x.data(), x.size()), static_cast<ssize_t>(x.size()));
+        close(fd);
+        auto r = hoist::run_process({"xmllint", "--noout", "--schema",
+                                     std::string(HOIST_SOURCE_DIR) + "/tests/unit/report/junit-jenkins.xsd", path});
+        auto count = hoist::run_process({"xmllint", "--xpath", "count(//testcase)", path});
+        auto declared = hoist::run_process({"xmllint", "--xpath", "string(/testsuites/@tests)", path});
+        auto failed = hoist::run_process({"xmllint", "--xpath", "count(//testcase[failure])", path});
+        auto declared_failed = hoist::run_process({"xmllint", "--xpath", "string(/testsuites/@failures)", path});
+        std::remove(path);
+        EXPECT_EQ(r.exit_code, 0) << r.err << x;
+        EXPECT_EQ(count.out, declared.out) << x;
+        EXPECT_EQ(failed.out, declared_failed.out) << x;
+        EXPECT_NE(count.out, "0");
+    }
 }
