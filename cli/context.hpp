@@ -80,5 +80,6 @@ void register_logs(CLI::App& app, Context& ctx);
 void register_lock(CLI::App& app, Context& ctx);
 void register_history(CLI::App& app, Context& ctx);
 void register_version(CLI::App& app, Context& ctx);
+void register_completion(CLI::App& app, Context& ctx);
 
 }  // namespace hoist::cli

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     cli::register_lock(app, ctx);
     cli::register_history(app, ctx);
     cli::register_version(app, ctx);
+    cli::register_completion(app, ctx);
 
     try {
         app.parse(argc, argv);
