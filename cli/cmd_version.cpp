@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
+#include "hoist/git_revision.hpp"
 #include "hoist/version_info.hpp"
 
 namespace hoist::cli {

@@ -150,10 +150,18 @@ TEST(Cli, VersionNamesTheLinkedLibraries) {
         EXPECT_NE(r.out.find(lib), std::string::npos) << lib << "\n" << r.out;
 }
 
+TEST(Cli, VersionNamesTheGitRevisionOfTheSourceTree) {
+    // read at build time, not configure time: a commit after configuring still shows
+    auto git = run_process({"git", "-C", HOIST_SOURCE_DIR, "describe", "--always", "--dirty", "--tags"});
+    ASSERT_EQ(git.exit_code, 0) << git.err;
+    auto r = hoist_run({"version"});
+    EXPECT_EQ(split(r.out, '\n')[0], "hoist 0.1.0 (" + trim(git.out) + ")") << r.out;
+}
+
 TEST(Cli, HelpListsEveryCommand) {
     auto r = hoist_run({"--help"});
     EXPECT_EQ(r.exit_code, 0);
     for (const char* c : {"init", "validate", "plan", "build", "push", "deploy", "rollback", "status", "exec", "logs",
-                          "lock", "history", "version"})
+                          "lock", "history", "version", "completion"})
         EXPECT_NE(r.out.find(std::string("  ") + c), std::string::npos) << c;
 }
