@@ -49,7 +49,7 @@ std::string render_bar_line(const std::string& label, std::int64_t done, std::in
                            : 0;
     std::string fill(static_cast<std::size_t>(filled), '#');
     std::string rest(static_cast<std::size_t>(cells - filled), total >= 0 ? '-' : ' ');
-    if (color) fill = "\033[32m" + fill + "\033[0m";
+    if (color && filled > 0) fill = "\033[32m" + fill + "\033[0m";
     return name + "  [" + fill + rest + "]" + tail;
 }
 
