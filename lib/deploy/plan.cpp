@@ -125,10 +125,15 @@ struct Builder {
             add({Action::check, host, false, 0, "the container runtime answers",
                  {remote::server_version(runtime)}, {}, {}});
             if (p.registry.has_credentials())
-                add({Action::login, host, false, 0,
-                     "log in to " + p.registry_host() + " as " + p.registry.username + " (password on stdin)",
-                     {remote::login(runtime, p.registry_host(), p.registry.username)}, {}, {}});
-            if (options.pull_if_missing)
+                add({Action::pull, host, false, 0,
+                     std::string(options.pull_if_missing ? "use the image kept on the host, else log in to "
+                                                         : "log in to ") +
+                         p.registry_host() + " as " + p.registry.username +
+                         " (password on stdin), pull the new image, log out again",
+                     {remote::pull_with_login(runtime, p.registry_host(), p.registry.username, plan.image_ref,
+                                              options.pull_if_missing)},
+                     {}, {}});
+            else if (options.pull_if_missing)
                 add({Action::pull, host, false, 0, "use the image kept on the host (pull it only if it is gone)",
                      {remote::pull_if_missing(runtime, plan.image_ref)}, {}, {}});
             else
