@@ -89,6 +89,11 @@ void Executor::fail(const std::string& host, const std::string& message) {
     }
 }
 
+void Executor::table(const std::string& host, const std::string& text) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (auto* bars = m_env.out.bars()) bars->status(host, text);
+}
+
 void Executor::note_step(const std::string& host, const std::string& action, Clock::time_point start, bool ok,
                          const std::string& error, const std::string& detail) {
     auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
@@ -113,6 +118,7 @@ void Executor::note_step(const std::string& host, const std::string& action, Clo
 
 RolloutResult Executor::run() {
     const auto& steps = m_plan.steps;
+    for (const auto& h : m_plan.hosts) table(h, "waiting");
     std::size_t i = 0;
     while (i < steps.size() && m_failure.empty()) {
         if (m_env.pacer.stop_requested()) {
@@ -141,6 +147,7 @@ RolloutResult Executor::run() {
     if (!m_failure.empty() || m_interrupted) undo();
     else finish_success();
     record_history();
+    m_env.out.end_bars();
     m_result.pool = m_pool;
     for (const auto& h : m_p.hosts)
         if (m_reports.count(h.address)) m_result.hosts.push_back(m_reports[h.address]);
@@ -189,7 +196,9 @@ bool Executor::run_host_segment(std::size_t from, std::size_t to) {
 bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const Step& s) {
     auto t0 = Clock::now();
     std::string action = to_string(s.action);
+    table(host, action + ": " + s.detail);
     auto failed = [&](const std::string& why) {
+        table(host, "FAILED " + action + ": " + why);
         note_step(host, action, t0, false, why, s.detail);
         {
             std::lock_guard<std::mutex> lock(m_mutex);
@@ -386,6 +395,7 @@ void Executor::finish_success() {
         r.result = "updated";
         r.version = m_plan.tag;
         r.container = m_progress[h].new_container;
+        table(h, "updated to " + m_plan.tag);
     }
     if (!m_plan.hosts.empty()) {
         m_env.fleet.each<bool>(

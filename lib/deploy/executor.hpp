@@ -50,6 +50,8 @@ private:
     // helpers
     ssh::ExecResult exec(ssh::Connection& c, const remote::Command& cmd, const std::string& input = "");
     void fail(const std::string& host, const std::string& message);
+    /// The host's line of the live table on a terminal (nothing elsewhere).
+    void table(const std::string& host, const std::string& text);
     void note_step(const std::string& host, const std::string& action, Clock::time_point start, bool ok,
                    const std::string& error, const std::string& detail);
     void collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container);

@@ -46,6 +46,7 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
     }
     auto t0 = Clock::now();
     auto fail_here = [&](const std::string& why) {
+        table(host, "FAILED restore: " + why);
         note_step(host, "restore", t0, false, why, "");
         std::lock_guard<std::mutex> lock(m_mutex);
         auto& r = m_reports[host];
@@ -74,6 +75,7 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
     auto h = wait_until_healthy(c, {runtime(), prev->container, prev->port}, m_p.healthcheck, m_env.pacer.sleeper());
     if (!h.healthy) return fail_here(prev->container + " (the previous version) " + h.reason);
     note_step(host, "restore", t0, true, "", prev->container + " (" + prev->version + ") serves again");
+    table(host, "rolled back to " + prev->version);
     std::lock_guard<std::mutex> lock(m_mutex);
     auto& r = m_reports[host];
     if (r.result != "failed") r.result = "rolled_back";

@@ -74,7 +74,7 @@ void ProgressBars::start(const std::string& label, std::int64_t total) {
         b->total = total;
         b->started = m_clock();
     } else {
-        m_bars.push_back({label, 0, total, m_clock()});
+        m_bars.push_back({label, 0, total, m_clock(), ""});
     }
     clear();
     redraw();
@@ -88,6 +88,31 @@ void ProgressBars::update(const std::string& label, std::int64_t done, std::int6
     if (m_clock() - m_last_draw < redraw_interval) return;
     clear();
     redraw();
+}
+
+void ProgressBars::status(const std::string& label, const std::string& text) {
+    Bar* b = find(label);
+    if (!b) {
+        m_bars.push_back({label, 0, -1, m_clock(), text});
+        b = &m_bars.back();
+    }
+    b->status = text.empty() ? " " : text;
+    clear();
+    redraw();
+}
+
+std::string render_status_line(const std::string& label, const std::string& text, double elapsed, int width,
+                               bool color) {
+    std::string name = label.size() >= 15 ? label.substr(0, 15) : label + std::string(15 - label.size(), ' ');
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%6.1fs", elapsed);
+    int room = std::max(10, width - 1 - static_cast<int>(name.size()) - 2 - 8);
+    std::string t = static_cast<int>(text.size()) > room ? text.substr(0, static_cast<std::size_t>(room - 1)) + "~" : text;
+    std::string shown = t;
+    if (color && (t.rfind("FAILED", 0) == 0)) shown = "\033[31m" + t + "\033[0m";
+    else if (color && (t.rfind("done", 0) == 0 || t.rfind("updated", 0) == 0)) shown = "\033[32m" + t + "\033[0m";
+    return (color ? "\033[1m" + name + "\033[0m" : name) + "  " + shown +
+           std::string(static_cast<std::size_t>(std::max(0, room - static_cast<int>(t.size()))), ' ') + secs;
 }
 
 void ProgressBars::finish(const std::string& label) {
@@ -119,7 +144,9 @@ void ProgressBars::redraw() {
             break;
         }
         double elapsed = std::chrono::duration<double>(now - b.started).count();
-        text += render_bar_line(b.label, b.done, b.total, elapsed, width, m_color) + "\n";
+        text += (b.status.empty() ? render_bar_line(b.label, b.done, b.total, elapsed, width, m_color)
+                                  : render_status_line(b.label, b.status, elapsed, width, m_color)) +
+                "\n";
         ++shown;
     }
     std::fputs(text.c_str(), m_tty);

@@ -21,6 +21,10 @@ namespace hoist::report {
 std::string render_bar_line(const std::string& label, std::int64_t done, std::int64_t total,
                             double elapsed_seconds, int width, bool color);
 
+/// A status line of the live table: label padded to 15, text cut to fit `width`, elapsed seconds.
+std::string render_status_line(const std::string& label, const std::string& text, double elapsed_seconds,
+                               int width, bool color);
+
 /// "ETA" text: "<1s", "42s", "3m05s", "1h02m".
 std::string eta_text(double seconds);
 
@@ -37,6 +41,9 @@ class ProgressBars {
     /// Redraws at most every 100 ms (the engine may call it more often across blobs).
     void update(const std::string& label, std::int64_t done, std::int64_t total);
     void finish(const std::string& label);
+    /// A status line instead of a bar (the deploy's live per-host table): "LABEL  TEXT  12.3s",
+    /// created on first use, its clock started then; redrawn at once.
+    void status(const std::string& label, const std::string& text);
 
     /// Erases the drawn bars (the cursor goes back to where they began).
     void clear();
@@ -48,6 +55,7 @@ class ProgressBars {
         std::string label;
         std::int64_t done = 0, total = -1;
         std::chrono::steady_clock::time_point started;
+        std::string status;  ///< non-empty: a status line, not a bar
     };
     Bar* find(const std::string& label);
     std::FILE* m_tty;
