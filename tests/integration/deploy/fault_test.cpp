@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "deploy_fixture.hpp"
+#include "util/strings.hpp"
 
 namespace hoist::dtest {
 
@@ -134,6 +135,43 @@ TEST_F(DeployTest, FaultContainerTurnsUnhealthyAfterJoiningThePool) {
     auto now = served();
     ASSERT_EQ(now.size(), 3u);
     for (const auto& [h, v] : now) EXPECT_EQ(v, "v1") << h;
+}
+
+}  // namespace hoist::dtest
+
+namespace hoist::dtest {
+
+TEST_F(DeployTest, FaultChangedHostKeyAbortsBeforeAnyCommandRunsThere) {
+    std::string path = pipeline("");
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
+    // a known_hosts where h2's address carries h3's keys: to hoist, h2 presents a changed key
+    std::string kh = m_dir + "/known_hosts";
+    std::string text;
+    for (const auto& line : split(read(m_fleet["ssh"]["known_hosts"].get<std::string>()), '\n')) {
+        if (starts_with(line, m_hosts[1] + " ")) continue;
+        text += line + "\n";
+        if (starts_with(line, m_hosts[2] + " ")) text += m_hosts[1] + line.substr(m_hosts[2].size()) + "\n";
+    }
+    std::ofstream(kh) << text;
+    std::string yml = read(path);
+    std::string from = m_fleet["ssh"]["known_hosts"].get<std::string>();
+    yml.replace(yml.find(from), from.size(), kh);
+    std::ofstream(path) << yml;
+    std::string log = m_fleet["dir"].get<std::string>() + "/h2/sshd.log";
+    auto logins = [&] {
+        int n = 0;
+        for (const auto& l : split(read(log), '\n')) n += l.find("Accepted publickey") != std::string::npos;
+        return n;
+    };
+    int before = logins();
+    ASSERT_GT(before, 0) << "sshd logs logins (the first deploy logged in): the check below can fail";
+    auto r = hoist({"deploy", "--tag", "v2"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("HOST KEY CHANGED"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(m_hosts[1]), std::string::npos) << r.err;
+    EXPECT_EQ(logins(), before) << "hoist never logged in to the host whose key changed";
+    EXPECT_EQ(read(kh), text) << "the known_hosts file is untouched";
+    for (const auto& [h, v] : served()) EXPECT_EQ(v, "v1") << h;
 }
 
 }  // namespace hoist::dtest
