@@ -262,6 +262,22 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
             collect_diagnostics(host, c, name);
             return failed(name + " " + r.reason);
         }
+        case Action::disk: {
+            auto r = exec(c, s.commands.at(0));
+            auto kib = parse_int(trim(r.out));
+            if (!r.ok() || !kib) {
+                // the login user may not see the runtime's directory: say so, do not guess
+                {
+                    std::lock_guard<std::mutex> lock(m_mutex);
+                    m_env.out.verbose(host + ": free disk space unknown (" + output_of(r) + ")");
+                }
+                return done("free space unknown (the runtime's storage is not visible to this user)");
+            }
+            if (*kib < static_cast<long long>(min_free_mib) * 1024)
+                return failed("only " + std::to_string(*kib / 1024) + " MiB free for images and containers (at least " +
+                              std::to_string(min_free_mib) + " MiB needed)");
+            return done(std::to_string(*kib / 1024) + " MiB free");
+        }
         case Action::verify: {
             std::string name;
             set([&](Progress& p) { name = p.new_container; });

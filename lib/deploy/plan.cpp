@@ -9,10 +9,13 @@ namespace hoist::deploy {
 using config::Pipeline;
 using config::StrategyType;
 
+const int min_free_mib = 256;
+
 std::string to_string(Action a) {
     switch (a) {
         case Action::check: return "check";
         case Action::login: return "login";
+        case Action::disk: return "disk";
         case Action::pull: return "pull";
         case Action::upload_env: return "env";
         case Action::verify: return "verify";
@@ -139,6 +142,9 @@ struct Builder {
             else
                 add({Action::pull, host, false, 0, "pull the new image (the previous one stays for rollback)",
                      {remote::pull(runtime, plan.image_ref)}, {}, {}});
+            add({Action::disk, host, false, 0,
+                 "at least " + std::to_string(min_free_mib) + " MiB free where the runtime keeps images and containers",
+                 {remote::disk_free_kib(runtime)}, {}, {}});
             const ObservedHost* o = observed(host);
             if (o && !o->image.empty())
                 add({Action::check, host, false, 0, "the previous image " + o->image + " is still there for a rollback",

@@ -27,9 +27,12 @@ struct FleetState {
     std::optional<lb::Pool> pool;               ///< as the load balancer has it; nullopt: unknown/none
 };
 
-enum class Action { check, login, pull, upload_env, verify, drain, wait, stop, remove, run, health, enable,
+enum class Action { check, login, pull, disk, upload_env, verify, drain, wait, stop, remove, run, health, enable,
                     switch_pool, confirm, record };
 std::string to_string(Action a);
+
+/// Pre-flight refuses a host with less free space than this where its runtime keeps images.
+extern const int min_free_mib;
 
 struct Step {
     Action action;

@@ -151,7 +151,7 @@ TEST(Engine, HostThatDropsIsLeftOutAndTheRestRollsBack) {
     Rig rig;
     rig.running("h1", "web-v1", "v1", 8080);
     rig.running("h2", "web-v1", "v1", 8080);
-    rig.hosts["h2"]->drop_after(3);  // pre-flight passes, then the host is gone
+    rig.hosts["h2"]->drop_after(4);  // pre-flight passes, then the host is gone
     auto r = rig.run("v2");
     EXPECT_EQ(r.code, ExitCode::inconsistent) << r.message;
     EXPECT_TRUE(rig.hosts["h1"]->running("web-v1"));

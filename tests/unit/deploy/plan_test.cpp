@@ -79,12 +79,16 @@ Pre-flight, every host in parallel (nothing changes yet):
                          $ docker version --format '{{.Server.Version}}'
   10.0.1.11      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/web:v2
+  10.0.1.11      disk    at least 256 MiB free where the runtime keeps images and containers
+                         $ sh -c 'd=$("$1" info --format "$2") && df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.11      check   the previous image registry.example.com/acme/web:v1 is still there for a rollback
                          $ docker image inspect --format '{{.Id}}' registry.example.com/acme/web:v1
   10.0.1.12      check   the container runtime answers
                          $ docker version --format '{{.Server.Version}}'
   10.0.1.12      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/web:v2
+  10.0.1.12      disk    at least 256 MiB free where the runtime keeps images and containers
+                         $ sh -c 'd=$("$1" info --format "$2") && df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.12      check   the previous image registry.example.com/acme/web:v1 is still there for a rollback
                          $ docker image inspect --format '{{.Id}}' registry.example.com/acme/web:v1
 
@@ -148,12 +152,16 @@ Pre-flight, every host in parallel (nothing changes yet):
                          $ docker version --format '{{.Server.Version}}'
   10.0.1.21      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/shop:v2
+  10.0.1.21      disk    at least 256 MiB free where the runtime keeps images and containers
+                         $ sh -c 'd=$("$1" info --format "$2") && df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.21      check   the previous image registry.example.com/acme/shop:v1 is still there for a rollback
                          $ docker image inspect --format '{{.Id}}' registry.example.com/acme/shop:v1
   10.0.1.22      check   the container runtime answers
                          $ docker version --format '{{.Server.Version}}'
   10.0.1.22      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/shop:v2
+  10.0.1.22      disk    at least 256 MiB free where the runtime keeps images and containers
+                         $ sh -c 'd=$("$1" info --format "$2") && df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.22      check   the previous image registry.example.com/acme/shop:v1 is still there for a rollback
                          $ docker image inspect --format '{{.Id}}' registry.example.com/acme/shop:v1
 
