@@ -28,6 +28,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer as _Threading
 from xml.sax.saxutils import escape
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fakeaws import ec2_api, elbv2_api, sigv4  # noqa: E402
 from fakeaws.elbv2 import ApiError, Elbv2  # noqa: E402
