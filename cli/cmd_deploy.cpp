@@ -1,19 +1,76 @@
-// hoist deploy: Build, push and roll out
+// hoist deploy: build, push and roll out (lib/deploy/session.cpp does the work).
+#include "config/values.hpp"
 #include "context.hpp"
+#include "deploy/session.hpp"
+#include "util/strings.hpp"
 
 namespace hoist::cli {
 
+namespace {
+
+struct DeployFlags {
+    std::string tag, lock_wait;
+    bool skip_build = false, skip_push = false;
+};
+
+std::chrono::milliseconds lock_wait_of(const std::string& text) {
+    if (text.empty()) return std::chrono::milliseconds(0);
+    auto d = config::parse_duration(text);
+    if (!d) throw usage_error("--lock-wait: not a duration: '" + text + "' (e.g. 30s, 5m)");
+    return *d;
+}
+
+}  // namespace
+
+/// Prints the outcome of a deploy or rollback and returns its exit code (shared with rollback).
+int finish_deploy(Context& ctx, const deploy::DeployOutcome& r) {
+    if (r.exit_code == 0) ctx.out->result(r.message + "\n");
+    else ctx.out->error(r.message);
+    for (const auto& h : r.summary["hosts"]) {
+        if (!h.contains("error")) continue;
+        std::string host = h["host"].get<std::string>();
+        ctx.out->info("  " + host + ": " + h["result"].get<std::string>() + ": " + h["error"].get<std::string>());
+        if (h.contains("health")) {
+            // the last probes, repeats folded: "HTTP 404: Not Found (x5)"
+            std::vector<std::pair<std::string, int>> probes;
+            for (const auto& p : h["health"]) {
+                std::string t = p.get<std::string>();
+                if (!probes.empty() && probes.back().first == t) ++probes.back().second;
+                else probes.emplace_back(t, 1);
+            }
+            for (const auto& [t, n] : probes)
+                ctx.out->info("    last health probes: " + t + (n > 1 ? " (x" + std::to_string(n) + ")" : ""));
+        }
+        if (h.contains("logs") && !h["logs"].get<std::string>().empty()) {
+            ctx.out->info("    container logs (last lines):");
+            for (const auto& line : split(h["logs"].get<std::string>(), '\n')) ctx.out->info("      " + line);
+        }
+    }
+    ctx.out->event("summary", r.summary);
+    return r.exit_code;
+}
+
 void register_deploy(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("deploy", "Build, push and roll out");
-    static std::string tag, lock_wait;
-    static bool skip_build = false, skip_push = false;
-    cmd->add_option("--tag", tag, "Deploy this tag");
-    cmd->add_flag("--skip-build", skip_build, "Do not build; the tag must exist in the registry");
-    cmd->add_flag("--skip-push", skip_push, "Do not push");
-    cmd->add_option("--lock-wait", lock_wait, "Wait this long for another deploy's lock (e.g. 5m)");
+    static DeployFlags f;
+    cmd->add_option("--tag", f.tag, "Deploy this tag");
+    cmd->add_flag("--skip-build", f.skip_build, "Do not build; the tag must exist in the registry");
+    cmd->add_flag("--skip-push", f.skip_push, "Do not push");
+    cmd->add_option("--lock-wait", f.lock_wait, "Wait this long for another deploy's lock (e.g. 5m)");
+    cmd->footer("Exit status: 0 deployed; 1 failed and rolled back (every host serves the previous version); "
+                "2 bad usage or pipeline; 3 the lock is held; 4 the fleet could not be brought back to one version; "
+                "5 build or push failed; 130 interrupted.");
     cmd->callback([&ctx] {
         ctx.command = "deploy";
-        not_available(ctx, "the deploy engine");
+        ctx.run = [&ctx] {
+            auto p = ctx.load_pipeline();
+            deploy::DeployRequest req;
+            req.tag = f.tag;
+            req.skip_build = f.skip_build;
+            req.skip_push = f.skip_push;
+            req.lock_wait = lock_wait_of(f.lock_wait);
+            return finish_deploy(ctx, deploy::run_deploy(p, req, *ctx.out));
+        };
     });
 }
 

@@ -1,14 +1,64 @@
-// hoist history: The deploy history kept on the hosts
+// hoist history: the deploy history kept on the hosts (~/.hoist/<service>/history.jsonl), merged
+// into one time-ordered table, one row per host and event.
+#include <algorithm>
+
 #include "context.hpp"
+#include "deploy/history.hpp"
 
 namespace hoist::cli {
 
+namespace {
+
+int run_history(Context& ctx, int limit) {
+    auto p = ctx.load_pipeline();
+    auto fleet = ctx.fleet(p, false);
+    auto outcomes = fleet->each<std::vector<deploy::HistoryEntry>>(
+        [&](const std::string&, ssh::Connection& c) { return deploy::read_history(c, p.service); });
+    struct Row {
+        std::string host;
+        deploy::HistoryEntry e;
+    };
+    std::vector<Row> rows;
+    int failed = 0;
+    for (auto& o : outcomes) {
+        if (!o.ok()) {
+            ++failed;
+            ctx.out->warning(o.host + ": " + o.error);
+            continue;
+        }
+        for (auto& e : *o.value) rows.push_back({o.host, e});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.e.time < b.e.time; });
+    if (limit > 0 && rows.size() > static_cast<std::size_t>(limit)) rows.erase(rows.begin(), rows.end() - limit);
+    std::string text = "TIME                      HOST             EVENT     TAG           PREVIOUS      RESULT       BY\n";
+    auto pad = [](std::string s, std::size_t w) {
+        if (s.size() < w) s.append(w - s.size(), ' ');
+        return s + " ";
+    };
+    for (const auto& r : rows) {
+        text += pad(r.e.time, 25) + pad(r.host, 16) + pad(r.e.event, 9) + pad(r.e.tag.empty() ? "-" : r.e.tag, 13) +
+                pad(r.e.previous_tag.empty() ? "-" : r.e.previous_tag, 13) + pad(r.e.result, 12) + r.e.by + "\n";
+        auto j = r.e.to_json();
+        j["host"] = r.host;
+        ctx.out->event("history", j);
+    }
+    if (rows.empty()) text = "no deploys recorded on these hosts yet\n";
+    ctx.out->result(text);
+    int code = failed ? 1 : 0;
+    ctx.out->event("summary", {{"result", failed ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "history"},
+                               {"entries", rows.size()}});
+    return code;
+}
+
+}  // namespace
+
 void register_history(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("history", "The deploy history kept on the hosts");
-
+    static int limit = 50;
+    cmd->add_option("-n,--limit", limit, "Show the last N entries (0: all)")->capture_default_str();
     cmd->callback([&ctx] {
         ctx.command = "history";
-        not_available(ctx, "history");
+        ctx.run = [&ctx] { return run_history(ctx, limit); };
     });
 }
 

@@ -1,7 +1,48 @@
-// hoist lock status | acquire -m MESSAGE | release: the deploy lock on the first host.
+// hoist lock status | acquire -m MESSAGE | release: the deploy lock on the first host of the file.
 #include "context.hpp"
+#include "deploy/lock.hpp"
+#include "remote/docker.hpp"
 
 namespace hoist::cli {
+
+namespace {
+
+int run_lock(Context& ctx, const std::string& what, const std::string& message) {
+    auto p = ctx.load_pipeline();
+    auto fleet = ctx.fleet(p, true);
+    std::string host = fleet->targets().front().name;
+    deploy::Lock lock(fleet->connection(host), remote::state_dir(p.service), host);
+    if (what == "status") {
+        auto s = lock.status();
+        nlohmann::json j{{"host", host}, {"held", s.held}};
+        if (s.holder) j["holder"] = s.holder->to_json();
+        if (s.holder && s.holder->stale_here()) j["stale"] = true;
+        ctx.out->event("lock", j);
+        ctx.out->result(!s.held ? "the deploy lock on " + host + " is free\n"
+                                : deploy::lock_held_message(host, s) + "\n");
+        ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "lock status"}, {"held", s.held}});
+        return 0;
+    }
+    if (what == "acquire") {
+        auto me = deploy::LockInfo::mine("lock acquire", "", message);
+        me.pid = 0;  // held by a person, not by this process: never "stale"
+        auto s = lock.try_acquire(me);
+        if (s.held) throw Error(ExitCode::locked, deploy::lock_held_message(host, s));
+        ctx.out->result("took the deploy lock on " + host + ": deploys exit 3 until 'hoist lock release'\n");
+        ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "lock acquire"}, {"host", host}});
+        return 0;
+    }
+    auto before = lock.status();
+    lock.release("");
+    ctx.out->result(before.held ? "released the deploy lock on " + host + " (it was held: " +
+                                      (before.holder ? before.holder->describe() : std::string("no info")) + ")\n"
+                                : "the deploy lock on " + host + " was not held\n");
+    ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "lock release"},
+                               {"host", host}, {"was_held", before.held}});
+    return 0;
+}
+
+}  // namespace
 
 void register_lock(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("lock", "Show, take or release the deploy lock");
@@ -14,7 +55,8 @@ void register_lock(CLI::App& app, Context& ctx) {
     for (auto* sub : {status, acquire, release}) {
         sub->callback([&ctx, sub] {
             ctx.command = "lock " + sub->get_name();
-            not_available(ctx, "the deploy lock");
+            std::string what = sub->get_name();
+            ctx.run = [&ctx, what] { return run_lock(ctx, what, message); };
         });
     }
 }

@@ -1,7 +1,60 @@
-// hoist logs: Container logs from every host
+// hoist logs: the live container's logs from every host at once, each line prefixed by its host.
+// With -f they stream until Ctrl-C.
 #include "context.hpp"
+#include "deploy/observe.hpp"
+#include "remote/docker.hpp"
 
 namespace hoist::cli {
+
+namespace {
+
+int run_logs(Context& ctx, int tail, bool follow) {
+    auto p = ctx.load_pipeline();
+    auto fleet = ctx.fleet(p, false);
+    std::vector<std::string> hosts;
+    for (const auto& h : p.hosts) hosts.push_back(h.address);
+    auto obs = deploy::observe_fleet(p, *fleet, hosts, nullptr);
+    std::string runtime = config::to_string(p.container.runtime);
+    auto& out = *ctx.out;
+    auto outcomes = fleet->each<int>(
+        [&](const std::string& host, ssh::Connection& c) {
+            const auto& o = obs.state.hosts.at(host);
+            if (o.container.empty()) throw std::runtime_error("no " + p.service + " container runs here");
+            ssh::LineSplitter lines([&](ssh::Stream s, std::string_view text) {
+                std::lock_guard<std::mutex> lock(ctx.out_mutex);
+                if (out.json()) {
+                    out.event("log", {{"host", host}, {"container", o.container},
+                                      {"stream", s == ssh::Stream::out ? "stdout" : "stderr"}, {"line", std::string(text)}});
+                } else {
+                    std::string l = out.bold(host) + " | " + std::string(text) + "\n";
+                    std::fputs(l.c_str(), stdout);
+                }
+            });
+            ssh::ExecOptions eo;
+            eo.timeout = follow ? std::chrono::hours(24 * 365) : p.ssh.command_timeout;
+            eo.on_output = [&](ssh::Stream s, std::string_view chunk) { lines.feed(s, chunk); };
+            auto r = c.exec(remote::logs(runtime, o.container, tail, follow), eo);
+            lines.flush();
+            return r.exit_code;
+        },
+        hosts);
+    std::fflush(stdout);
+    int failed = 0;
+    for (const auto& o : outcomes)
+        if (!o.ok() || *o.value != 0) {
+            ++failed;
+            out.warning(o.host + ": " + (o.ok() ? "docker logs exited " + std::to_string(*o.value) : o.error));
+        }
+    for (const auto& [h, why] : obs.unreachable) {
+        ++failed;
+        out.warning(h + ": " + why);
+    }
+    int code = failed ? 1 : 0;
+    out.event("summary", {{"result", failed ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "logs"}});
+    return code;
+}
+
+}  // namespace
 
 void register_logs(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("logs", "Container logs from every host");
@@ -11,7 +64,7 @@ void register_logs(CLI::App& app, Context& ctx) {
     cmd->add_flag("-f,--follow", follow, "Keep streaming");
     cmd->callback([&ctx] {
         ctx.command = "logs";
-        not_available(ctx, "logs");
+        ctx.run = [&ctx] { return run_logs(ctx, tail, follow); };
     });
 }
 

@@ -48,6 +48,17 @@ config::Pipeline Context::load_pipeline() {
     return result.pipeline;
 }
 
+std::unique_ptr<ssh::Fleet> Context::fleet(const config::Pipeline& p, bool all) {
+    config::Pipeline q = p;
+    if (all && !p.all_hosts.empty()) q.hosts = p.all_hosts;
+    if (q.hosts.empty()) throw usage_error("the pipeline has no hosts");
+    return ssh::Fleet::from_pipeline(q, [this](const std::string& w) {
+        std::lock_guard<std::mutex> lock(out_mutex);
+        out->warning(w);
+        out->event("warning", {{"message", w}});
+    });
+}
+
 void not_available(Context& ctx, const std::string& what) {
     ctx.run = [&ctx, what] {
         throw usage_error("'hoist " + ctx.command + "' is not available yet in this version of hoist: " + what +

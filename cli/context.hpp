@@ -2,12 +2,14 @@
 // What every subcommand shares: the global flags, the output, and loading the pipeline file.
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "config/loader.hpp"
 #include "report/output.hpp"
+#include "ssh/fleet.hpp"
 #include "util/error.hpp"
 
 namespace hoist::cli {
@@ -27,11 +29,14 @@ struct Context {
     std::unique_ptr<report::Output> out;
     std::string command;              ///< the subcommand chosen
     std::function<int()> run;         ///< set by the chosen subcommand's callback
+    std::mutex out_mutex;             ///< for output from several hosts' threads
 
     /// Builds `out` from the global flags (called once after parsing).
     void init_output();
     /// Loads the pipeline; prints every diagnostic; throws Error(usage) when there are errors.
     config::Pipeline load_pipeline();
+    /// SSH connections to the pipeline's hosts (every host of the file when `all`), warnings printed.
+    std::unique_ptr<ssh::Fleet> fleet(const config::Pipeline& p, bool all);
     /// Prints diagnostics (FILE:LINE:COL: message) to stderr and, in JSON mode, as events.
     void print_diagnostics(const config::Diagnostics& diags);
 };

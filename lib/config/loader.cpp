@@ -70,6 +70,7 @@ void apply_stage(Node& root, const LoadOptions& options, Pipeline& p, Diagnostic
 }
 
 void restrict_hosts(const LoadOptions& options, Pipeline& p, Diagnostics& diags) {
+    p.all_hosts = p.hosts;
     if (options.hosts.empty()) return;
     std::vector<Host> kept;
     for (const auto& want : options.hosts) {

@@ -149,7 +149,8 @@ struct Pipeline {
     std::string tag;  ///< empty: resolved at build time (git sha or timestamp)
     RegistrySettings registry;
     std::optional<BuildSettings> build;
-    std::vector<Host> hosts;
+    std::vector<Host> hosts;      ///< the hosts this run works on (--hosts restricts them)
+    std::vector<Host> all_hosts;  ///< every host of the file: the load balancer's pool, the lock's host
     std::optional<Ec2Discovery> ec2;  ///< hosts come from EC2 tags at deploy time
     SshSettings ssh;
     ContainerSettings container;

@@ -12,6 +12,7 @@ using config::StrategyType;
 std::string to_string(Action a) {
     switch (a) {
         case Action::check: return "check";
+        case Action::login: return "login";
         case Action::pull: return "pull";
         case Action::upload_env: return "env";
         case Action::drain: return "drain";
@@ -28,14 +29,41 @@ std::string to_string(Action a) {
     return "?";
 }
 
-std::vector<lb::UpstreamServer> pool_for(const std::vector<config::Host>& hosts, int port,
-                                         const std::vector<std::string>& down) {
-    std::vector<lb::UpstreamServer> out;
-    for (const auto& h : hosts) {
-        bool is_down = std::find(down.begin(), down.end(), h.address) != down.end();
-        out.push_back({h.address + ":" + std::to_string(port), is_down});
+lb::Pool starting_pool(const Pipeline& p, const FleetState& state) {
+    lb::Pool pool;
+    for (const auto& h : p.all_hosts.empty() ? p.hosts : p.all_hosts) {
+        lb::Member m{h.address, p.container.host_port, true, ""};
+        bool found = false;
+        if (state.pool)
+            for (const auto& member : *state.pool)
+                if (member.host == h.address) {
+                    m = member;
+                    found = true;
+                }
+        auto seen = state.hosts.find(h.address);
+        if (state.observed && seen != state.hosts.end()) {
+            // What runs wins over what the load balancer was told: route to the live container, and
+            // to nothing on a host that runs none.
+            const ObservedHost& live = seen->second;
+            if (live.container.empty()) {
+                m.enabled = false;
+            } else {
+                if (!found || m.port != live.port) m.enabled = true;
+                m.port = live.port ? live.port : m.port;
+            }
+        }
+        pool.push_back(m);
     }
-    return out;
+    return pool;
+}
+
+lb::Pool with_hosts(lb::Pool pool, const std::vector<std::string>& hosts, bool enabled, int port) {
+    for (auto& m : pool)
+        if (std::find(hosts.begin(), hosts.end(), m.host) != hosts.end()) {
+            m.enabled = enabled;
+            if (port) m.port = port;
+        }
+    return pool;
 }
 
 namespace {
@@ -44,14 +72,15 @@ struct Builder {
     const Pipeline& p;
     const FleetState& state;
     Plan& plan;
+    PlanOptions options;
     std::string runtime = config::to_string(p.container.runtime);
     bool has_lb = p.load_balancer.type != config::LoadBalancerType::none;
     std::string lb_target = p.load_balancer.type == config::LoadBalancerType::alb ? "alb" : p.load_balancer.host;
+    lb::Pool pool = starting_pool(p, state);
 
-    std::string previous_container(const std::string& host) const {
+    const ObservedHost* observed(const std::string& host) const {
         auto it = state.hosts.find(host);
-        if (it != state.hosts.end() && !it->second.container.empty()) return it->second.container;
-        return "";
+        return it == state.hosts.end() ? nullptr : &it->second;
     }
 
     remote::ContainerSpec spec(const std::string& color, int host_port) const {
@@ -75,26 +104,39 @@ struct Builder {
 
     void add(Step s) { plan.steps.push_back(std::move(s)); }
 
-    void lb_step(Action a, int batch, const std::vector<lb::UpstreamServer>& pool, const std::string& why) {
-        Step s{a, lb_target, true, batch, why, {}, pool, {}};
+    void lb_step(Action a, int batch, const lb::Pool& after, const std::string& why) {
+        Step s{a, lb_target, true, batch, why, {}, after, {}};
         const auto& lb = p.load_balancer;
         if (lb.type == config::LoadBalancerType::nginx) {
-            s.detail = why + "; upstream " + lb.upstream + ": " + lb::describe_servers(pool);
+            s.detail = why + "; upstream " + lb.upstream + ": " + lb::describe(after);
             s.commands.push_back({{"write", lb.config_path}});
             s.commands.push_back({split(lb.test_command, ' ')});
             s.commands.push_back({split(lb.reload_command, ' ')});
         } else {
-            s.detail = why + "; " + config::to_string(lb.type) + " pool: " + lb::describe_servers(pool);
+            s.detail = why + "; " + config::to_string(lb.type) + " pool: " + lb::describe(after);
         }
+        pool = after;
         add(s);
     }
 
     void preflight() {
-        for (const auto& h : p.hosts) {
-            add({Action::check, h.address, false, 0, "the container runtime answers",
+        for (const auto& host : plan.hosts) {
+            add({Action::check, host, false, 0, "the container runtime answers",
                  {remote::server_version(runtime)}, {}, {}});
-            add({Action::pull, h.address, false, 0, "pull the new image (the previous one stays for rollback)",
-                 {remote::pull(runtime, plan.image_ref)}, {}, {}});
+            if (p.registry.has_credentials())
+                add({Action::login, host, false, 0,
+                     "log in to " + p.registry_host() + " as " + p.registry.username + " (password on stdin)",
+                     {remote::login(runtime, p.registry_host(), p.registry.username)}, {}, {}});
+            if (options.pull_if_missing)
+                add({Action::pull, host, false, 0, "use the image kept on the host (pull it only if it is gone)",
+                     {remote::pull_if_missing(runtime, plan.image_ref)}, {}, {}});
+            else
+                add({Action::pull, host, false, 0, "pull the new image (the previous one stays for rollback)",
+                     {remote::pull(runtime, plan.image_ref)}, {}, {}});
+            const ObservedHost* o = observed(host);
+            if (o && !o->image.empty())
+                add({Action::check, host, false, 0, "the previous image " + o->image + " is still there for a rollback",
+                     {remote::image_exists(runtime, o->image)}, {}, {}});
         }
     }
 
@@ -119,35 +161,53 @@ struct Builder {
         return join(parts, " ");
     }
 
+    std::string drain_wait() const {
+        return config::format_duration(p.load_balancer.drain_time) + " for in-flight requests to finish";
+    }
+
+    /// Hosts that already serve the tag are left alone (rolling); the rest change.
+    void choose_hosts(bool skip_current) {
+        for (const auto& h : p.hosts) {
+            const ObservedHost* o = observed(h.address);
+            bool current = o && o->version == plan.tag && !o->container.empty();
+            if (skip_current && current) plan.unchanged.push_back(h.address);
+            else plan.hosts.push_back(h.address);
+        }
+    }
+
     void rolling() {
-        long long n = static_cast<long long>(p.hosts.size());
-        long long k = std::max<long long>(1, std::min(n, p.strategy.max_unavailable.resolve(n)));
+        long long n = static_cast<long long>(plan.hosts.size());
+        long long k = std::max<long long>(1, std::min(n, p.strategy.max_unavailable.resolve(
+                                                              static_cast<long long>(p.hosts.size()))));
         for (long long i = 0; i < n; i += k) {
             std::vector<std::string> batch;
-            for (long long j = i; j < std::min(n, i + k); ++j) batch.push_back(p.hosts[j].address);
+            for (long long j = i; j < std::min(n, i + k); ++j) batch.push_back(plan.hosts[j]);
             plan.batches.push_back(batch);
         }
-        if (n == 1 && has_lb)
+        if (p.hosts.size() == 1 && has_lb)
             plan.notes.push_back("a rolling deploy of a single host cannot avoid downtime: consider strategy "
                                  "blue_green");
-        int port = p.container.host_port;
+        int port = plan.new_port = p.container.host_port;
+        std::string name = p.service + "-" + plan.tag;
         int b = 0;
         for (const auto& batch : plan.batches) {
             ++b;
             if (has_lb) {
-                lb_step(Action::drain, b, pool_for(p.hosts, port, batch), "take " + join(batch, ", ") + " out of the pool");
-                add({Action::wait, lb_target, true, b,
-                     config::format_duration(p.load_balancer.drain_time) + " for in-flight requests to finish", {}, {}, {}});
+                lb_step(Action::drain, b, with_hosts(pool, batch, false), "take " + join(batch, ", ") + " out of the pool");
+                add({Action::wait, lb_target, true, b, drain_wait(), {}, {}, {}});
             }
             for (const auto& host : batch) {
-                std::string prev = previous_container(host);
-                std::string shown = prev.empty() ? (state.observed ? "" : p.service + "-<previous>") : prev;
-                if (!shown.empty())
-                    add({Action::stop, host, false, b, "stop " + shown + " (kept for rollback until the deploy ends)",
-                         {remote::stop(runtime, shown, p.container.stop_timeout)}, {}, {}});
+                const ObservedHost* o = observed(host);
+                std::string prev = o ? o->container : (state.observed ? "" : p.service + "-<previous>");
+                if (!prev.empty())
+                    add({Action::stop, host, false, b, "stop " + prev + " (kept for rollback until the deploy ends)",
+                         {remote::stop(runtime, prev, p.container.stop_timeout)}, {}, {}});
+                if (o && o->has(name))
+                    add({Action::remove, host, false, b, "remove the stopped " + name + " left by an earlier deploy",
+                         {remote::remove(runtime, name)}, {}, {}});
                 start(host, b, spec("", port));
             }
-            if (has_lb) lb_step(Action::enable, b, pool_for(p.hosts, port, {}), "put " + join(batch, ", ") + " back");
+            if (has_lb) lb_step(Action::enable, b, with_hosts(pool, batch, true, port), "put " + join(batch, ", ") + " back");
             if (p.strategy.pause.count() > 0 && b < static_cast<int>(plan.batches.size()))
                 add({Action::wait, "", false, b, config::format_duration(p.strategy.pause) + " before the next batch",
                      {}, {}, {}});
@@ -157,50 +217,106 @@ struct Builder {
     void blue_green() {
         std::string active = state.active_color;
         plan.new_color = active == "blue" ? "green" : "blue";
-        int port = plan.new_color == "blue" ? p.strategy.blue_port : p.strategy.green_port;
-        std::vector<std::string> all;
-        for (const auto& h : p.hosts) all.push_back(h.address);
-        plan.batches.push_back(all);
+        int port = plan.new_port = plan.new_color == "blue" ? p.strategy.blue_port : p.strategy.green_port;
+        if (plan.hosts.empty()) return;
+        plan.batches.push_back(plan.hosts);
         std::string name = p.service + "-" + plan.new_color;
-        for (const auto& h : p.hosts) {
-            add({Action::remove, h.address, false, 1, "remove an old " + name + " if one is left",
+        for (const auto& h : plan.hosts) {
+            add({Action::remove, h, false, 1, "remove an old " + name + " if one is left",
                  {remote::remove(runtime, name)}, {}, {}});
-            start(h.address, 1, spec(plan.new_color, port));
+            start(h, 1, spec(plan.new_color, port));
         }
         if (has_lb) {
-            lb_step(Action::switch_pool, 1, pool_for(p.hosts, port, {}),
+            lb_step(Action::switch_pool, 1, with_hosts(pool, plan.hosts, true, port),
                     "switch every host to " + plan.new_color + " at once");
             add({Action::confirm, lb_target, true, 1, "the load balancer serves " + plan.new_color, {}, {}, {}});
         }
-        if (!active.empty() && !p.strategy.keep_previous) {
-            add({Action::wait, lb_target, true, 1,
-                 config::format_duration(p.load_balancer.drain_time) + " for in-flight requests to finish", {}, {}, {}});
-            for (const auto& h : p.hosts)
-                add({Action::stop, h.address, false, 1, "stop " + p.service + "-" + active,
-                     {remote::stop(runtime, p.service + "-" + active, p.container.stop_timeout)}, {}, {}});
-        } else if (!active.empty()) {
-            plan.notes.push_back(p.service + "-" + active + " keeps running on every host for an instant rollback");
+        std::vector<std::pair<std::string, std::string>> old;  // host, live container
+        for (const auto& h : plan.hosts) {
+            const ObservedHost* o = observed(h);
+            if (o && !o->container.empty() && o->container != name) old.emplace_back(h, o->container);
+        }
+        if (!old.empty() && !p.strategy.keep_previous) {
+            add({Action::wait, lb_target, true, 1, drain_wait(), {}, {}, {}});
+            for (const auto& [h, c] : old)
+                add({Action::stop, h, false, 1, "stop " + c, {remote::stop(runtime, c, p.container.stop_timeout)}, {}, {}});
+        } else if (!old.empty()) {
+            plan.notes.push_back(old.front().second + " keeps running on every host for an instant rollback");
         }
     }
 };
 
 }  // namespace
 
-Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& state) {
+Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& state, const PlanOptions& options) {
     Plan plan;
     plan.service = p.service;
     plan.tag = tag;
     plan.image_ref = p.image + ":" + tag;
     plan.strategy = p.strategy.type;
+    plan.has_lb = p.load_balancer.type != config::LoadBalancerType::none;
     if (!state.observed)
         plan.notes.push_back("the fleet was not observed: steps assume the previous containers hoist names "
                              "itself, and are resolved against the hosts at deploy time");
-    Builder b{p, state, plan};
+    Builder b{p, state, plan, options};
+    plan.initial_pool = b.pool;
+    bool rolling = p.strategy.type == StrategyType::rolling;
+    b.choose_hosts(rolling);
+    if (!rolling && !plan.hosts.empty()) {
+        // blue/green changes every host or none: a fleet already on the tag in the live colour is left alone
+        bool all_current = true;
+        for (const auto& h : plan.hosts) {
+            const ObservedHost* o = b.observed(h);
+            all_current = all_current && o && o->version == tag && !o->container.empty();
+        }
+        if (all_current && state.observed) {
+            plan.unchanged = plan.hosts;
+            plan.hosts.clear();
+        }
+    }
+    if (plan.hosts.empty()) {
+        plan.notes.push_back("every host already runs " + tag + ": nothing to do");
+        return plan;
+    }
     b.preflight();
-    if (p.strategy.type == StrategyType::rolling) b.rolling();
+    if (rolling) b.rolling();
     else b.blue_green();
-    for (const auto& h : p.hosts)
-        plan.steps.push_back({Action::record, h.address, false, 0,
+    for (const auto& h : plan.hosts)
+        plan.steps.push_back({Action::record, h, false, 0,
+                              "append the result to " + remote::state_dir(p.service) + "/history.jsonl", {}, {}, {}});
+    return plan;
+}
+
+Plan make_switch_back_plan(const Pipeline& p, const FleetState& state,
+                           const std::map<std::string, ObservedContainer>& targets) {
+    Plan plan;
+    plan.service = p.service;
+    plan.strategy = p.strategy.type;
+    plan.has_lb = p.load_balancer.type != config::LoadBalancerType::none;
+    Builder b{p, state, plan, {}};
+    plan.initial_pool = b.pool;
+    for (const auto& h : p.hosts) plan.hosts.push_back(h.address);
+    plan.batches.push_back(plan.hosts);
+    lb::Pool pool = b.pool;
+    for (const auto& h : plan.hosts) {
+        const ObservedContainer& c = targets.at(h);
+        plan.tag = c.version;
+        plan.new_color = c.color;
+        plan.new_port = c.port;
+        Step s{Action::health, h, false, 1,
+               "probe " + c.name + " (" + c.version + ", still running) on port " + std::to_string(c.port), {}, {}, {}};
+        s.container.name = c.name;
+        s.container.host_port = c.port;
+        b.add(s);
+        pool = with_hosts(pool, {h}, true, c.port);
+    }
+    plan.image_ref = p.image + ":" + plan.tag;
+    if (plan.has_lb) {
+        b.lb_step(Action::switch_pool, 1, pool, "switch every host back to " + plan.tag + " at once");
+        b.add({Action::confirm, b.lb_target, true, 1, "the load balancer serves " + plan.tag, {}, {}, {}});
+    }
+    for (const auto& h : plan.hosts)
+        plan.steps.push_back({Action::record, h, false, 0,
                               "append the result to " + remote::state_dir(p.service) + "/history.jsonl", {}, {}, {}});
     return plan;
 }

@@ -6,32 +6,28 @@
 /// load-balancer pool it leaves. `hoist plan` prints it; the deploy engine executes the same steps,
 /// so what a user reviews is what runs.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "config/pipeline.hpp"
-#include "lb/nginx.hpp"
+#include "deploy/state.hpp"
+#include "lb/balancer.hpp"
 #include "remote/docker.hpp"
 
 namespace hoist::deploy {
-
-/// What is running on one host before the deploy.
-struct ObservedHost {
-    std::string version;    ///< tag of the running hoist container, empty: none
-    std::string container;  ///< its name
-    std::string color;      ///< blue | green | empty (rolling)
-};
 
 /// The fleet as observed over SSH before planning. `observed == false`: not looked at (plan offline).
 struct FleetState {
     bool observed = false;
     std::map<std::string, ObservedHost> hosts;  ///< by host address
     std::string active_color;                   ///< blue/green: colour in the pool, empty: none
+    std::optional<lb::Pool> pool;               ///< as the load balancer has it; nullopt: unknown/none
 };
 
-enum class Action { check, pull, upload_env, drain, wait, stop, remove, run, health, enable, switch_pool,
+enum class Action { check, login, pull, upload_env, drain, wait, stop, remove, run, health, enable, switch_pool,
                     confirm, record };
 std::string to_string(Action a);
 
@@ -42,7 +38,7 @@ struct Step {
     int batch = 0;       ///< 0: pre-flight or fleet-wide; 1..n: rolling batch
     std::string detail;  ///< one human sentence
     std::vector<remote::Command> commands;
-    std::vector<lb::UpstreamServer> pool;  ///< drain/enable/switch: the pool after this step
+    lb::Pool pool;                         ///< drain/enable/switch: the pool after this step
     remote::ContainerSpec container;       ///< run: what is started
 };
 
@@ -55,13 +51,32 @@ struct Plan {
     std::vector<std::vector<std::string>> batches;
     std::vector<Step> steps;
     std::vector<std::string> notes;  ///< warnings and assumptions shown above the steps
+    std::vector<std::string> hosts;      ///< the hosts this deploy changes, in rollout order
+    std::vector<std::string> unchanged;  ///< hosts already running the tag: left alone
+    lb::Pool initial_pool;               ///< the pool before the first change (every host of the file)
+    int new_port = 0;                    ///< host port of the new containers
+    bool has_lb = false;
 };
 
-Plan make_plan(const config::Pipeline& p, const std::string& tag, const FleetState& state);
+struct PlanOptions {
+    bool pull_if_missing = false;  ///< rollbacks: use the image kept on the host, pull only when it is gone
+};
 
-/// The pool hoist writes for a set of host:port servers with some hosts marked down.
-std::vector<lb::UpstreamServer> pool_for(const std::vector<config::Host>& hosts, int port,
-                                         const std::vector<std::string>& down);
+Plan make_plan(const config::Pipeline& p, const std::string& tag, const FleetState& state,
+               const PlanOptions& options = {});
+
+/// Rollback to containers that still run: when every host keeps the previous version running
+/// beside the live one (blue/green with keep_previous, or a rolling container left by a switch to
+/// blue/green), going back is one health probe of each and one switch of the pool.
+/// `targets`: per host address, the container to switch to.
+Plan make_switch_back_plan(const config::Pipeline& p, const FleetState& state,
+                           const std::map<std::string, ObservedContainer>& targets);
+
+/// The pool before a deploy: the load balancer's members where it has them, corrected by what runs:
+/// each host's live container's port, and no traffic to a host that runs nothing.
+lb::Pool starting_pool(const config::Pipeline& p, const FleetState& state);
+/// `pool` with `hosts` disabled (drain) or enabled on `port` (port 0: keep theirs).
+lb::Pool with_hosts(lb::Pool pool, const std::vector<std::string>& hosts, bool enabled, int port = 0);
 
 std::string render_plan(const Plan& plan, const config::Pipeline& p);
 nlohmann::json plan_to_json(const Plan& plan);

@@ -1,24 +1,135 @@
 #include "lb/nginx.hpp"
 
+#include <sstream>
+
+#include "remote/files.hpp"
+#include "util/strings.hpp"
+
 namespace hoist::lb {
 
-std::string render_nginx_upstream(const std::string& service, const std::string& upstream,
-                                  const std::vector<UpstreamServer>& servers) {
+std::string render_nginx_upstream(const std::string& service, const std::string& upstream, const Pool& pool) {
     std::string out = "# Managed by hoist for service '" + service + "'. Rewritten on every deploy: do not edit.\n";
     out += "upstream " + upstream + " {\n";
-    for (const auto& s : servers) out += "    server " + s.address + (s.down ? " down;\n" : ";\n");
+    for (const auto& m : pool)
+        out += "    server " + m.host + ":" + std::to_string(m.port) + (m.enabled ? ";\n" : " down;\n");
     out += "}\n";
     return out;
 }
 
-std::string describe_servers(const std::vector<UpstreamServer>& servers) {
-    std::string out;
-    for (std::size_t i = 0; i < servers.size(); ++i) {
-        if (i) out += ", ";
-        out += servers[i].address;
-        if (servers[i].down) out += " (down)";
-    }
-    return out;
+namespace {
+
+/// "10.0.1.11:8080" or "[::1]:8080" -> host, port.
+bool split_host_port(const std::string& s, std::string& host, int& port) {
+    auto colon = s.rfind(':');
+    if (colon == std::string::npos) return false;
+    auto p = parse_int(s.substr(colon + 1));
+    if (!p || *p < 1 || *p > 65535) return false;
+    host = s.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    port = static_cast<int>(*p);
+    return !host.empty();
 }
+
+}  // namespace
+
+std::optional<Pool> parse_nginx_upstream(const std::string& text, const std::string& upstream) {
+    // Tokenise on whitespace, ';', '{' and '}', dropping comments: enough for the file hoist writes
+    // and for a hand-written block of plain `server` lines.
+    std::vector<std::string> tokens;
+    std::string cur;
+    bool comment = false;
+    for (char c : text) {
+        if (comment) {
+            if (c == '\n') comment = false;
+            continue;
+        }
+        if (c == '#') {
+            comment = true;
+        } else if (c == ';' || c == '{' || c == '}') {
+            if (!cur.empty()) tokens.push_back(cur);
+            cur.clear();
+            tokens.emplace_back(1, c);
+            continue;
+        } else if (!std::isspace(static_cast<unsigned char>(c))) {
+            cur += c;
+            continue;
+        }
+        if (!cur.empty()) tokens.push_back(cur);
+        cur.clear();
+    }
+    if (!cur.empty()) tokens.push_back(cur);
+    for (std::size_t i = 0; i + 2 < tokens.size(); ++i) {
+        if (tokens[i] != "upstream" || tokens[i + 1] != upstream || tokens[i + 2] != "{") continue;
+        Pool pool;
+        std::size_t j = i + 3;
+        while (j < tokens.size() && tokens[j] != "}") {
+            std::vector<std::string> directive;
+            while (j < tokens.size() && tokens[j] != ";" && tokens[j] != "}") directive.push_back(tokens[j++]);
+            if (j < tokens.size() && tokens[j] == ";") ++j;
+            if (directive.size() < 2 || directive[0] != "server") continue;
+            Member m;
+            if (!split_host_port(directive[1], m.host, m.port)) continue;
+            for (std::size_t k = 2; k < directive.size(); ++k)
+                if (directive[k] == "down") m.enabled = false;
+            pool.push_back(m);
+        }
+        return pool;
+    }
+    return std::nullopt;
+}
+
+remote::Command nginx_apply_command(const std::string& path, const std::string& test_command,
+                                    const std::string& reload_command) {
+    // $1 file, $2 test command, $3 reload command (shell lines from the pipeline, run as written).
+    std::string script =
+        "f=$1; umask 022; cat > \"$f.hoist-new\" || exit 1; "
+        "if [ -e \"$f\" ]; then cp -p \"$f\" \"$f.hoist-prev\" || exit 1; fi; "
+        "mv -f \"$f.hoist-new\" \"$f\" || exit 1; "
+        "if ! out=$(eval \"$2\" 2>&1); then echo \"$out\" >&2; "
+        "if [ -e \"$f.hoist-prev\" ]; then mv -f \"$f.hoist-prev\" \"$f\"; else rm -f \"$f\"; fi; exit 3; fi; "
+        "rm -f \"$f.hoist-prev\"; eval \"$3\"";
+    return {{"sh", "-c", script, "sh", path, test_command, reload_command}};
+}
+
+NginxBalancer::NginxBalancer(NginxSettings settings, ssh::Connection& connection, Sleeper sleep)
+    : m_settings(std::move(settings)), m_connection(connection), m_sleep(std::move(sleep)) {}
+
+std::string NginxBalancer::name() const {
+    return "nginx on " + m_connection.label() + " (upstream " + m_settings.upstream + " in " + m_settings.config_path + ")";
+}
+
+std::optional<Pool> NginxBalancer::observe() {
+    ssh::ExecOptions o;
+    o.timeout = m_settings.command_timeout;
+    auto r = m_connection.exec(remote::read_if_exists(m_settings.config_path), o);
+    if (!r.ok())
+        throw Error(name() + ": cannot read " + m_settings.config_path + ": " +
+                    trim(r.err.empty() ? r.out : r.err));
+    if (trim(r.out).empty()) return std::nullopt;
+    return parse_nginx_upstream(r.out, m_settings.upstream);
+}
+
+void NginxBalancer::apply(const Pool& pool) {
+    ssh::ExecOptions o;
+    o.timeout = m_settings.command_timeout;
+    o.input = render_nginx_upstream(m_settings.service, m_settings.upstream, pool);
+    auto r = m_connection.exec(
+        nginx_apply_command(m_settings.config_path, m_settings.test_command, m_settings.reload_command), o);
+    if (r.ok()) return;
+    std::string why = trim(r.err.empty() ? r.out : r.err);
+    if (r.timed_out) why = "timed out after " + std::to_string(o.timeout.count() / 1000) + " s";
+    if (r.exit_code == 3)
+        throw Error(name() + ": '" + m_settings.test_command + "' refused the new upstream file (the previous one "
+                    "was put back): " + why);
+    throw Error(name() + ": updating " + m_settings.config_path + " failed (exit " + std::to_string(r.exit_code) +
+                "): " + why);
+}
+
+void NginxBalancer::wait_drained(const std::vector<Member>& removed, std::chrono::milliseconds limit) {
+    if (removed.empty() || limit.count() <= 0) return;
+    m_sleep(limit);
+}
+
+void NginxBalancer::wait_healthy(const std::vector<Member>&, std::chrono::milliseconds) {}
 
 }  // namespace hoist::lb

@@ -1,22 +1,57 @@
 #pragma once
-/// The nginx upstream file hoist owns: rendering is pure; writing it happens over SSH in the deploy engine.
+/// nginx behind hoist: the one upstream file hoist owns, and the driver that rewrites it over SSH.
+///
+/// The file holds only `upstream NAME { server host:port [down]; ... }`. Hosts out of the pool are
+/// marked `down` rather than removed, so the block is never empty and `nginx -t` never fails for
+/// that reason. A change is one SSH round trip (`apply_command`): the new file is written next to
+/// the old one, moved over it, tested with the pipeline's test command and reloaded; when the test
+/// fails the previous file is put back, so a refused configuration never stays in force.
+#include <optional>
 #include <string>
-#include <vector>
+
+#include "lb/balancer.hpp"
+#include "remote/shell.hpp"
+#include "ssh/connection.hpp"
 
 namespace hoist::lb {
 
-/// One server line of the upstream block.
-struct UpstreamServer {
-    std::string address;  ///< host:port
-    bool down = false;    ///< kept in the file (so the block is never empty) but receives no traffic
-    bool operator==(const UpstreamServer&) const = default;
+/// The whole file: a header comment and one `upstream NAME { ... }` block.
+std::string render_nginx_upstream(const std::string& service, const std::string& upstream, const Pool& pool);
+
+/// The servers of the upstream block in a file hoist wrote (host, port, down). nullopt when the
+/// text has no `upstream NAME` block.
+std::optional<Pool> parse_nginx_upstream(const std::string& text, const std::string& upstream);
+
+/// The command that installs stdin as `path`, runs `test_command`, then `reload_command`; on a
+/// failed test it restores the previous file and exits 3 with the test's output on stderr.
+remote::Command nginx_apply_command(const std::string& path, const std::string& test_command,
+                                    const std::string& reload_command);
+
+struct NginxSettings {
+    std::string service;
+    std::string upstream;
+    std::string config_path;
+    std::string test_command = "nginx -t";
+    std::string reload_command = "nginx -s reload";
+    std::chrono::milliseconds command_timeout{60000};
 };
 
-/// The whole file: a header comment and one `upstream NAME { ... }` block.
-std::string render_nginx_upstream(const std::string& service, const std::string& upstream,
-                                  const std::vector<UpstreamServer>& servers);
+/// The driver: reads and writes the owned file on the LB host through `connection`.
+class NginxBalancer : public LoadBalancer {
+public:
+    NginxBalancer(NginxSettings settings, ssh::Connection& connection, Sleeper sleep);
+    std::string name() const override;
+    std::optional<Pool> observe() override;
+    void apply(const Pool& pool) override;
+    /// nginx cannot say when a server has no requests left: waits the whole limit (drain_time).
+    void wait_drained(const std::vector<Member>& removed, std::chrono::milliseconds limit) override;
+    /// nginx has no active health checks in the open-source build: returns at once.
+    void wait_healthy(const std::vector<Member>& added, std::chrono::milliseconds limit) override;
 
-/// "10.0.1.11:8080, 10.0.1.12:8080 (down)" for plans and logs.
-std::string describe_servers(const std::vector<UpstreamServer>& servers);
+private:
+    NginxSettings m_settings;
+    ssh::Connection& m_connection;
+    Sleeper m_sleep;
+};
 
 }  // namespace hoist::lb

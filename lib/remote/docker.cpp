@@ -8,6 +8,7 @@ Command run(const ContainerSpec& s) {
     add({"--label", "hoist.service=" + s.service});
     add({"--label", "hoist.version=" + s.version});
     if (!s.color.empty()) add({"--label", "hoist.color=" + s.color});
+    add({"--label", "hoist.port=" + std::to_string(s.host_port)});
     add({"--publish", std::to_string(s.host_port) + ":" + std::to_string(s.container_port)});
     long long secs = (s.stop_timeout.count() + 999) / 1000;
     add({"--stop-timeout", std::to_string(secs)});
@@ -21,6 +22,11 @@ Command run(const ContainerSpec& s) {
 }
 
 Command pull(const std::string& runtime, const std::string& image) { return {{runtime, "pull", "--quiet", image}}; }
+
+Command pull_if_missing(const std::string& runtime, const std::string& image) {
+    return {{"sh", "-c", "\"$1\" image inspect \"$2\" >/dev/null 2>&1 || \"$1\" pull --quiet \"$2\"", "sh", runtime,
+             image}};
+}
 
 Command stop(const std::string& runtime, const std::string& name, std::chrono::milliseconds timeout) {
     long long secs = (timeout.count() + 999) / 1000;
@@ -55,6 +61,24 @@ Command login(const std::string& runtime, const std::string& registry, const std
 
 Command image_exists(const std::string& runtime, const std::string& image) {
     return {{runtime, "image", "inspect", "--format", "{{.Id}}", image}};
+}
+
+Command start(const std::string& runtime, const std::string& name) { return {{runtime, "start", name}}; }
+
+Command inspect_state(const std::string& runtime, const std::string& name) {
+    return {{runtime, "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}", name}};
+}
+
+Command list_image_tags(const std::string& runtime, const std::string& repository) {
+    return {{runtime, "images", "--format", "{{.Tag}}", repository}};
+}
+
+Command disk_free_kib(const std::string& runtime) {
+    // df needs the path of the runtime's storage, which only the runtime knows; `sh -c` keeps the
+    // substitution on the host while the argv stays quoted in one place.
+    std::string fmt = runtime == "podman" ? "{{.Store.GraphRoot}}" : "{{.DockerRootDir}}";
+    return {{"sh", "-c", "d=$(\"$1\" info --format \"$2\") && df -Pk \"$d\" | awk 'NR==2 {print $4}'", "sh",
+             runtime, fmt}};
 }
 
 std::string state_dir(const std::string& service) { return ".hoist/" + service; }

@@ -30,6 +30,8 @@ struct ContainerSpec {
 
 Command run(const ContainerSpec& spec);
 Command pull(const std::string& runtime, const std::string& image);
+/// Pulls only when the image is not on the host already (rollbacks need no registry).
+Command pull_if_missing(const std::string& runtime, const std::string& image);
 /// Stops with a grace period in whole seconds, rounded up (docker's --time takes seconds).
 Command stop(const std::string& runtime, const std::string& name, std::chrono::milliseconds timeout);
 Command remove(const std::string& runtime, const std::string& name);
@@ -42,6 +44,15 @@ Command logs(const std::string& runtime, const std::string& name, int tail, bool
 Command login(const std::string& runtime, const std::string& registry, const std::string& username);
 /// Whether an image is present locally (exit 0) or not.
 Command image_exists(const std::string& runtime, const std::string& image);
+/// Starts a stopped container again (rollback to the container kept from before the deploy).
+Command start(const std::string& runtime, const std::string& name);
+/// "<status> <exit code> <restart count>", e.g. "running 0 0" or "exited 1 3".
+Command inspect_state(const std::string& runtime, const std::string& name);
+/// The tags of `repository` present on the host, one a line.
+Command list_image_tags(const std::string& runtime, const std::string& repository);
+/// Free space (KiB, one number) of the filesystem holding the runtime's images; fails when the
+/// runtime does not say where that is or the login user cannot see it.
+Command disk_free_kib(const std::string& runtime);
 
 /// Where hoist keeps its files on a host, relative to the login user's home (ssh starts there).
 std::string state_dir(const std::string& service);

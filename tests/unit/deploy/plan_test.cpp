@@ -49,14 +49,27 @@ strategy:
   keep_previous: false
 )";
 
+/// A host whose live container is `name` (running `version` on `port`).
+deploy::ObservedHost live(const std::string& version, const std::string& name, const std::string& color, int port,
+                          const std::string& image) {
+    deploy::ObservedContainer c;
+    c.name = name;
+    c.version = version;
+    c.color = color;
+    c.state = "running";
+    c.port = port;
+    c.image = image;
+    return deploy::live_host({c}, nullptr);
+}
+
 }  // namespace
 
 TEST(Plan, RollingOutputExact) {
     auto p = pipeline(kRolling);
     deploy::FleetState state;
     state.observed = true;
-    state.hosts["10.0.1.11"] = {"v1", "web-v1", ""};
-    state.hosts["10.0.1.12"] = {"v1", "web-v1", ""};
+    state.hosts["10.0.1.11"] = live("v1", "web-v1", "", 8080, "registry.example.com/acme/web:v1");
+    state.hosts["10.0.1.12"] = live("v1", "web-v1", "", 8080, "registry.example.com/acme/web:v1");
     auto plan = deploy::make_plan(p, "v2", state);
     EXPECT_EQ(deploy::render_plan(plan, p), R"(Plan: deploy web v2 to 2 hosts, rolling in 2 batches of up to 1, behind nginx
 Image: registry.example.com/acme/web:v2
@@ -66,10 +79,14 @@ Pre-flight, every host in parallel (nothing changes yet):
                          $ docker version --format '{{.Server.Version}}'
   10.0.1.11      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/web:v2
+  10.0.1.11      check   the previous image registry.example.com/acme/web:v1 is still there for a rollback
+                         $ docker image inspect --format '{{.Id}}' registry.example.com/acme/web:v1
   10.0.1.12      check   the container runtime answers
                          $ docker version --format '{{.Server.Version}}'
   10.0.1.12      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/web:v2
+  10.0.1.12      check   the previous image registry.example.com/acme/web:v1 is still there for a rollback
+                         $ docker image inspect --format '{{.Id}}' registry.example.com/acme/web:v1
 
 Batch 1/2: 10.0.1.11
   10.0.0.5 (lb)  drain   take 10.0.1.11 out of the pool; upstream web: 10.0.1.11:8080 (down), 10.0.1.12:8080
@@ -81,7 +98,7 @@ Batch 1/2: 10.0.1.11
                          $ docker stop --time 10 web-v1
   10.0.1.11      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***
   10.0.1.11      run     start web-v2 on port 8080
-                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
+                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --label hoist.port=8080 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
   10.0.1.11      health  GET http://127.0.0.1:8080/healthz through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 1m
   10.0.0.5 (lb)  enable  put 10.0.1.11 back; upstream web: 10.0.1.11:8080, 10.0.1.12:8080
                          $ write /etc/nginx/conf.d/hoist-web.conf
@@ -99,7 +116,7 @@ Batch 2/2: 10.0.1.12
                          $ docker stop --time 10 web-v1
   10.0.1.12      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***
   10.0.1.12      run     start web-v2 on port 8080
-                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
+                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --label hoist.port=8080 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
   10.0.1.12      health  GET http://127.0.0.1:8080/healthz through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 1m
   10.0.0.5 (lb)  enable  put 10.0.1.12 back; upstream web: 10.0.1.11:8080, 10.0.1.12:8080
                          $ write /etc/nginx/conf.d/hoist-web.conf
@@ -117,8 +134,8 @@ TEST(Plan, BlueGreenOutputExact) {
     deploy::FleetState state;
     state.observed = true;
     state.active_color = "blue";
-    state.hosts["10.0.1.21"] = {"v1", "shop-blue", "blue"};
-    state.hosts["10.0.1.22"] = {"v1", "shop-blue", "blue"};
+    state.hosts["10.0.1.21"] = live("v1", "shop-blue", "blue", 8081, "registry.example.com/acme/shop:v1");
+    state.hosts["10.0.1.22"] = live("v1", "shop-blue", "blue", 8081, "registry.example.com/acme/shop:v1");
     auto plan = deploy::make_plan(p, "v2", state);
     EXPECT_EQ(plan.new_color, "green");
     EXPECT_EQ(deploy::render_plan(plan, p), R"(Plan: deploy shop v2 to 2 hosts, blue_green (starting green), behind nginx
@@ -129,21 +146,25 @@ Pre-flight, every host in parallel (nothing changes yet):
                          $ docker version --format '{{.Server.Version}}'
   10.0.1.21      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/shop:v2
+  10.0.1.21      check   the previous image registry.example.com/acme/shop:v1 is still there for a rollback
+                         $ docker image inspect --format '{{.Id}}' registry.example.com/acme/shop:v1
   10.0.1.22      check   the container runtime answers
                          $ docker version --format '{{.Server.Version}}'
   10.0.1.22      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/shop:v2
+  10.0.1.22      check   the previous image registry.example.com/acme/shop:v1 is still there for a rollback
+                         $ docker image inspect --format '{{.Id}}' registry.example.com/acme/shop:v1
 
 Switch (hosts in parallel until the pool switches):
   10.0.1.21      remove  remove an old shop-green if one is left
                          $ docker rm --force shop-green
   10.0.1.21      run     start shop-green on port 8082
-                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.color=green --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
+                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.color=green --label hoist.port=8082 --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
   10.0.1.21      health  GET http://127.0.0.1:8082/health through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 30s
   10.0.1.22      remove  remove an old shop-green if one is left
                          $ docker rm --force shop-green
   10.0.1.22      run     start shop-green on port 8082
-                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.color=green --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
+                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.color=green --label hoist.port=8082 --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
   10.0.1.22      health  GET http://127.0.0.1:8082/health through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 30s
   10.0.0.5 (lb)  switch  switch every host to green at once; upstream shop: 10.0.1.21:8082, 10.0.1.22:8082
                          $ write /etc/nginx/conf.d/hoist-shop.conf
@@ -186,7 +207,7 @@ strategy: {max_unavailable: 40%}
     for (const auto& s : plan.steps) {
         if (s.action != deploy::Action::drain) continue;
         int down = 0;
-        for (const auto& srv : s.pool) down += srv.down;
+        for (const auto& srv : s.pool) down += !srv.enabled;
         EXPECT_EQ(static_cast<std::size_t>(down), plan.batches[s.batch - 1].size());
         ++drains;
     }

@@ -3,6 +3,7 @@
 
 #include "lb/nginx.hpp"
 #include "remote/docker.hpp"
+#include "remote/files.hpp"
 
 using namespace hoist;
 
@@ -34,7 +35,7 @@ TEST(Docker, RunCarriesLabelsPortsEnvAndOptions) {
     s.stop_timeout = std::chrono::milliseconds(1500);
     EXPECT_EQ(remote::run(s).render(),
               "docker run --detach --name web-blue --restart unless-stopped --label hoist.service=web "
-              "--label hoist.version=v2 --label hoist.color=blue --publish 8081:8080 --stop-timeout 2 "
+              "--label hoist.version=v2 --label hoist.color=blue --label hoist.port=8081 --publish 8081:8080 --stop-timeout 2 "
               "--env 'A=1 2' --env B=x --env-file .hoist/web/web-blue.env --volume data:/data --memory 512m "
               "r.example.com/web:v2 serve --fast");
 }
@@ -54,10 +55,46 @@ TEST(Docker, OtherCommands) {
 }
 
 TEST(Nginx, UpstreamFileNeverEmptyAndMarksDown) {
-    EXPECT_EQ(lb::render_nginx_upstream("web", "web", {{"10.0.1.11:8080", true}, {"10.0.1.12:8080", false}}),
+    lb::Pool pool{{"10.0.1.11", 8080, false, ""}, {"10.0.1.12", 8080, true, ""}};
+    std::string text = lb::render_nginx_upstream("web", "web", pool);
+    EXPECT_EQ(text,
               "# Managed by hoist for service 'web'. Rewritten on every deploy: do not edit.\n"
               "upstream web {\n"
               "    server 10.0.1.11:8080 down;\n"
               "    server 10.0.1.12:8080;\n"
               "}\n");
+    // what hoist writes, it reads back
+    auto back = lb::parse_nginx_upstream(text, "web");
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(*back, pool);
+}
+
+TEST(Nginx, ParsesHandWrittenBlocksAndIgnoresOthers) {
+    auto pool = lb::parse_nginx_upstream("upstream other { server 1.1.1.1:80; }\n"
+                                         "# comment { }\nupstream web {\n  server 10.0.0.1:81 weight=2; # x\n"
+                                         "  server [::1]:8082 max_fails=1 down;\n  keepalive 4;\n}\n",
+                                         "web");
+    ASSERT_TRUE(pool.has_value());
+    ASSERT_EQ(pool->size(), 2u);
+    EXPECT_EQ((*pool)[0], (lb::Member{"10.0.0.1", 81, true, ""}));
+    EXPECT_EQ((*pool)[1], (lb::Member{"::1", 8082, false, ""}));
+    EXPECT_FALSE(lb::parse_nginx_upstream("upstream other { server a:1; }", "web").has_value());
+}
+
+TEST(Nginx, ApplyCommandInstallsTestsAndRestores) {
+    EXPECT_EQ(lb::nginx_apply_command("/etc/nginx/conf.d/hoist-web.conf", "nginx -t", "nginx -s reload").render(),
+              "sh -c 'f=$1; umask 022; cat > \"$f.hoist-new\" || exit 1; if [ -e \"$f\" ]; then cp -p \"$f\" "
+              "\"$f.hoist-prev\" || exit 1; fi; mv -f \"$f.hoist-new\" \"$f\" || exit 1; if ! out=$(eval \"$2\" 2>&1); "
+              "then echo \"$out\" >&2; if [ -e \"$f.hoist-prev\" ]; then mv -f \"$f.hoist-prev\" \"$f\"; else rm -f "
+              "\"$f\"; fi; exit 3; fi; rm -f \"$f.hoist-prev\"; eval \"$3\"' sh /etc/nginx/conf.d/hoist-web.conf "
+              "'nginx -t' 'nginx -s reload'");
+}
+
+TEST(Files, StateCommands) {
+    EXPECT_EQ(remote::append_stdin(".hoist/web/history.jsonl").render(),
+              "sh -c 'umask 077 && mkdir -p \"$(dirname \"$1\")\" && cat >> \"$1\"' sh .hoist/web/history.jsonl");
+    EXPECT_EQ(remote::lock_release(".hoist/web", "").render().substr(0, 8), "sh -c '[");
+    EXPECT_EQ(remote::start("docker", "web-v1").render(), "docker start web-v1");
+    EXPECT_EQ(remote::pull_if_missing("docker", "r/x:1").render(),
+              "sh -c '\"$1\" image inspect \"$2\" >/dev/null 2>&1 || \"$1\" pull --quiet \"$2\"' sh docker r/x:1");
 }

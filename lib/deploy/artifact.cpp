@@ -1,0 +1,104 @@
+#include "deploy/artifact.hpp"
+
+#include <chrono>
+
+#include "build/build_image.hpp"
+#include "oci/image_store.hpp"
+#include "registry/client.hpp"
+#include "registry/push.hpp"
+#include "registry/reference.hpp"
+#include "registry/sources.hpp"
+#include "util/error.hpp"
+
+namespace hoist::deploy {
+
+using Clock = std::chrono::steady_clock;
+
+registry::Credentials pipeline_credentials(const config::Pipeline& p) {
+    if (p.registry.has_credentials()) {
+        registry::Credentials c;
+        c.username = p.registry.username;
+        c.password = p.registry.password;
+        c.source = "the pipeline's registry settings";
+        return c;
+    }
+    return registry::credentials_from_docker_config(p.registry_host(), registry::docker_config_dir());
+}
+
+namespace {
+
+class Lines : public registry::PushObserver {
+public:
+    explicit Lines(report::Output& out) : m_out(out) {}
+    void blob_retry(const std::string& label, const std::string& reason, std::chrono::milliseconds delay) override {
+        m_out.warning("push: " + label + ": " + reason + "; retrying in " + std::to_string(delay.count()) + " ms");
+    }
+    void blob_done(const registry::BlobResult& r) override {
+        m_out.verbose("push: " + r.label + " " + r.digest.str().substr(0, 19) + " " + registry::to_string(r.action));
+        m_out.event("blob", {{"blob", r.label}, {"digest", r.digest.str()}, {"size", r.size},
+                             {"action", registry::to_string(r.action)}, {"bytes_sent", r.bytes_sent}});
+    }
+
+private:
+    report::Output& m_out;
+};
+
+std::int64_t since(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+ArtifactResult build_and_push(const config::Pipeline& p, const std::string& tag, const ArtifactOptions& o,
+                              report::Output& out) {
+    ArtifactResult res;
+    oci::ImageStore store(oci::ImageStore::default_dir());
+    std::string ref = p.image + ":" + tag;
+    if (o.build && p.build) {
+        auto t0 = Clock::now();
+        out.info("build: " + ref + " (" + config::to_string(p.build->builder) + " builder)");
+        auto r = build::build_pipeline_image(p, tag, store, [&out](const build::StepEvent& e) {
+            if (e.outcome == "output") out.verbose("build: " + e.instruction);
+            else out.verbose("build: [" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " +
+                             e.instruction + (e.outcome == "config" ? "" : "  " + e.outcome));
+        });
+        for (auto& w : r.warnings) out.warning(w);
+        res.built = true;
+        res.build_ms = since(t0);
+        out.info("build: " + ref + "@" + r.manifest.digest.str() + " (" + std::to_string(r.layers_built) + " built, " +
+                 std::to_string(r.layers_cached) + " cached) in " + std::to_string(res.build_ms) + " ms");
+        out.event("built", {{"image", ref}, {"digest", r.manifest.digest.str()}, {"duration_ms", res.build_ms}});
+    }
+    if (!o.push) return res;
+    auto t0 = Clock::now();
+    auto d = store.resolve(ref);
+    if (!d) {
+        if (!p.build) return res;  // nothing to push: the tag must already be in the registry
+        throw Error(ExitCode::build_push, "no " + ref + " in the local image store " + store.dir() +
+                                              " to push; run without --skip-build");
+    }
+    auto dest = registry::Reference::parse(ref);
+    registry::ClientOptions copts;
+    copts.insecure = p.registry.insecure;
+    copts.max_parallel = o.max_parallel;
+    registry::Client client(dest.api_host(), dest.repository, pipeline_credentials(p), copts);
+    registry::MountHints hints(store.dir(), dest.api_host());
+    Lines lines(out);
+    registry::PushOutcome r;
+    try {
+        r = registry::push_image(client, dest.tag, registry::plan_from_layout(store, *d), lines, &hints);
+    } catch (const Error& e) {
+        throw Error(e.code(), "push of " + ref + " failed: " + e.what());
+    }
+    res.pushed = true;
+    res.digest = r.digest.str();
+    res.bytes_sent = r.bytes_sent;
+    res.push_ms = since(t0);
+    out.info("push: " + ref + "@" + res.digest + (r.up_to_date ? " already in the registry" : " pushed") + " in " +
+             std::to_string(res.push_ms) + " ms");
+    out.event("pushed", {{"image", ref}, {"digest", res.digest}, {"up_to_date", r.up_to_date},
+                         {"bytes_sent", r.bytes_sent}, {"duration_ms", res.push_ms}});
+    return res;
+}
+
+}  // namespace hoist::deploy

@@ -1,0 +1,34 @@
+#pragma once
+/// The image a deploy rolls out: built (when the pipeline has a build section) into the local
+/// store and pushed to the registry by hoist's own push engine — the same code `hoist build` and
+/// `hoist push` use. Runs on its own thread while the engine connects to the hosts.
+#include <cstdint>
+#include <string>
+
+#include "config/pipeline.hpp"
+#include "registry/credentials.hpp"
+#include "report/output.hpp"
+
+namespace hoist::deploy {
+
+struct ArtifactOptions {
+    bool build = true;  ///< build first (only when the pipeline has a build section)
+    bool push = true;
+    int max_parallel = 4;
+};
+
+struct ArtifactResult {
+    bool built = false, pushed = false;
+    std::string digest;  ///< of the pushed manifest, when pushed
+    std::int64_t build_ms = 0, push_ms = 0, bytes_sent = 0;
+};
+
+/// Credentials for the pipeline's registry: the pipeline's own, else $DOCKER_CONFIG/config.json.
+registry::Credentials pipeline_credentials(const config::Pipeline& p);
+
+/// Builds and pushes `<image>:<tag>`. Throws hoist::Error (exit 5) on failure. Output goes through
+/// `out`, which must tolerate calls from this thread (it does: one fputs per line).
+ArtifactResult build_and_push(const config::Pipeline& p, const std::string& tag, const ArtifactOptions& o,
+                              report::Output& out);
+
+}  // namespace hoist::deploy

@@ -1,0 +1,447 @@
+// The forward path of the deploy engine: pre-flight, the rollout's segments, the load balancer
+// steps, and on success pruning and history. See engine.hpp for the model, undo.cpp for the way back.
+#include <algorithm>
+#include <cstdio>
+
+#include "deploy/executor.hpp"
+#include "deploy/history.hpp"
+#include "remote/docker.hpp"
+#include "report/output.hpp"
+#include "ssh/error.hpp"
+#include "util/strings.hpp"
+
+namespace hoist::deploy {
+
+using std::chrono::milliseconds;
+
+nlohmann::json HostReport::to_json() const {
+    nlohmann::json j{{"host", host}, {"result", result}, {"version", version}};
+    j["previous_version"] = previous_version;
+    j["duration_ms"] = duration_ms;
+    if (!container.empty()) j["container"] = container;
+    if (!error.empty()) j["error"] = error;
+    nlohmann::json st = nlohmann::json::array();
+    for (const auto& s : steps) {
+        nlohmann::json e{{"action", s.action}, {"duration_ms", s.duration_ms}, {"ok", s.ok}};
+        if (!s.error.empty()) e["error"] = s.error;
+        st.push_back(e);
+    }
+    j["steps"] = st;
+    if (!health.empty()) j["health"] = health;
+    if (!logs.empty()) j["logs"] = logs;
+    return j;
+}
+
+Executor::Executor(const config::Pipeline& p, const Plan& plan, const FleetState& state, EngineEnv& env)
+    : m_p(p), m_plan(plan), m_state(state), m_env(env), m_pool(plan.initial_pool) {
+    auto add = [&](const std::string& h, const std::string& result) {
+        HostReport r;
+        r.host = h;
+        r.result = result;
+        if (auto* o = previous(h)) {
+            r.version = r.previous_version = o->version;
+            r.container = o->container;
+        }
+        m_reports[h] = r;
+    };
+    for (const auto& h : plan.hosts) add(h, "unchanged");
+    for (const auto& h : plan.unchanged) add(h, "unchanged");
+}
+
+RolloutResult execute(const config::Pipeline& p, const Plan& plan, const FleetState& state, EngineEnv& env) {
+    Executor e(p, plan, state, env);
+    return e.run();
+}
+
+const ObservedHost* Executor::previous(const std::string& host) const {
+    auto it = m_state.hosts.find(host);
+    return it == m_state.hosts.end() || it->second.container.empty() ? nullptr : &it->second;
+}
+
+HostReport& Executor::report(const std::string& host) { return m_reports[host]; }
+
+std::vector<std::string> Executor::touched_hosts() const {
+    std::vector<std::string> out;
+    for (const auto& h : m_plan.hosts) {
+        auto it = m_progress.find(h);
+        if (it != m_progress.end() && (it->second.touched || it->second.new_started)) out.push_back(h);
+    }
+    return out;
+}
+
+ssh::ExecResult Executor::exec(ssh::Connection& c, const remote::Command& cmd, const std::string& input) {
+    ssh::ExecOptions o;
+    o.timeout = m_p.ssh.command_timeout;
+    if (!input.empty()) o.input = input;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_env.out.verbose(c.label() + " $ " + cmd.render());
+    }
+    return c.exec(cmd, o);
+}
+
+void Executor::fail(const std::string& host, const std::string& message) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_failure.empty()) m_failure = message;
+    if (!host.empty()) {
+        m_failed_hosts.insert(host);
+        if (m_reports[host].error.empty()) m_reports[host].error = message;
+    }
+}
+
+void Executor::note_step(const std::string& host, const std::string& action, Clock::time_point start, bool ok,
+                         const std::string& error, const std::string& detail) {
+    auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!host.empty()) m_reports[host].steps.push_back({action, ms, ok, error});
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.2f s", static_cast<double>(ms) / 1000.0);
+    std::string who = host.empty() ? (m_env.lb ? "lb" : "hoist") : host;
+    auto pad = [](std::string t, std::size_t w) {
+        if (t.size() < w) t.append(w - t.size(), ' ');
+        return t;
+    };
+    std::string text = pad(who, 15) + " " + pad(action, 8) + " " +
+                       (ok ? detail : m_env.out.red("FAILED") + " " + error) + " (" + secs + ")";
+    if (ok) m_env.out.info(text);
+    else m_env.out.error(text);
+    nlohmann::json ev{{"host", who}, {"action", action}, {"ok", ok}, {"duration_ms", ms}};
+    if (!detail.empty()) ev["detail"] = detail;
+    if (!error.empty()) ev["error"] = error;
+    m_env.out.event("step", ev);
+}
+
+RolloutResult Executor::run() {
+    const auto& steps = m_plan.steps;
+    std::size_t i = 0;
+    while (i < steps.size() && m_failure.empty()) {
+        if (m_env.pacer.stop_requested()) {
+            m_interrupted = true;
+            break;
+        }
+        const Step& s = steps[i];
+        if (s.action == Action::record) {
+            ++i;
+            continue;
+        }
+        if (!s.on_lb && !s.target.empty()) {
+            std::size_t j = i;
+            while (j < steps.size() && !steps[j].on_lb && !steps[j].target.empty() && steps[j].action != Action::record)
+                ++j;
+            if (!run_host_segment(i, j)) break;
+            i = j;
+        } else {
+            if (!run_lb_step(s)) break;
+            ++i;
+        }
+    }
+    if (m_env.pacer.ever_requested()) m_interrupted = true;
+    m_result.interrupted = m_interrupted;
+    m_result.changed_anything = !touched_hosts().empty() || m_switched;
+    if (!m_failure.empty() || m_interrupted) undo();
+    else finish_success();
+    record_history();
+    m_result.pool = m_pool;
+    for (const auto& h : m_p.hosts)
+        if (m_reports.count(h.address)) m_result.hosts.push_back(m_reports[h.address]);
+    return m_result;
+}
+
+bool Executor::run_host_segment(std::size_t from, std::size_t to) {
+    std::vector<std::string> hosts;
+    for (std::size_t k = from; k < to; ++k)
+        if (std::find(hosts.begin(), hosts.end(), m_plan.steps[k].target) == hosts.end())
+            hosts.push_back(m_plan.steps[k].target);
+    auto outcomes = m_env.fleet.each<bool>(
+        [&](const std::string& host, ssh::Connection& c) {
+            auto t0 = Clock::now();
+            bool ok = true;
+            for (std::size_t k = from; k < to && ok; ++k) {
+                const Step& s = m_plan.steps[k];
+                if (s.target != host) continue;
+                if (m_env.pacer.stop_requested()) return false;
+                ok = run_host_step(host, c, s);
+            }
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_reports[host].duration_ms += std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+            return ok;
+        },
+        hosts);
+    bool all = true;
+    for (const auto& o : outcomes) {
+        if (o.ok() && *o.value) continue;
+        all = false;
+        if (!o.ok()) {
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_progress[o.host].unreachable = true;
+            }
+            fail(o.host, o.host + ": " + o.error);
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_env.out.error(o.host + ": " + o.error);
+            m_env.out.event("step", {{"host", o.host}, {"action", "connect"}, {"ok", false}, {"error", o.error}});
+        }
+    }
+    if (all) m_last_healthy = Clock::now();
+    return all;
+}
+
+bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const Step& s) {
+    auto t0 = Clock::now();
+    std::string action = to_string(s.action);
+    auto failed = [&](const std::string& why) {
+        note_step(host, action, t0, false, why, s.detail);
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            if (m_reports[host].error.empty()) m_reports[host].error = action + ": " + why;
+        }
+        fail(host, host + ": " + action + ": " + why);
+        return false;
+    };
+    auto done = [&](const std::string& detail) {
+        note_step(host, action, t0, true, "", detail.empty() ? s.detail : detail);
+        return true;
+    };
+    auto set = [&](auto fn) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        fn(m_progress[host]);
+    };
+    auto output_of = [](const ssh::ExecResult& r) {
+        std::string t = trim(r.err.empty() ? r.out : r.err);
+        if (r.timed_out) t = "timed out" + (t.empty() ? "" : ": " + t);
+        return t.empty() ? "exit " + std::to_string(r.exit_code) : t;
+    };
+    auto missing = [](const ssh::ExecResult& r) {
+        return to_lower(r.err).find("no such container") != std::string::npos;
+    };
+
+    switch (s.action) {
+        case Action::upload_env: {
+            std::string text;
+            for (const auto& name : m_p.container.secret_env) {
+                auto it = m_env.secret_env.find(name);
+                if (it == m_env.secret_env.end()) return failed(name + " is not set in hoist's environment");
+                if (it->second.reveal().find('\n') != std::string::npos)
+                    return failed(name + " holds a newline, which an env file cannot carry");
+                text += name + "=" + it->second.reveal() + "\n";
+            }
+            c.upload(s.container.env_file, text, 0600);
+            return done("");
+        }
+        case Action::health: {
+            std::string name;
+            set([&](Progress& p) {
+                if (!s.container.name.empty()) p.new_container = s.container.name;  // switch back: an existing one
+                name = p.new_container;
+            });
+            int port = s.container.host_port ? s.container.host_port : m_plan.new_port;
+            auto r = wait_until_healthy(c, {runtime(), name, port}, m_p.healthcheck, m_env.pacer.sleeper());
+            if (r.healthy) {
+                set([](Progress& p) { p.healthy = true; });
+                char d[64];
+                std::snprintf(d, sizeof d, "healthy after %d probes", r.probes);
+                return done(d);
+            }
+            if (r.interrupted) {
+                note_step(host, action, t0, false, "interrupted", s.detail);
+                return false;
+            }
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_reports[host].health = r.recent;
+            }
+            collect_diagnostics(host, c, name);
+            return failed(name + " " + r.reason);
+        }
+        default: break;
+    }
+
+    if (s.action == Action::stop) set([](Progress& p) { p.touched = true; });
+    if (s.action == Action::run) set([&](Progress& p) {
+        p.new_started = true;
+        p.new_container = s.container.name;
+    });
+    for (const auto& cmd : s.commands) {
+        std::string input;
+        if (s.action == Action::login) input = m_p.registry.password.reveal();
+        auto r = exec(c, cmd, input);
+        if (r.ok()) continue;
+        if ((s.action == Action::remove || s.action == Action::stop) && missing(r)) continue;
+        if (s.action == Action::check && !cmd.argv.empty() && cmd.argv.size() > 2 && cmd.argv[1] == "image")
+            return failed("the image of the running version is missing, so a rollback would need the registry: " +
+                          output_of(r));
+        return failed(output_of(r));
+    }
+    return done("");
+}
+
+void Executor::collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container) {
+    if (container.empty()) return;
+    try {
+        auto r = exec(c, remote::logs(runtime(), container, 30, false));
+        std::string logs = trim(r.out + (r.err.empty() ? "" : "\n" + r.err));
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_reports[host].logs = logs;
+    } catch (const std::exception&) {
+        // the host went away while we asked: the failure itself is reported already
+    }
+}
+
+bool Executor::apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why) {
+    if (!m_env.lb) {
+        m_pool = pool;
+        return true;
+    }
+    auto t0 = Clock::now();
+    lb::Pool before = m_pool;
+    try {
+        m_env.lb->apply(pool);
+        m_pool = pool;
+        m_last_removed = lb::removed_members(before, pool);
+        if (wait_healthy) m_env.lb->wait_healthy(lb::added_members(before, pool), m_p.healthcheck.deadline);
+    } catch (const std::exception& e) {
+        m_lb_failed = true;
+        note_step("", "pool", t0, false, e.what(), why);
+        fail("", e.what());
+        return false;
+    }
+    note_step("", "pool", t0, true, "", why + ": " + lb::describe(pool));
+    nlohmann::json members = nlohmann::json::array();
+    for (const auto& m : pool) members.push_back({{"host", m.host}, {"port", m.port}, {"enabled", m.enabled}});
+    m_env.out.event("pool", {{"members", members}});
+    return true;
+}
+
+bool Executor::run_lb_step(const Step& s) {
+    switch (s.action) {
+        case Action::drain: return apply_pool(s.pool, false, s.detail.substr(0, s.detail.find(';')));
+        case Action::enable: return apply_pool(s.pool, true, s.detail.substr(0, s.detail.find(';')));
+        case Action::switch_pool: {
+            auto healthy_at = m_last_healthy;
+            bool ok = apply_pool(s.pool, true, s.detail.substr(0, s.detail.find(';')));
+            if (ok) {
+                m_switched = true;
+                m_result.switch_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - healthy_at).count();
+            }
+            return ok;
+        }
+        case Action::confirm: {
+            if (!m_env.lb) return true;
+            auto t0 = Clock::now();
+            try {
+                auto seen = m_env.lb->observe();
+                auto enabled = [](const lb::Pool& pool) {
+                    std::vector<std::string> out;
+                    for (const auto& m : pool)
+                        if (m.enabled) out.push_back(m.host + ":" + std::to_string(m.port));
+                    std::sort(out.begin(), out.end());
+                    return out;
+                };
+                if (!seen || enabled(*seen) != enabled(m_pool))
+                    throw lb::Error(m_env.lb->name() + " does not serve the new pool: it has " +
+                                    (seen ? lb::describe(*seen) : std::string("nothing hoist wrote")));
+            } catch (const std::exception& e) {
+                note_step("", "confirm", t0, false, e.what(), s.detail);
+                fail("", e.what());
+                return false;
+            }
+            note_step("", "confirm", t0, true, "", s.detail);
+            return true;
+        }
+        case Action::wait: {
+            auto t0 = Clock::now();
+            if (s.on_lb) {
+                if (m_env.lb) m_env.lb->wait_drained(m_last_removed, m_p.load_balancer.drain_time);
+            } else {
+                m_env.pacer.sleep(m_p.strategy.pause);
+            }
+            note_step("", "wait", t0, true, "", s.detail);
+            return true;
+        }
+        default: return true;
+    }
+}
+
+void Executor::finish_success() {
+    for (const auto& h : m_plan.hosts) {
+        auto& r = m_reports[h];
+        r.result = "updated";
+        r.version = m_plan.tag;
+        r.container = m_progress[h].new_container;
+    }
+    if (!m_plan.hosts.empty()) {
+        m_env.fleet.each<bool>(
+            [&](const std::string& host, ssh::Connection& c) {
+                prune(host, c);
+                return true;
+            },
+            m_plan.hosts);
+    }
+    m_result.code = ExitCode::ok;
+    m_result.result = "succeeded";
+    m_result.message = m_plan.hosts.empty()
+                           ? "every host already runs " + m_plan.tag + "; nothing changed"
+                           : std::to_string(m_plan.hosts.size()) + (m_plan.hosts.size() == 1 ? " host runs " : " hosts run ") +
+                                 m_plan.tag;
+}
+
+void Executor::prune(const std::string& host, ssh::Connection& c) {
+    // Keep the new container and the one that was live before (the instant or local rollback);
+    // remove every other container of the service and the images nothing kept uses.
+    const ObservedHost* o = m_state.hosts.count(host) ? &m_state.hosts.at(host) : nullptr;
+    std::set<std::string> keep{m_progress[host].new_container};
+    std::set<std::string> keep_tags{m_plan.tag};
+    if (o && !o->container.empty()) {
+        keep.insert(o->container);
+        keep_tags.insert(o->version);
+    }
+    try {
+        if (o)
+            for (const auto& ct : o->containers)
+                if (!keep.count(ct.name)) exec(c, remote::remove(runtime(), ct.name));
+        auto tags = exec(c, remote::list_image_tags(runtime(), m_p.image));
+        if (tags.ok())
+            for (const auto& t : split(tags.out, '\n')) {
+                std::string tag = trim(t);
+                if (!tag.empty() && tag != "<none>" && !keep_tags.count(tag))
+                    exec(c, remote::remove_image(runtime(), m_p.image + ":" + tag));
+            }
+    } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_env.out.warning(host + ": pruning old containers and images failed: " + e.what());
+    }
+}
+
+void Executor::record_history() {
+    std::vector<std::string> hosts;
+    for (const auto& h : m_plan.hosts)
+        if (m_reports[h].result != "unchanged" || m_failed_hosts.count(h)) hosts.push_back(h);
+    if (hosts.empty()) return;
+    auto outcomes = m_env.fleet.each<bool>(
+        [&](const std::string& host, ssh::Connection& c) {
+            HistoryEntry e;
+            HostReport r;
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                r = m_reports[host];
+            }
+            e.time = report::rfc3339_now();
+            e.event = r.result == "updated" ? m_env.event : "failure";
+            e.deploy_id = m_env.deploy_id;
+            e.tag = r.version;
+            e.previous_tag = r.previous_version;
+            e.result = r.result;
+            e.strategy = config::to_string(m_plan.strategy);
+            e.color = r.result == "updated" ? m_plan.new_color : "";
+            e.container = r.container;
+            e.by = m_env.by;
+            e.error = r.error.empty() && r.result != "updated" ? m_failure : r.error;
+            append_history(c, m_p.service, e);
+            return true;
+        },
+        hosts);
+    for (const auto& o : outcomes)
+        if (!o.ok()) m_env.out.warning(o.host + ": the history was not recorded: " + o.error);
+}
+
+}  // namespace hoist::deploy

@@ -1,0 +1,78 @@
+#pragma once
+// Internal to lib/deploy: the state of one execution, shared by the forward path (engine.cpp) and
+// the undo path (undo.cpp). Not part of the library's interface.
+#include <chrono>
+#include <mutex>
+#include <set>
+
+#include "deploy/engine.hpp"
+#include "deploy/health.hpp"
+
+namespace hoist::deploy {
+
+/// What the engine did to one host so far (what undo has to reverse).
+struct Progress {
+    bool touched = false;      ///< the previous container was stopped (or a stop was attempted)
+    bool new_started = false;  ///< `run` of the new container was attempted
+    bool healthy = false;      ///< the new container passed its health check
+    bool unreachable = false;  ///< an SSH error: the host's state is unknown
+    std::string new_container;
+};
+
+class Executor {
+public:
+    Executor(const config::Pipeline& p, const Plan& plan, const FleetState& state, EngineEnv& env);
+    RolloutResult run();
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    // forward (engine.cpp)
+    bool run_host_segment(std::size_t from, std::size_t to);
+    bool run_host_step(const std::string& host, ssh::Connection& c, const Step& s);
+    bool run_lb_step(const Step& s);
+    bool apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why);
+    void finish_success();
+    void prune(const std::string& host, ssh::Connection& c);
+    void record_history();
+
+    // undo (undo.cpp)
+    void undo();
+    void undo_rolling();
+    void undo_blue_green();
+    void halt();
+    /// Removes the new container and starts the previous one; true when the host serves it again.
+    bool restore_host(const std::string& host, ssh::Connection& c);
+    void remove_new_containers(const std::vector<std::string>& hosts);
+    void conclude_undo();
+
+    // helpers
+    ssh::ExecResult exec(ssh::Connection& c, const remote::Command& cmd, const std::string& input = "");
+    void fail(const std::string& host, const std::string& message);
+    void note_step(const std::string& host, const std::string& action, Clock::time_point start, bool ok,
+                   const std::string& error, const std::string& detail);
+    void collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container);
+    const ObservedHost* previous(const std::string& host) const;
+    std::string runtime() const { return config::to_string(m_p.container.runtime); }
+    HostReport& report(const std::string& host);
+    std::vector<std::string> touched_hosts() const;
+
+    const config::Pipeline& m_p;
+    const Plan& m_plan;
+    const FleetState& m_state;
+    EngineEnv& m_env;
+    std::mutex m_mutex;  ///< guards reports, progress, failures and output from host threads
+    std::map<std::string, HostReport> m_reports;
+    std::map<std::string, Progress> m_progress;
+    lb::Pool m_pool;                    ///< as the load balancer has it now (as far as hoist knows)
+    std::vector<lb::Member> m_last_removed;
+    bool m_switched = false;            ///< blue/green: the pool points at the new colour
+    bool m_lb_failed = false;           ///< the load balancer refused a change
+    std::string m_failure;              ///< the first failure, one sentence
+    std::set<std::string> m_failed_hosts;
+    bool m_interrupted = false;
+    Clock::time_point m_last_healthy{};
+    RolloutResult m_result;
+};
+
+}  // namespace hoist::deploy

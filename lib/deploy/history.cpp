@@ -1,0 +1,66 @@
+#include "deploy/history.hpp"
+
+#include "remote/docker.hpp"
+#include "remote/files.hpp"
+#include "ssh/error.hpp"
+#include "util/strings.hpp"
+
+namespace hoist::deploy {
+
+nlohmann::json HistoryEntry::to_json() const {
+    nlohmann::json j{{"time", time}, {"event", event}, {"deploy_id", deploy_id}, {"tag", tag},
+                     {"previous_tag", previous_tag}, {"result", result}, {"strategy", strategy}};
+    if (!color.empty()) j["color"] = color;
+    if (!container.empty()) j["container"] = container;
+    if (!by.empty()) j["by"] = by;
+    if (!error.empty()) j["error"] = error;
+    return j;
+}
+
+HistoryEntry HistoryEntry::from_json(const nlohmann::json& j) {
+    HistoryEntry e;
+    e.time = j.value("time", "");
+    e.event = j.value("event", "");
+    e.deploy_id = j.value("deploy_id", "");
+    e.tag = j.value("tag", "");
+    e.previous_tag = j.value("previous_tag", "");
+    e.result = j.value("result", "");
+    e.strategy = j.value("strategy", "");
+    e.color = j.value("color", "");
+    e.container = j.value("container", "");
+    e.by = j.value("by", "");
+    e.error = j.value("error", "");
+    return e;
+}
+
+void append_history(ssh::Connection& c, const std::string& service, const HistoryEntry& entry) {
+    ssh::ExecOptions o;
+    o.timeout = std::chrono::seconds(30);
+    o.input = entry.to_json().dump() + "\n";
+    auto r = c.exec(remote::append_stdin(remote::state_dir(service) + "/history.jsonl"), o);
+    if (!r.ok())
+        throw ssh::Error(ssh::ErrorKind::channel, c.label() + ": cannot append to " + remote::state_dir(service) +
+                                                      "/history.jsonl: " + trim(r.err));
+}
+
+std::vector<HistoryEntry> parse_history(const std::string& text) {
+    std::vector<HistoryEntry> out;
+    for (const auto& line : split(text, '\n')) {
+        auto j = nlohmann::json::parse(trim(line), nullptr, false);
+        if (j.is_discarded() || !j.is_object()) continue;
+        out.push_back(HistoryEntry::from_json(j));
+    }
+    return out;
+}
+
+std::vector<HistoryEntry> read_history(ssh::Connection& c, const std::string& service) {
+    ssh::ExecOptions o;
+    o.timeout = std::chrono::seconds(30);
+    auto r = c.exec(remote::read_if_exists(remote::state_dir(service) + "/history.jsonl"), o);
+    if (!r.ok())
+        throw ssh::Error(ssh::ErrorKind::channel, c.label() + ": cannot read " + remote::state_dir(service) +
+                                                      "/history.jsonl: " + trim(r.err));
+    return parse_history(r.out);
+}
+
+}  // namespace hoist::deploy

@@ -1,0 +1,264 @@
+// One deploy or rollback from the lock to the summary. The order is the spec's: validate (done by
+// the caller), lock, pre hooks, build and push while the hosts are connected and looked at,
+// pre-flight and rollout (the engine), history, unlock, post hooks, summary.
+#include "deploy/session.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <future>
+#include <map>
+
+#include "deploy/artifact.hpp"
+#include "deploy/balancers.hpp"
+#include "deploy/engine.hpp"
+#include "deploy/history.hpp"
+#include "deploy/lock.hpp"
+#include "deploy/observe.hpp"
+#include "deploy/tag.hpp"
+#include "remote/docker.hpp"
+#include "ssh/error.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace hoist::deploy {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::int64_t ms_since(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+std::string host_list(const std::vector<config::Host>& hosts) {
+    std::vector<std::string> a;
+    for (const auto& h : hosts) a.push_back(h.address);
+    return join(a, ",");
+}
+
+/// Releases the lock on every way out, including exceptions.
+class LockGuard {
+public:
+    LockGuard(Lock& lock, std::string id, report::Output& out) : m_lock(lock), m_id(std::move(id)), m_out(out) {}
+    ~LockGuard() {
+        try {
+            if (!m_lock.release(m_id)) m_out.warning("the deploy lock on " + m_lock.host() + " was taken over by someone else; left alone");
+        } catch (const std::exception& e) {
+            m_out.warning("could not release the deploy lock on " + m_lock.host() + ": " + e.what() +
+                          "; remove it with 'hoist lock release'");
+        }
+    }
+
+private:
+    Lock& m_lock;
+    std::string m_id;
+    report::Output& m_out;
+};
+
+/// The previous version a rolling rollback goes back to: the newest history entry of the first
+/// host that updated it records what ran before.
+std::string previous_from_history(ssh::Connection& c, const std::string& service, const std::string& current) {
+    auto entries = read_history(c, service);
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+        if (it->result == "updated" && it->tag == current && !it->previous_tag.empty() && it->previous_tag != current)
+            return it->previous_tag;
+    return "";
+}
+
+}  // namespace
+
+std::map<std::string, Secret> secret_env_values(const config::Pipeline& p) {
+    std::map<std::string, Secret> out;
+    std::vector<std::string> missing;
+    for (const auto& name : p.container.secret_env) {
+        const char* v = std::getenv(name.c_str());
+        if (!v) missing.push_back(name);
+        else out.emplace(name, Secret(v));
+    }
+    if (!missing.empty())
+        throw usage_error("container.secret_env names " + join(missing, ", ") + (missing.size() == 1 ? ", which is" : ", which are") +
+                          " not set in hoist's environment; nothing was done");
+    return out;
+}
+
+void run_hooks(const config::Pipeline& p, const std::vector<std::string>& commands, const std::string& phase,
+               const std::string& tag, int failure_code, report::Output& out) {
+    for (const auto& cmd : commands) {
+        out.info("hook " + phase + ": " + cmd);
+        ProcessOptions o;
+        o.cwd = p.directory;
+        o.env = {{"HOIST_SERVICE", p.service}, {"HOIST_TAG", tag}, {"HOIST_HOSTS", host_list(p.hosts)},
+                 {"HOIST_STAGE", p.stage}};
+        auto t0 = Clock::now();
+        auto r = run_process({"sh", "-c", cmd}, o);
+        for (const auto& line : split(r.out + r.err, '\n'))
+            if (!trim(line).empty()) out.info("  | " + line);
+        out.event("hook", {{"phase", phase}, {"command", cmd}, {"exit_code", r.exit_code}, {"duration_ms", ms_since(t0)}});
+        if (r.exit_code != 0)
+            throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + cmd + "' exited with " +
+                                                                 std::to_string(r.exit_code) + "; no host was changed");
+    }
+}
+
+DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, report::Output& out) {
+    auto t0 = Clock::now();
+    bool rollback = req.kind == DeployRequest::Kind::rollback;
+    if (p.hosts.empty()) throw usage_error("the pipeline has no hosts to deploy to");
+    auto secrets = secret_env_values(p);
+    Interrupts interrupts;
+    Pacer pacer;
+
+    std::mutex out_mutex;
+    auto warn = [&](const std::string& w) {
+        std::lock_guard<std::mutex> lock(out_mutex);
+        out.warning(w);
+        out.event("warning", {{"message", w}});
+    };
+    config::Pipeline all = p;
+    all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
+    auto fleet = ssh::Fleet::from_pipeline(all, warn);
+    auto lbh = make_load_balancer(p, pacer.sleeper(), warn);
+    const std::string lock_host = all.hosts.front().address;
+    std::vector<std::string> hosts;
+    for (const auto& h : p.hosts) hosts.push_back(h.address);
+
+    // 1. the lock (before anything that costs or changes something)
+    std::string tag = rollback ? req.tag : resolve_tag(p, req.tag);
+    std::unique_ptr<Lock> lock;
+    try {
+        lock = std::make_unique<Lock>(fleet->connection(lock_host), remote::state_dir(p.service), lock_host);
+    } catch (const ssh::Error& e) {
+        throw Error(ExitCode::rolled_back, "cannot reach " + lock_host + " (the host that holds the deploy lock): " +
+                                               e.what() + "; nothing was changed");
+    }
+    LockInfo me = LockInfo::mine(rollback ? "rollback" : "deploy", tag, "");
+    lock->acquire(me, req.lock_wait, pacer.sleeper());
+    LockGuard unlock(*lock, me.id, out);
+    out.event("locked", {{"host", lock_host}, {"id", me.id}});
+
+    // 2. build and push on their own thread while the fleet is looked at
+    bool build = !rollback && !req.skip_build && p.build.has_value();
+    bool push = !rollback && !req.skip_push && p.build.has_value();
+    if (build) run_hooks(p, p.hooks.pre_build, "pre_build", tag, static_cast<int>(ExitCode::build_push), out);
+    std::future<ArtifactResult> artifact;
+    if (build || push) {
+        ArtifactOptions ao;
+        ao.build = build;
+        ao.push = push;
+        artifact = std::async(std::launch::async, [&, ao] { return build_and_push(p, tag, ao, out); });
+    }
+    Observation obs;
+    std::exception_ptr observe_error;
+    try {
+        obs = observe_fleet(p, *fleet, hosts, lbh.get());
+    } catch (...) {
+        observe_error = std::current_exception();
+    }
+    ArtifactResult art;
+    if (artifact.valid()) art = artifact.get();  // exit 5 propagates; the lock guard releases
+    if (observe_error) std::rethrow_exception(observe_error);
+    if (!obs.lb_error.empty())
+        throw Error(ExitCode::rolled_back, "cannot read the load balancer: " + obs.lb_error + "; nothing was changed");
+    if (!obs.unreachable.empty()) {
+        std::string why;
+        for (const auto& [h, e] : obs.unreachable) why += (why.empty() ? "" : "; ") + e;
+        throw Error(ExitCode::rolled_back, std::to_string(obs.unreachable.size()) + " of " + std::to_string(hosts.size()) +
+                                               " hosts cannot be reached: " + why + ". Nothing was changed");
+    }
+    if (pacer.stop_requested())
+        throw Error(ExitCode::interrupted, "interrupted before any host was changed; nothing was changed");
+
+    // 3. the plan
+    Plan plan;
+    config::Pipeline run_p = p;
+    if (rollback) {
+        // Instant when every host still runs one same version beside its live container.
+        std::map<std::string, ObservedContainer> targets;
+        std::string version;
+        for (const auto& h : hosts) {
+            const ObservedHost& o = obs.state.hosts[h];
+            const ObservedContainer* pick = nullptr;
+            for (const auto& c : o.containers)
+                if (c.running() && c.name != o.container && c.port && (tag.empty() || c.version == tag) &&
+                    (version.empty() || c.version == version) && (!pick || c.created > pick->created))
+                    pick = &c;
+            if (!pick) {
+                targets.clear();
+                break;
+            }
+            version = pick->version;
+            targets[h] = *pick;
+        }
+        if (!targets.empty()) {
+            run_p.healthcheck.healthy_threshold = 1;  // running containers: one good answer is enough
+            plan = make_switch_back_plan(run_p, obs.state, targets);
+            tag = plan.tag;
+        } else {
+            if (tag.empty()) {
+                std::string current = obs.state.hosts[hosts.front()].version;
+                tag = previous_from_history(fleet->connection(hosts.front()), p.service, current);
+                if (tag.empty())
+                    throw usage_error("no previous version to roll back to: the history on " + hosts.front() +
+                                      " records none before " + (current.empty() ? "nothing" : current) +
+                                      "; name one with --to TAG");
+            }
+            plan = make_plan(run_p, tag, obs.state, {.pull_if_missing = true});
+        }
+    } else {
+        plan = make_plan(run_p, tag, obs.state);
+        run_hooks(p, p.hooks.pre_deploy, "pre_deploy", tag, static_cast<int>(ExitCode::rolled_back), out);
+    }
+    for (const auto& n : plan.notes) out.warning(n);
+    out.info(std::string(rollback ? "rollback" : "deploy") + " " + p.service + " " + tag + ": " +
+             std::to_string(plan.hosts.size()) + " to change, " + std::to_string(plan.unchanged.size()) + " unchanged, " +
+             config::to_string(plan.strategy) + (plan.new_color.empty() ? "" : " (" + plan.new_color + ")") +
+             (lbh.get() ? " behind " + lbh.get()->name() : ""));
+    out.event("plan", plan_to_json(plan));
+
+    // 4. the engine
+    auto r0 = Clock::now();
+    EngineEnv env{*fleet, lbh.get(), out, pacer, std::move(secrets), me.id, me.user + "@" + me.machine,
+                  rollback ? "rollback" : "deploy"};
+    RolloutResult rr = execute(run_p, plan, obs.state, env);
+    auto rollout_ms = ms_since(r0);
+    if (rr.code == ExitCode::ok && !rollback) {
+        try {
+            run_hooks(p, p.hooks.post_deploy, "post_deploy", tag, 1, out);
+        } catch (const Error& e) {
+            out.warning(std::string(e.what()).substr(0, std::string(e.what()).find(';')) +
+                        "; the deploy itself succeeded");
+        }
+    }
+
+    // 5. the summary (spec section 4)
+    std::map<std::string, int> prev_count;
+    nlohmann::json hosts_json = nlohmann::json::array();
+    for (const auto& h : rr.hosts) {
+        if (!h.previous_version.empty()) prev_count[h.previous_version]++;
+        hosts_json.push_back(h.to_json());
+    }
+    std::string previous_tag;
+    int best = 0;
+    for (const auto& [v, n] : prev_count)
+        if (n > best) best = n, previous_tag = v;
+    DeployOutcome res;
+    res.exit_code = static_cast<int>(rr.code);
+    res.message = rr.message;
+    res.summary = {{"result", rr.result}, {"exit_code", res.exit_code}, {"command", rollback ? "rollback" : "deploy"},
+                   {"service", p.service}, {"tag", tag}, {"previous_tag", previous_tag},
+                   {"strategy", config::to_string(plan.strategy)}, {"duration_ms", ms_since(t0)},
+                   {"phases", {{"build_ms", art.build_ms}, {"push_ms", art.push_ms}, {"rollout_ms", rollout_ms}}},
+                   {"hosts", hosts_json}, {"message", rr.message}};
+    if (!plan.new_color.empty()) res.summary["color"] = plan.new_color;
+    if (rr.switch_ms >= 0) res.summary["switch_ms"] = rr.switch_ms;
+    if (rr.interrupted) res.summary["interrupted"] = true;
+    if (lbh.get()) {
+        nlohmann::json members = nlohmann::json::array();
+        for (const auto& m : rr.pool) members.push_back({{"host", m.host}, {"port", m.port}, {"enabled", m.enabled}});
+        res.summary["pool"] = members;
+    }
+    return res;
+}
+
+}  // namespace hoist::deploy

@@ -1,0 +1,87 @@
+#include "deploy/state.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "util/strings.hpp"
+
+namespace hoist::deploy {
+
+namespace {
+
+/// Docker prints labels as "k=v,k=v"; podman as an object.
+std::map<std::string, std::string> labels_of(const nlohmann::json& j) {
+    std::map<std::string, std::string> out;
+    if (j.is_object()) {
+        for (auto& [k, v] : j.items())
+            if (v.is_string()) out[k] = v.get<std::string>();
+    } else if (j.is_string()) {
+        for (const auto& kv : split(j.get<std::string>(), ',')) {
+            auto eq = kv.find('=');
+            if (eq != std::string::npos) out[kv.substr(0, eq)] = kv.substr(eq + 1);
+        }
+    }
+    return out;
+}
+
+std::string string_or_first(const nlohmann::json& j) {
+    if (j.is_string()) return j.get<std::string>();
+    if (j.is_array() && !j.empty() && j[0].is_string()) return j[0].get<std::string>();
+    return "";
+}
+
+}  // namespace
+
+std::vector<ObservedContainer> parse_container_list(const std::string& out) {
+    std::vector<ObservedContainer> list;
+    for (const auto& line : split(out, '\n')) {
+        std::string t = trim(line);
+        if (t.empty() || t[0] != '{') continue;
+        auto j = nlohmann::json::parse(t, nullptr, false);
+        if (j.is_discarded() || !j.is_object()) continue;
+        auto labels = labels_of(j.value("Labels", nlohmann::json()));
+        if (!labels.count("hoist.service")) continue;
+        ObservedContainer c;
+        c.name = string_or_first(j.value("Names", nlohmann::json()));
+        c.version = labels["hoist.version"];
+        c.color = labels.count("hoist.color") ? labels["hoist.color"] : "";
+        c.state = to_lower(j.value("State", ""));
+        c.image = j.value("Image", "");
+        if (auto p = parse_int(labels["hoist.port"])) c.port = static_cast<int>(*p);
+        auto created = j.value("CreatedAt", nlohmann::json());
+        c.created = created.is_string() ? created.get<std::string>() : created.dump();
+        if (!c.name.empty()) list.push_back(c);
+    }
+    return list;
+}
+
+bool ObservedHost::has(const std::string& name) const { return find(name) != nullptr; }
+
+const ObservedContainer* ObservedHost::find(const std::string& name) const {
+    for (const auto& c : containers)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+ObservedHost live_host(std::vector<ObservedContainer> containers, const lb::Member* member) {
+    ObservedHost h;
+    const ObservedContainer* live = nullptr;
+    if (member && member->enabled)
+        for (const auto& c : containers)
+            if (c.running() && c.port == member->port) live = &c;
+    if (!live)
+        for (const auto& c : containers)
+            if (c.running() && (!live || c.created > live->created)) live = &c;
+    if (live) {
+        h.version = live->version;
+        h.container = live->name;
+        h.color = live->color;
+        h.port = live->port;
+        h.image = live->image;
+    }
+    h.containers = std::move(containers);
+    return h;
+}
+
+}  // namespace hoist::deploy
