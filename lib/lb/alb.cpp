@@ -6,6 +6,7 @@
 
 #include "aws/credentials.hpp"
 #include "aws/error.hpp"
+#include "config/values.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::lb {
@@ -13,9 +14,15 @@ namespace hoist::lb {
 using namespace std::chrono;
 
 AlbBalancer::AlbBalancer(std::shared_ptr<aws::Elbv2Api> api, AlbOptions options, Sleeper sleep,
-                         std::function<void(const std::string&)> log)
-    : m_api(std::move(api)), m_options(std::move(options)), m_sleep(std::move(sleep)), m_log(std::move(log)) {
+                         std::function<void(const std::string&)> log,
+                         std::function<void(const std::string&)> warn)
+    : m_api(std::move(api)),
+      m_options(std::move(options)),
+      m_sleep(std::move(sleep)),
+      m_log(std::move(log)),
+      m_warn(std::move(warn)) {
     if (!m_log) m_log = [](const std::string&) {};
+    if (!m_warn) m_warn = m_log;
 }
 
 std::string AlbBalancer::name() const {
@@ -41,6 +48,10 @@ std::string AlbBalancer::describe_group(const std::string& group) const {
 aws::Target AlbBalancer::target_of(const std::string& group, const Member& m) {
     const auto& g = group_info(group);
     if (g.target_type == "instance") {
+        if (m.instance_id
+                .empty())  // the engine's pools carry addresses; the pipeline's EC2 hosts have the ids
+            for (const auto& [id, host] : m_options.instance_hosts)
+                if (host == m.host) return {id, m.port};
         if (m.instance_id.empty())
             throw Error(
                 name() + ": " + describe_group(group) + " has target type instance, but host " + m.host +
@@ -157,10 +168,11 @@ void AlbBalancer::wait_drained(const std::vector<Member>& removed, milliseconds 
             milliseconds delay = deregistration_delay(group);
             milliseconds bound = std::min(limit, delay + m_options.drain_slack);
             if (limit < delay)
-                m_log("alb: " + describe_group(group) + " has a deregistration delay of " +
-                      std::to_string(duration_cast<seconds>(delay).count()) + "s but hoist waits at most " +
-                      std::to_string(limit.count()) +
-                      "ms (load_balancer.drain_time): longer requests may be cut");
+                m_warn("alb: " + describe_group(group) + " has a deregistration delay of " +
+                       config::format_duration(delay) + " but hoist waits at most " +
+                       config::format_duration(limit) +
+                       " (load_balancer.drain_time) before stopping containers: requests longer than that "
+                       "may be cut");
             std::vector<aws::Target> targets;
             for (const auto& m : members) targets.push_back(target_of(group, m));
             for (;;) {
@@ -178,8 +190,8 @@ void AlbBalancer::wait_drained(const std::vector<Member>& removed, milliseconds 
                     break;
                 }
                 if (elapsed() >= bound) {
-                    m_log("alb: " + describe_group(group) + " still draining after " +
-                          std::to_string(bound.count()) + "ms; continuing");
+                    m_warn("alb: " + describe_group(group) + " still draining after " +
+                           config::format_duration(bound) + "; continuing");
                     break;
                 }
                 pause(std::min(m_options.poll_interval, bound - elapsed()), "targets to drain");
@@ -240,7 +252,9 @@ void AlbBalancer::wait_healthy(const std::vector<Member>& added, milliseconds li
 }
 
 std::unique_ptr<LoadBalancer> make_alb(const config::Pipeline& p, Sleeper sleep,
-                                       std::function<void(const std::string&)> log) {
+                                       std::function<void(const std::string&)> log,
+                                       std::function<void(const std::string&)> warn) {
+    if (!warn) warn = log;
     aws::ChainOptions chain;
     const auto& lb = p.load_balancer;
     AlbOptions o;
@@ -262,12 +276,13 @@ std::unique_ptr<LoadBalancer> make_alb(const config::Pipeline& p, Sleeper sleep,
     auto provider = std::make_shared<aws::CredentialProvider>(chain);
     aws::QueryOptions q;
     q.sleep = [sleep](milliseconds d) { sleep(d); };
-    q.log = log;
+    q.log = warn;
     aws::QueryClient client(
         aws::kElbv2, o.region, aws::resolve_endpoint(aws::kElbv2, o.region, chain.env),
         [provider] { return provider->get(); }, q);
     auto api = std::make_shared<aws::Elbv2>(std::move(client));
-    return std::make_unique<AlbBalancer>(api, std::move(o), std::move(sleep), std::move(log));
+    return std::make_unique<AlbBalancer>(api, std::move(o), std::move(sleep), std::move(log),
+                                         std::move(warn));
 }
 
 }  // namespace hoist::lb

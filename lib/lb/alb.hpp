@@ -52,8 +52,10 @@ struct AlbOptions {
 
 class AlbBalancer : public LoadBalancer {
 public:
+    /// `log` gets one line per change made; `warn` (default: `log`) what a person should look at.
     AlbBalancer(std::shared_ptr<aws::Elbv2Api> api, AlbOptions options, Sleeper sleep,
-                std::function<void(const std::string&)> log);
+                std::function<void(const std::string&)> log,
+                std::function<void(const std::string&)> warn = {});
 
     std::string name() const override;
     std::optional<Pool> observe() override;
@@ -86,6 +88,7 @@ private:
     AlbOptions m_options;
     Sleeper m_sleep;
     std::function<void(const std::string&)> m_log;
+    std::function<void(const std::string&)> m_warn;
     std::map<std::string, aws::TargetGroup> m_groups;
     std::map<std::string, std::chrono::milliseconds> m_delays;
 };
@@ -93,8 +96,10 @@ private:
 /// The driver for a pipeline with `load_balancer.type: alb`: region and credentials from the chain
 /// in aws/credentials.hpp, endpoint from aws/query.hpp (AWS_ENDPOINT_URL...), ports, groups and
 /// canary steps from the pipeline, health waits bounded by `healthcheck.deadline`.
-/// `log` receives one line per change the driver makes and per retry.
+/// `log` receives one line per change the driver makes; `warn` (default: `log`) retries of throttled
+/// or failed AWS calls and a drain limit shorter than the group's deregistration delay.
 std::unique_ptr<LoadBalancer> make_alb(const config::Pipeline& p, Sleeper sleep,
-                                       std::function<void(const std::string&)> log);
+                                       std::function<void(const std::string&)> log,
+                                       std::function<void(const std::string&)> warn = {});
 
 }  // namespace hoist::lb

@@ -84,7 +84,7 @@ void AlbBalancer::switch_listener(const std::string& to, const std::string& from
     // 3. Canary steps, then everything in one call; the old colour stays attached with weight 0.
     std::string other = to == m_options.blue_group ? m_options.green_group : m_options.blue_group;
     auto restore = [&] {
-        m_log("alb: canary failed: all traffic back to " + describe_group(from));
+        m_warn("alb: canary failed: all traffic back to " + describe_group(from));
         m_api->modify_listener_forward(m_options.listener_arn, {{from, 1}, {to, 0}});
     };
     std::vector<aws::Target> targets;

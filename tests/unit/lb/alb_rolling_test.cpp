@@ -92,7 +92,7 @@ TEST_F(Rolling, WaitDrainedIsBoundedByTheLimitAndSaysSo) {
     ASSERT_EQ(logs.size(), 2u);
     EXPECT_EQ(logs[0],
               "alb: target group 1 has a deregistration delay of 30s but hoist waits at most 30ms "
-              "(load_balancer.drain_time): longer requests may be cut");
+              "(load_balancer.drain_time) before stopping containers: requests longer than that may be cut");
     EXPECT_EQ(logs[1], "alb: target group 1 still draining after 30ms; continuing");
     for (auto s : sleeps) EXPECT_LE(s, 1000);
 }
@@ -164,6 +164,10 @@ TEST_F(Rolling, InstanceTargetsUseInstanceIds) {
     ASSERT_TRUE(seen);
     EXPECT_EQ((*seen)[0].host, "10.0.1.11");
     EXPECT_EQ((*seen)[0].instance_id, "i-1");
+    // The engine's pools carry addresses only: the id comes from the pipeline's EC2 hosts.
+    d.apply({{"10.0.1.11", 8080, true, ""}});
+    EXPECT_EQ(api->count("DeregisterTargets " + kTg + " i-2:8080"), 1);
+    EXPECT_EQ(api->count("RegisterTargets " + kTg + " i-1:8080"), 0);
     try {
         d.apply({{"10.0.1.13", 8080, true, ""}});
         FAIL();
