@@ -167,7 +167,7 @@ void AlbBalancer::wait_drained(const std::vector<Member>& removed, milliseconds 
         for (const auto& [group, members] : by_group) {
             milliseconds delay = deregistration_delay(group);
             milliseconds bound = std::min(limit, delay + m_options.drain_slack);
-            if (limit < delay)
+            if (limit < delay && m_warned_delay.insert(group).second)
                 m_warn("alb: " + describe_group(group) + " has a deregistration delay of " +
                        config::format_duration(delay) + " but hoist waits at most " +
                        config::format_duration(limit) +

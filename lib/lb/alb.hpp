@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,7 @@ private:
     std::function<void(const std::string&)> m_warn;
     std::map<std::string, aws::TargetGroup> m_groups;
     std::map<std::string, std::chrono::milliseconds> m_delays;
+    std::set<std::string> m_warned_delay;  ///< groups whose long deregistration delay was reported
 };
 
 /// The driver for a pipeline with `load_balancer.type: alb`: region and credentials from the chain
