@@ -1,6 +1,7 @@
 // The ALB driver's blue/green switch and canary steps with real containers and real traffic
 // through nginx, which the local endpoint routes exactly as the listener's forward action says.
 #include <future>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -65,9 +66,15 @@ lb::Sleeper real_sleep() {
     };
 }
 
+/// `n` answers through nginx. Random gaps between them: nginx's round robin is deterministic, and
+/// requests in lockstep with loadgen's can otherwise land on the same colour every time.
 std::multiset<std::string> sample(const AwsFleet& f, int n) {
+    static std::mt19937 rng{std::random_device{}()};
     std::multiset<std::string> seen;
-    for (int i = 0; i < n; ++i) seen.insert(http_get(f.nginx_url + "/version"));
+    for (int i = 0; i < n; ++i) {
+        seen.insert(http_get(f.nginx_url + "/version"));
+        std::this_thread::sleep_for(microseconds(std::uniform_int_distribution<int>(0, 3000)(rng)));
+    }
     return seen;
 }
 
@@ -134,22 +141,31 @@ TEST_F(AlbBlueGreen, CanaryStepsShareTrafficThenSwitch) {
     });
     Loadgen load(f().nginx_url, {"-c", "4"});
     auto switching = std::async(std::launch::async, [&] { alb.apply(colour(f(), kGreen)); });
-    // Sample while the 50% step holds (2 s): both colours answer.
+    // Sample while the 50% step holds (2 s), from the moment its ModifyListener returned (the
+    // endpoint answers once nginx routes the new weights): both colours answer.
     std::multiset<std::string> during;
-    for (int i = 0; i < 100 && switching.wait_for(milliseconds(0)) != std::future_status::ready; ++i) {
-        bool canary = false;
-        {
-            std::lock_guard<std::mutex> lock(log_mutex);
-            for (const auto& l : log) canary = canary || l.find("canary: 50%") != std::string::npos;
-        }
-        if (canary) {
-            std::this_thread::sleep_for(milliseconds(300));
-            for (const auto& v : sample(f(), 40)) during.insert(v);
+    bool sampled_in_step = false;
+    auto modifies = [&] {
+        std::string l = fake.log();
+        std::size_t n = 0;
+        for (auto at = l.find("ModifyListener -> 200"); at != std::string::npos;
+             at = l.find("ModifyListener -> 200", at + 1))
+            ++n;
+        return n;
+    };
+    for (int i = 0; i < 500 && switching.wait_for(milliseconds(0)) != std::future_status::ready; ++i) {
+        if (modifies() == 2) {  // the weight-0 attach, then the 50% step
+            during = sample(f(), 40);
+            sampled_in_step = modifies() == 2;
             break;
         }
-        std::this_thread::sleep_for(milliseconds(100));
+        std::this_thread::sleep_for(milliseconds(10));
     }
     switching.get();
+    EXPECT_TRUE(sampled_in_step) << "could not sample within the 50% step";
+    ASSERT_EQ(log.size(), 4u);  // register, attach with weight 0, 50%, switch
+    EXPECT_EQ(log[2], "alb: canary: 50% of new requests to target group web-green");
+    EXPECT_EQ(log[3], "alb: switch the listener to target group web-green in one ModifyListener call");
     EXPECT_GT(during.count("v1"), 5u) << "no v1 during the 50% step";
     EXPECT_GT(during.count("v2"), 5u) << "no v2 during the 50% step";
     std::this_thread::sleep_for(milliseconds(300));

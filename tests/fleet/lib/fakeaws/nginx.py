@@ -63,7 +63,7 @@ class Nginx:
         os.chown(tmp, *self.owner)
         os.chmod(tmp, 0o644)
         os.replace(tmp, self.path)
-        before = self.accepting()
+        before, t0 = self.accepting(), time.monotonic()
         r = subprocess.run(["ssh", "-F", self.ssh_config, "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "lb",
                             self.reload_cmd], capture_output=True, text=True, timeout=20)
         if r.returncode != 0:
@@ -73,6 +73,7 @@ class Nginx:
         while time.monotonic() < deadline:
             now = self.accepting()
             if now and not (now & before):
+                self.log("nginx reloaded in %d ms" % ((time.monotonic() - t0) * 1000))
                 return
             time.sleep(0.01)
         self.log("nginx reload did not take effect within 10 s (workers accepting: %s)" % sorted(self.accepting()))
