@@ -168,7 +168,7 @@ def main():
         servers.append(ThreadingHTTPServer((a.address, a.imds_port), make_handler(fake, True)))
     for s in servers:
         s.daemon_threads = True
-        threading.Thread(target=s.serve_forever, daemon=True).start()
+        threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     fake.elb.thread.start()
     if fake.nginx:
         fake.nginx.sync()
