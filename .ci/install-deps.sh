@@ -13,7 +13,8 @@ pkgs=(cmake g++ make pkg-config ccache
       libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
       libssl-dev zlib1g-dev libgtest-dev libgmock-dev libarchive-dev libdeflate-dev dpkg-dev
       docker.io docker-registry openssh-server openssh-client nginx haproxy skopeo busybox-static
-      wrk iproute2 iptables socat curl ca-certificates tmux hyperfine python3 git)
+      wrk iproute2 iptables socat curl ca-certificates tmux hyperfine python3 git
+      libxml2-utils zsh bsdutils debootstrap jq)
 if [[ ${1:-} == --bench ]]; then
   pkgs+=(ansible-core ruby-sshkit buildah podman)
 fi

@@ -5,6 +5,7 @@
 #include "build/build_image.hpp"
 #include "context.hpp"
 #include "deploy/tag.hpp"
+#include "report/units.hpp"
 
 namespace hoist::cli {
 namespace {
@@ -17,6 +18,7 @@ int run_build(Context& ctx, const std::string& tag_override) {
     std::string ref = p.image + ":" + tag;
     ctx.out->info("building " + ref + " (" + (p.build ? config::to_string(p.build->builder) : "no build") + " builder)");
     ctx.out->event("build_started", {{"image", ref}, {"store", store.dir()}});
+    report::Phase phase(*ctx.out, "build");
     build::BuildResult r = build::build_pipeline_image(p, tag, store, [&ctx](const build::StepEvent& e) {
             if (e.outcome == "output") {  // a line of the Docker Engine's build output
                 ctx.out->info(e.instruction);
@@ -33,17 +35,17 @@ int run_build(Context& ctx, const std::string& tag_override) {
                                           {"detail", e.detail}, {"seconds", e.seconds}});
         });  // on failure main() reports the error and the summary (exit 5)
     for (auto& w : r.warnings) ctx.out->warning(w);
+    ctx.out->end_phase();
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     ctx.out->result("built " + ref + "@" + r.manifest.digest.str() + " (" + std::to_string(r.layers_built) +
                     " layers built, " + std::to_string(r.layers_cached) + " cached) in " +
-                    std::to_string(double(ms) / 1000).substr(0, 4) + " s");
+                    report::human_duration_ms(ms) + "\n");
     ctx.out->event("built", {{"image", ref}, {"digest", r.manifest.digest.str()}, {"config", r.config.str()},
                              {"layers_built", r.layers_built}, {"layers_cached", r.layers_cached}});
-    ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "build"}, {"service", p.service},
-                               {"image", ref}, {"tag", tag}, {"digest", r.manifest.digest.str()}, {"duration_ms", ms},
-                               {"phases", {{"build_ms", ms}, {"push_ms", 0}, {"rollout_ms", 0}}},
-                               {"hosts", nlohmann::json::array()}});
-    return 0;
+    return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "build"}, {"service", p.service},
+                       {"image", ref}, {"tag", tag}, {"digest", r.manifest.digest.str()}, {"duration_ms", ms},
+                       {"phases", {{"build_ms", ms}, {"push_ms", 0}, {"rollout_ms", 0}}},
+                       {"hosts", nlohmann::json::array()}});
 }
 
 }  // namespace

@@ -46,8 +46,7 @@ int finish_deploy(Context& ctx, const deploy::DeployOutcome& r) {
             for (const auto& line : split(h["logs"].get<std::string>(), '\n')) ctx.out->info("      " + line);
         }
     }
-    ctx.out->event("summary", r.summary);
-    return r.exit_code;
+    return ctx.finish(r.summary);
 }
 
 void register_deploy(CLI::App& app, Context& ctx) {

@@ -126,9 +126,8 @@ int run_exec(Context& ctx, const ExecFlags& flags) {
     out.info(summary + (failed ? std::to_string(failed) + " of " + std::to_string(n) + " hosts failed"
                                : n == 1 ? "the host succeeded" : "all " + std::to_string(n) + " hosts succeeded"));
     int code = failed ? 1 : 0;
-    out.event("summary", {{"result", failed ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "exec"},
-                          {"service", p.service}, {"duration_ms", ms}, {"hosts", hosts}});
-    return code;
+    return ctx.finish({{"result", failed ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "exec"},
+                       {"service", p.service}, {"duration_ms", ms}, {"hosts", hosts}});
 }
 
 }  // namespace

@@ -45,9 +45,8 @@ int run_history(Context& ctx, int limit) {
     if (rows.empty()) text = "no deploys recorded on these hosts yet\n";
     ctx.out->result(text);
     int code = failed ? 1 : 0;
-    ctx.out->event("summary", {{"result", failed ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "history"},
-                               {"entries", rows.size()}});
-    return code;
+    return ctx.finish({{"result", failed ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "history"},
+                       {"entries", rows.size()}});
 }
 
 }  // namespace

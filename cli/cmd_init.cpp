@@ -23,8 +23,7 @@ void register_init(CLI::App& app, Context& ctx) {
             f.close();
             if (!f) throw usage_error("cannot write " + path);
             ctx.out->info("wrote " + path + ": edit hosts, image and load_balancer, then run 'hoist validate'");
-            ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "init"}, {"file", path}});
-            return 0;
+            return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "init"}, {"file", path}});
         };
     });
 }

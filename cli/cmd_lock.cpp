@@ -20,8 +20,7 @@ int run_lock(Context& ctx, const std::string& what, const std::string& message) 
         ctx.out->event("lock", j);
         ctx.out->result(!s.held ? "the deploy lock on " + host + " is free\n"
                                 : deploy::lock_held_message(host, s) + "\n");
-        ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "lock status"}, {"held", s.held}});
-        return 0;
+        return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "lock status"}, {"held", s.held}});
     }
     if (what == "acquire") {
         auto me = deploy::LockInfo::mine("lock acquire", "", message);
@@ -29,17 +28,15 @@ int run_lock(Context& ctx, const std::string& what, const std::string& message) 
         auto s = lock.try_acquire(me);
         if (s.held) throw Error(ExitCode::locked, deploy::lock_held_message(host, s));
         ctx.out->result("took the deploy lock on " + host + ": deploys exit 3 until 'hoist lock release'\n");
-        ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "lock acquire"}, {"host", host}});
-        return 0;
+        return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "lock acquire"}, {"host", host}});
     }
     auto before = lock.status();
     lock.release("");
     ctx.out->result(before.held ? "released the deploy lock on " + host + " (it was held: " +
                                       (before.holder ? before.holder->describe() : std::string("no info")) + ")\n"
                                 : "the deploy lock on " + host + " was not held\n");
-    ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "lock release"},
-                               {"host", host}, {"was_held", before.held}});
-    return 0;
+    return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "lock release"}, {"host", host},
+                       {"was_held", before.held}});
 }
 
 }  // namespace

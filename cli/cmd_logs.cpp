@@ -50,8 +50,7 @@ int run_logs(Context& ctx, int tail, bool follow) {
         out.warning(h + ": " + why);
     }
     int code = failed ? 1 : 0;
-    out.event("summary", {{"result", failed ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "logs"}});
-    return code;
+    return ctx.finish({{"result", failed ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "logs"}});
 }
 
 }  // namespace

@@ -30,9 +30,8 @@ void register_plan(CLI::App& app, Context& ctx) {
             auto plan = deploy::make_plan(p, t, state);
             ctx.out->result(deploy::render_plan(plan, p));
             ctx.out->event("plan", deploy::plan_to_json(plan));
-            ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "plan"},
-                                       {"service", p.service}, {"tag", t}});
-            return 0;
+            return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "plan"},
+                               {"service", p.service}, {"tag", t}});
         };
     });
 }

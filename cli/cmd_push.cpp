@@ -15,32 +15,35 @@
 #include "registry/push.hpp"
 #include "registry/reference.hpp"
 #include "registry/sources.hpp"
+#include "report/units.hpp"
 
 namespace hoist::cli {
 
 namespace {
 
-std::string human_bytes(std::int64_t n) {
-    char buf[32];
-    if (n < 0) return "?";
-    if (n < 1024 * 1024) std::snprintf(buf, sizeof buf, "%.1f KB", static_cast<double>(n) / 1024);
-    else std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / (1024 * 1024));
-    return buf;
-}
-
-/// A line per blob (human) or an event per blob (JSON). Bars on a terminal are lib/report's job.
+/// A line per blob (human) or an event per blob (JSON), and on a terminal a live bar per blob in
+/// flight (bytes, rate, ETA) drawn by lib/report below those lines.
 class PushReporter : public registry::PushObserver {
 public:
     explicit PushReporter(report::Output& out) : m_out(out) {}
+    ~PushReporter() override { m_out.end_bars(); }
+    PushReporter(const PushReporter&) = delete;
+    PushReporter& operator=(const PushReporter&) = delete;
+    void blob_started(const std::string& label, const std::string&, std::int64_t size) override {
+        if (auto* bars = m_out.bars()) bars->start(label, size);
+    }
+    void blob_progress(const std::string& label, std::int64_t sent, std::int64_t size) override {
+        if (auto* bars = m_out.bars()) bars->update(label, sent, size);
+    }
     void blob_retry(const std::string& label, const std::string& reason, std::chrono::milliseconds delay) override {
         m_out.warning(label + ": " + reason + "; retrying in " + std::to_string(delay.count()) + " ms");
         m_out.event("blob_retry", {{"blob", label}, {"reason", reason}, {"delay_ms", delay.count()}});
     }
     void blob_done(const registry::BlobResult& r) override {
+        if (auto* bars = m_out.bars()) bars->finish(r.label);
         std::string how = registry::to_string(r.action);
-        std::string line = r.label + " " + r.digest.str().substr(0, 19) + " " + human_bytes(r.size) + " " + how;
-        if (r.action == registry::BlobAction::uploaded)
-            line += " in " + std::to_string(r.duration.count() / 1000.0).substr(0, 4) + " s";
+        std::string line = r.label + " " + r.digest.str().substr(0, 19) + " " + report::human_bytes(r.size) + " " + how;
+        if (r.action == registry::BlobAction::uploaded) line += " in " + report::human_duration_ms(r.duration.count());
         if (r.attempts > 1) line += " (" + std::to_string(r.attempts) + " attempts)";
         m_out.info(line);
         m_out.event("blob", {{"blob", r.label}, {"digest", r.digest.str()}, {"size", r.size}, {"action", how},
@@ -100,6 +103,8 @@ int run_push(Context& ctx, const PushOptions& o) {
     } else {
         creds = registry::credentials_from_docker_config(dest.registry, registry::docker_config_dir());
     }
+    ctx.mask(creds.password);
+    ctx.mask(creds.identity_token);
 
     oci::ImageStore store(oci::ImageStore::default_dir());
     std::optional<TempFile> daemon_tar;
@@ -116,6 +121,7 @@ int run_push(Context& ctx, const PushOptions& o) {
         if (!d && pipeline && pipeline->build && o.to.empty()) {
             // "push the built image (building it first if needed)"
             auto b0 = std::chrono::steady_clock::now();
+            report::Phase phase(*ctx.out, "build");
             ctx.out->info("no " + built_ref + " in the local image store yet: building it first");
             auto built = build::build_pipeline_image(*pipeline, pipeline_tag, store, [&ctx](const build::StepEvent& e) {
                 ctx.out->info("[" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " + e.instruction +
@@ -159,6 +165,7 @@ int run_push(Context& ctx, const PushOptions& o) {
     copts.max_parallel = o.max_parallel;
     registry::Client client(dest.api_host(), dest.repository, creds, copts);
     registry::MountHints hints(store.dir(), dest.api_host());
+    report::Phase phase(*ctx.out, "push");
     PushReporter reporter(*ctx.out);
     ctx.out->info("pushing " + dest.str() + " from " + source_name);
     ctx.out->event("push_started", {{"image", dest.str()}, {"source", source_name}, {"blobs", plan.blobs.size()}});
@@ -177,16 +184,16 @@ int run_push(Context& ctx, const PushOptions& o) {
         ? dest.str() + "@" + r.digest.str() + " is already in the registry; nothing sent"
         : "pushed " + dest.str() + "@" + r.digest.str() + " (" + std::to_string(uploaded) + " uploaded, " +
               std::to_string(mounted) + " mounted, " + std::to_string(existed) + " already there; " +
-              human_bytes(r.bytes_sent) + " sent)";
-    ctx.out->result(summary + " in " + std::to_string(ms / 1000.0).substr(0, 4) + " s\n");
+              report::human_bytes(r.bytes_sent) + " sent)";
+    ctx.out->end_phase();
+    ctx.out->result(summary + " in " + report::human_duration_ms(ms) + "\n");
     ctx.out->event("pushed", {{"image", dest.str()}, {"digest", r.digest.str()}, {"up_to_date", r.up_to_date},
                               {"bytes_sent", r.bytes_sent}, {"uploaded", uploaded}, {"mounted", mounted},
                               {"existed", existed}});
-    ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "push"}, {"service", service},
-                               {"image", dest.str()}, {"tag", dest.tag}, {"digest", r.digest.str()},
-                               {"duration_ms", ms}, {"phases", {{"build_ms", build_ms}, {"push_ms", ms - build_ms}, {"rollout_ms", 0}}},
-                               {"hosts", nlohmann::json::array()}});
-    return 0;
+    return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "push"}, {"service", service},
+                       {"image", dest.str()}, {"tag", dest.tag}, {"digest", r.digest.str()}, {"duration_ms", ms},
+                       {"phases", {{"build_ms", build_ms}, {"push_ms", ms - build_ms}, {"rollout_ms", 0}}},
+                       {"hosts", nlohmann::json::array()}});
 }
 
 }  // namespace

@@ -71,9 +71,8 @@ int run_status(Context& ctx) {
     if (lbh.get()) text += "load balancer: " + lbh.get()->name() + "\n";
     ctx.out->result(text);
     int code = bad ? 1 : 0;
-    ctx.out->event("summary", {{"result", bad ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "status"},
-                               {"service", p.service}, {"hosts", rows}});
-    return code;
+    return ctx.finish({{"result", bad ? "failed" : "succeeded"}, {"exit_code", code}, {"command", "status"},
+                       {"service", p.service}, {"hosts", rows}});
 }
 
 }  // namespace

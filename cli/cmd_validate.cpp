@@ -13,9 +13,8 @@ void register_validate(CLI::App& app, Context& ctx) {
             ctx.out->info(ctx.global.file + (p.stage.empty() ? "" : " (stage " + p.stage + ")") + ": valid: service " +
                           p.service + ", " + what + ", " + config::to_string(p.strategy.type) + ", load balancer " +
                           config::to_string(p.load_balancer.type));
-            ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "validate"},
-                                       {"service", p.service}, {"file", ctx.global.file}});
-            return 0;
+            return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "validate"},
+                               {"service", p.service}, {"file", ctx.global.file}});
         };
     });
 }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
+#include "hoist/git_revision.hpp"
 #include "hoist/version_info.hpp"
 
 namespace hoist::cli {
@@ -37,8 +38,7 @@ void register_version(CLI::App& app, Context& ctx) {
             for (auto& [k, val] : libs.items()) text += "  " + k + " " + val.get<std::string>() + "\n";
             ctx.out->result(text);
             ctx.out->event("version", {{"version", HOIST_VERSION}, {"revision", HOIST_GIT_REVISION}, {"libraries", libs}});
-            ctx.out->event("summary", {{"result", "succeeded"}, {"exit_code", 0}, {"command", "version"}});
-            return 0;
+            return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "version"}});
         };
     });
 }

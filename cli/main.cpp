@@ -5,6 +5,7 @@
 
 #include "context.hpp"
 #include "hoist/version_info.hpp"
+#include "report/report_files.hpp"
 
 int main(int argc, char** argv) {
     using namespace hoist;
@@ -21,6 +22,10 @@ int main(int argc, char** argv) {
     app.add_flag("--no-color", g.no_color, "No ANSI colour (also NO_COLOR=1)");
     app.add_flag("-v,--verbose", g.verbose, "Show every remote command");
     app.add_flag("-q,--quiet", g.quiet, "Only errors");
+    app.add_option("--report", g.reports, "Write a report when the command ends: json=FILE (the summary), "
+                                          "junit=FILE (JUnit XML), markdown=FILE; repeatable")
+        ->type_name("KIND=FILE")
+        ->check(CLI::Validator([](std::string& v) { return report::check_report_spec(v); }, "KIND=FILE", "report"));
 
     cli::register_init(app, ctx);
     cli::register_validate(app, ctx);
@@ -35,6 +40,7 @@ int main(int argc, char** argv) {
     cli::register_lock(app, ctx);
     cli::register_history(app, ctx);
     cli::register_version(app, ctx);
+    cli::register_completion(app, ctx);
 
     try {
         app.parse(argc, argv);
@@ -53,14 +59,16 @@ int main(int argc, char** argv) {
     try {
         return ctx.run();
     } catch (const Error& e) {
+        // phases and bars end first, so the error is not folded away in a GitHub group
+        ctx.out->end_phase(true);
+        ctx.out->end_bars();
         ctx.out->error(e.what());
-        ctx.out->event("summary", {{"result", "failed"}, {"exit_code", static_cast<int>(e.code())},
-                                   {"command", ctx.command}, {"error", e.what()}});
-        return static_cast<int>(e.code());
+        return ctx.finish({{"result", "failed"}, {"exit_code", static_cast<int>(e.code())}, {"error", e.what()}});
     } catch (const std::exception& e) {
+        ctx.out->end_phase(true);
+        ctx.out->end_bars();
         ctx.out->error(std::string("internal error: ") + e.what());
-        ctx.out->event("summary", {{"result", "failed"}, {"exit_code", 4}, {"command", ctx.command},
-                                   {"error", e.what()}});
-        return static_cast<int>(ExitCode::inconsistent);
+        return ctx.finish({{"result", "failed"}, {"exit_code", static_cast<int>(ExitCode::inconsistent)},
+                           {"error", e.what()}});
     }
 }

@@ -16,7 +16,9 @@ section "dependencies"
 "$here/.ci/install-deps.sh"
 
 section "build"
-cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${HOIST_CMAKE_ARGS:-} >/dev/null
+# prefix /usr: the package test (below) builds the .deb from this build directory
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr -DHOIST_BUILD_TESTS=ON \
+  ${HOIST_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j2
 
 section "unit tests"
@@ -31,6 +33,10 @@ if [[ $(id -u) != 0 ]]; then
 fi
 
 failed=0
+section "package: the .deb on a clean Debian 12 rootfs"
+# the first run on a machine debootstraps a rootfs into /var/cache/hoist-tests (about a minute)
+ctest --test-dir "$build" -L package -V --timeout 900 || failed=1
+
 for t in "$here"/tests/fleet/test_fleet.sh; do
   [[ -x $t ]] || continue
   section "fleet: $(basename "$t")"

@@ -1,6 +1,7 @@
 #include "deploy/balancers.hpp"
 
 #include "lb/alb.hpp"
+#include "lb/haproxy.hpp"
 #include "lb/nginx.hpp"
 #include "ssh/local_connection.hpp"
 #include "util/error.hpp"
@@ -70,13 +71,19 @@ LoadBalancerHandle make_load_balancer(const config::Pipeline& p, lb::Sleeper sle
             h.driver = std::make_unique<lb::NginxBalancer>(s, *h.connection, std::move(sleep));
             return h;
         }
+        case config::LoadBalancerType::haproxy: {
+            connect_lb_host(p, h, std::move(warn));
+            lb::HaproxySettings s;
+            s.backend = lb.backend.empty() ? p.service : lb.backend;
+            s.socket = lb.socket;
+            h.driver = std::make_unique<lb::HaproxyBalancer>(s, *h.connection, std::move(sleep));
+            return h;
+        }
         case config::LoadBalancerType::alb:
             // The AWS API, no SSH; the driver's warnings (throttling retries, a drain limit shorter than
             // the target group's deregistration delay) go where the fleet's warnings go.
             h.driver = lb::make_alb(p, std::move(sleep), {}, std::move(warn));
             return h;
-        case config::LoadBalancerType::haproxy:
-            break;
     }
     throw usage_error("load_balancer.type " + config::to_string(lb.type) +
                       " is not available yet in this version of hoist; nothing was done");

@@ -39,6 +39,7 @@ private:
     // undo (undo.cpp)
     void undo();
     void undo_rolling();
+    void reenable_untouched();
     void undo_blue_green();
     void halt();
     /// Removes the new container and starts the previous one; true when the host serves it again.

@@ -143,7 +143,7 @@ struct Builder {
     void start(const std::string& host, int batch, const remote::ContainerSpec& c) {
         if (!c.env_file.empty())
             add({Action::upload_env, host, false, batch,
-                 "write " + c.env_file + " (mode 0600): " + secret_list(), {}, {}, {}});
+                 "write " + c.env_file + " (mode 0600): " + secret_list(), {}, {}, c});
         add({Action::run, host, false, batch, "start " + c.name + " on port " + std::to_string(c.host_port),
              {remote::run(c)}, {}, c});
         const auto& hc = p.healthcheck;

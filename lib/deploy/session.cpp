@@ -123,6 +123,10 @@ DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, re
     std::vector<std::string> hosts;
     for (const auto& h : p.hosts) hosts.push_back(h.address);
 
+    bool build = !rollback && !req.skip_build && p.build.has_value();
+    bool push = !rollback && !req.skip_push && p.build.has_value();
+    report::Phase prepare(out, build || push ? "build, push and look at the fleet" : "look at the fleet");
+
     // 1. the lock (before anything that costs or changes something)
     std::string tag = rollback ? req.tag : resolve_tag(p, req.tag);
     std::unique_ptr<Lock> lock;
@@ -138,8 +142,6 @@ DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, re
     out.event("locked", {{"host", lock_host}, {"id", me.id}});
 
     // 2. build and push on their own thread while the fleet is looked at
-    bool build = !rollback && !req.skip_build && p.build.has_value();
-    bool push = !rollback && !req.skip_push && p.build.has_value();
     if (build) run_hooks(p, p.hooks.pre_build, "pre_build", tag, static_cast<int>(ExitCode::build_push), out);
     std::future<ArtifactResult> artifact;
     if (build || push) {
@@ -217,11 +219,13 @@ DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, re
     out.event("plan", plan_to_json(plan));
 
     // 4. the engine
+    out.begin_phase(rollback ? "rollback" : "rollout");
     auto r0 = Clock::now();
     EngineEnv env{*fleet, lbh.get(), out, pacer, std::move(secrets), me.id, me.user + "@" + me.machine,
                   rollback ? "rollback" : "deploy"};
     RolloutResult rr = execute(run_p, plan, obs.state, env);
     auto rollout_ms = ms_since(r0);
+    out.end_phase(rr.code != ExitCode::ok);
     if (rr.code == ExitCode::ok && !rollback) {
         try {
             run_hooks(p, p.hooks.post_deploy, "post_deploy", tag, 1, out);

@@ -27,12 +27,14 @@ void Executor::undo() {
         halt();
         return;
     }
+    m_lb_failed = false;  // from here on it counts only when putting things back fails
     if (m_result.changed_anything) {
         m_env.out.info("rolling back " + join(touched_hosts(), ", ") + " to the previous version");
         m_env.out.event("rollback_started", {{"hosts", touched_hosts()}});
-        if (m_plan.strategy == config::StrategyType::rolling) undo_rolling();
-        else undo_blue_green();
     }
+    // Always: a host may be out of the pool without having been changed yet.
+    if (m_plan.strategy == config::StrategyType::rolling) undo_rolling();
+    else undo_blue_green();
     conclude_undo();
 }
 
@@ -80,7 +82,25 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
     return true;
 }
 
+void Executor::reenable_untouched() {
+    // Hosts taken out of the pool but not yet changed (the batch in flight when a stop came) go
+    // back first: they still run their live container, and every host serving helps while the
+    // changed ones are restored.
+    auto touched = touched_hosts();
+    lb::Pool pool = m_pool;
+    std::vector<std::string> back;
+    for (const auto& h : m_plan.hosts) {
+        const ObservedHost* prev = previous(h);
+        if (contains(touched, h) || !prev || m_progress[h].unreachable) continue;
+        for (const auto& m : pool)
+            if (m.host == h && !m.enabled) back.push_back(h);
+        pool = with_hosts(pool, {h}, true, prev->port);
+    }
+    if (m_env.lb && pool != m_pool) apply_pool(pool, true, "put " + join(back, ", ") + " back (not changed yet)");
+}
+
 void Executor::undo_rolling() {
+    reenable_untouched();
     auto touched = touched_hosts();
     for (auto b = m_plan.batches.rbegin(); b != m_plan.batches.rend(); ++b) {
         std::vector<std::string> hosts;
@@ -166,6 +186,7 @@ void Executor::halt() {
         }
     }
     if (m_plan.strategy == config::StrategyType::rolling) {
+        reenable_untouched();
         lb::Pool pool = with_hosts(with_hosts(m_pool, healthy, true, m_plan.new_port), bad, false);
         if (pool != m_pool) apply_pool(pool, true, "halt: only healthy containers in the pool");
     }

@@ -1,7 +1,8 @@
 #include "report/output.hpp"
 
-#include <chrono>
 #include <ctime>
+
+#include "report/github.hpp"
 
 namespace hoist::report {
 
@@ -19,41 +20,132 @@ std::string rfc3339_now() {
     return out;
 }
 
-void Output::event(const std::string& name, nlohmann::json fields) {
-    if (!json()) return;
+nlohmann::json event_object(const std::string& name, const nlohmann::json& fields) {
     nlohmann::json line = {{"event", name}, {"time", rfc3339_now()}};
     for (auto& [k, v] : fields.items()) line[k] = v;
-    std::fputs((line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(), m_out);
-    std::fflush(m_out);
+    return line;
+}
+
+Output::~Output() {
+    end_bars();
+}
+
+void Output::write(std::FILE* f, const std::string& text, bool stamp) {
+    if (m_bars) m_bars->clear();
+    if (stamp && m_options.timestamps) {
+        std::string prefix = rfc3339_now() + " ", out;
+        std::size_t start = 0;
+        while (start < text.size()) {
+            std::size_t end = text.find('\n', start);
+            end = end == std::string::npos ? text.size() : end + 1;
+            out += prefix + text.substr(start, end - start);
+            start = end;
+        }
+        std::fputs(out.c_str(), f);
+    } else {
+        std::fputs(text.c_str(), f);
+    }
+    std::fflush(f);
+    if (m_bars) m_bars->redraw();
+}
+
+void Output::event(const std::string& name, nlohmann::json fields) {
+    if (!json()) return;
+    event_line(event_object(name, fields));
+}
+
+void Output::event_line(const nlohmann::json& line) {
+    if (!json()) return;
+    write(m_out, line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", false);
 }
 
 void Output::result(const std::string& text) {
     if (json()) return;
-    std::fputs(text.c_str(), m_out);
-    std::fflush(m_out);
+    write(m_out, text, false);
 }
 
 void Output::info(const std::string& text) {
     if (m_options.verbosity < 0) return;
-    std::fputs((text + "\n").c_str(), m_err);
+    write(m_err, text + "\n", true);
 }
 
 void Output::verbose(const std::string& text) {
     if (m_options.verbosity < 1) return;
-    std::fputs((text + "\n").c_str(), m_err);
+    write(m_err, text + "\n", true);
 }
 
-void Output::warning(const std::string& text) { std::fputs((yellow("warning: ") + text + "\n").c_str(), m_err); }
+void Output::warning(const std::string& text) {
+    if (m_options.verbosity < 0) return;
+    if (m_options.github) return write(m_err, github::annotation(github::Level::warning, text), false);
+    write(m_err, yellow("warning: ") + text + "\n", true);
+}
 
-void Output::error(const std::string& text) { std::fputs((red("error: ") + text + "\n").c_str(), m_err); }
+void Output::error(const std::string& text) {
+    if (m_options.github) return write(m_err, github::annotation(github::Level::error, text), false);
+    write(m_err, red("error: ") + text + "\n", true);
+}
+
+void Output::begin_phase(const std::string& name) {
+    end_phase();
+    m_phase = name;
+    m_phase_start = std::chrono::steady_clock::now();
+    event("phase", {{"phase", name}, {"status", "started"}});
+    if (m_options.verbosity < 0) return;
+    if (m_options.github)
+        write(m_err, github::group(name), false);
+    else if (!json())
+        write(m_err, bold("==> " + name) + "\n", true);
+}
+
+void Output::end_phase(bool failed) {
+    if (m_phase.empty()) return;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                    m_phase_start);
+    event("phase",
+          {{"phase", m_phase}, {"status", failed ? "failed" : "finished"}, {"duration_ms", ms.count()}});
+    m_phase.clear();
+    if (m_options.github && m_options.verbosity >= 0) write(m_err, github::endgroup(), false);
+}
+
+void Output::mask(const Secret& secret) {
+    if (!m_options.github || secret.empty()) return;
+    write(m_err, github::add_mask(secret.reveal()), false);
+}
+
+void Output::annotate(bool is_error, const std::string& message, const std::string& file, int line,
+                      int column) {
+    if (!m_options.github) return;
+    write(m_err,
+          github::annotation(is_error ? github::Level::error : github::Level::warning, message, file, line,
+                             column),
+          false);
+}
+
+ProgressBars* Output::bars() {
+    if (!m_options.progress) return nullptr;
+    if (!m_bars) m_bars = std::make_unique<ProgressBars>(m_err, m_options.color);
+    return m_bars.get();
+}
+
+void Output::end_bars() {
+    m_bars.reset();
+}
 
 std::string Output::paint(const char* code, const std::string& text) const {
     if (!m_options.color) return text;
     return std::string("\033[") + code + "m" + text + "\033[0m";
 }
-std::string Output::bold(const std::string& t) const { return paint("1", t); }
-std::string Output::red(const std::string& t) const { return paint("31", t); }
-std::string Output::yellow(const std::string& t) const { return paint("33", t); }
-std::string Output::green(const std::string& t) const { return paint("32", t); }
+std::string Output::bold(const std::string& t) const {
+    return paint("1", t);
+}
+std::string Output::red(const std::string& t) const {
+    return paint("31", t);
+}
+std::string Output::yellow(const std::string& t) const {
+    return paint("33", t);
+}
+std::string Output::green(const std::string& t) const {
+    return paint("32", t);
+}
 
 }  // namespace hoist::report

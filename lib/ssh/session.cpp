@@ -34,7 +34,7 @@ Session::Session(Socket socket, std::string label) : m_socket(std::move(socket))
     if (!m_session) throw Error(ErrorKind::protocol, m_label + ": cannot create an SSH session");
     libssh2_session_set_blocking(m_session, 0);
     // SSH keepalives keep NAT and firewalls from dropping an idle session between deploy steps.
-    libssh2_keepalive_config(m_session, 1, 15);
+    libssh2_keepalive_config(m_session, 1, 5);
 }
 
 Session::Session(Session&& o) noexcept
@@ -112,7 +112,7 @@ void Session::wait(const Deadline& deadline, const std::string& what, int wake_m
 }
 
 int Session::keepalive() {
-    int next = 15;
+    int next = 5;
     int rc = libssh2_keepalive_send(m_session, &next);
     if (rc < 0 && rc != LIBSSH2_ERROR_EAGAIN) check(rc, "keepalive");
     return next;

@@ -45,7 +45,7 @@ public:
     /// Waits for the socket (see wait_socket); `wake_ms` bounds one wait so callers can poll others.
     void wait(const Deadline& deadline, const std::string& what, int wake_ms = -1) const;
 
-    /// Sends an SSH keepalive when one is due (every 15 s of silence); returns seconds to the next.
+    /// Sends an SSH keepalive when one is due (every 5 s of silence); returns seconds to the next.
     int keepalive();
     /// The connection can no longer be trusted (timeout, drop): later frees will not wait on it.
     void mark_broken();

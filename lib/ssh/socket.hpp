@@ -29,8 +29,8 @@ private:
 };
 
 /// Connects to host:port (any address getaddrinfo returns, in order) with a non-blocking socket,
-/// TCP_NODELAY (each command otherwise pays delayed-ACK stalls) and TCP keepalives (a host that
-/// vanishes while idle is noticed in about 30 s). Throws Error(connect|timeout) naming the host.
+/// TCP_NODELAY (each command otherwise pays delayed-ACK stalls), TCP keepalives and a 12 s
+/// TCP_USER_TIMEOUT (a host that vanishes, idle or mid-command, is noticed in about 12-17 s). Throws Error(connect|timeout) naming the host.
 Socket tcp_connect(const std::string& host, int port, const Deadline& deadline);
 
 /// Sets O_NONBLOCK and FD_CLOEXEC.

@@ -154,6 +154,7 @@ HoistRun run_hoist(const std::vector<std::string>& args, const std::map<std::str
     argv.insert(argv.end(), args.begin(), args.end());
     ProcessOptions o;
     o.env = env;
+    if (!o.env.count("GITHUB_ACTIONS")) o.env["GITHUB_ACTIONS"] = "";  // the suite may run as a GitHub Actions step
     o.cwd = cwd;
     auto r = run_process(argv, o);
     return HoistRun{r.exit_code, r.out, r.err};

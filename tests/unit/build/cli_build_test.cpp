@@ -17,6 +17,7 @@ ProcessResult hoist_build(const std::string& dir) {
     ProcessOptions o;
     o.cwd = dir;
     o.env["XDG_CACHE_HOME"] = dir + "/cache";
+    o.env["GITHUB_ACTIONS"] = "";  // the suite may itself run as a GitHub Actions step
     o.env["SOURCE_DATE_EPOCH"] = "1700000000";
     return run_process({HOIST_BINARY, "-o", "json", "build"}, o);
 }
@@ -38,10 +39,16 @@ TEST(CliBuild, JsonEventsAndSummary) {
     auto ev = events(r.out);
     ASSERT_GE(ev.size(), 5u);
     EXPECT_EQ(ev[0]["event"], "build_started");
-    EXPECT_EQ(ev[2]["event"], "build_step");
-    EXPECT_EQ(ev[2]["instruction"], "COPY index.html /www/");
-    EXPECT_EQ(ev[2]["outcome"], "built");
-    EXPECT_EQ(ev[2]["line"], 2);
+    EXPECT_EQ(ev[1]["event"], "phase");
+    EXPECT_EQ(ev[1]["phase"], "build");
+    EXPECT_EQ(ev[1]["status"], "started");
+    std::vector<nlohmann::json> steps;
+    for (auto& e : ev)
+        if (e["event"] == "build_step") steps.push_back(e);
+    ASSERT_EQ(steps.size(), 3u);
+    EXPECT_EQ(steps[1]["instruction"], "COPY index.html /www/");
+    EXPECT_EQ(steps[1]["outcome"], "built");
+    EXPECT_EQ(steps[1]["line"], 2);
     EXPECT_EQ(ev.back()["event"], "summary");
     EXPECT_EQ(ev.back()["result"], "succeeded");
     EXPECT_EQ(ev.back()["image"], "registry.test/acme/web:v1");

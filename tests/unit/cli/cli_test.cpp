@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@ ProcessResult hoist_run(std::vector<std::string> args, const std::string& cwd = 
     ProcessOptions o;
     o.cwd = cwd;
     o.env["NO_COLOR"] = "1";
+    o.env["GITHUB_ACTIONS"] = "";  // the suite may itself run as a GitHub Actions step
     return run_process(args, o);
 }
 
@@ -76,7 +78,10 @@ TEST(Cli, FiveMistakesFiveLocatedMessagesExit2) {
     EXPECT_TRUE(starts_with(lines[2], "hoist.yml:7:9: "));
     EXPECT_TRUE(starts_with(lines[3], "hoist.yml:9:12: "));
     EXPECT_TRUE(starts_with(lines[4], "hoist.yml:11:9: "));
-    EXPECT_EQ(lines[5], "error: hoist.yml: 5 problems found; nothing was touched");
+    // not a terminal: the message line carries its time; the diagnostics stay FILE:LINE:COL for tools
+    EXPECT_TRUE(std::regex_match(lines[5], std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z )"
+                                                      "error: hoist.yml: 5 problems found; nothing was touched")))
+        << lines[5];
 }
 
 TEST(Cli, JsonModeEndsWithSummaryAndReportsDiagnostics) {
@@ -145,10 +150,18 @@ TEST(Cli, VersionNamesTheLinkedLibraries) {
         EXPECT_NE(r.out.find(lib), std::string::npos) << lib << "\n" << r.out;
 }
 
+TEST(Cli, VersionNamesTheGitRevisionOfTheSourceTree) {
+    // read at build time, not configure time: a commit after configuring still shows
+    auto git = run_process({"git", "-C", HOIST_SOURCE_DIR, "describe", "--always", "--dirty", "--tags"});
+    ASSERT_EQ(git.exit_code, 0) << git.err;
+    auto r = hoist_run({"version"});
+    EXPECT_EQ(split(r.out, '\n')[0], "hoist 0.1.0 (" + trim(git.out) + ")") << r.out;
+}
+
 TEST(Cli, HelpListsEveryCommand) {
     auto r = hoist_run({"--help"});
     EXPECT_EQ(r.exit_code, 0);
     for (const char* c : {"init", "validate", "plan", "build", "push", "deploy", "rollback", "status", "exec", "logs",
-                          "lock", "history", "version"})
+                          "lock", "history", "version", "completion"})
         EXPECT_NE(r.out.find(std::string("  ") + c), std::string::npos) << c;
 }

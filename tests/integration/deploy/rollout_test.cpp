@@ -1,0 +1,124 @@
+// Zero-downtime deploys on the real fleet: nginx with `proxy_next_upstream off` in front of three
+// hosts with their own dockerd, slow requests in flight, a new connection per request. Every
+// failed request counts. The keep-alive figure (nginx's reload closes idle keep-alive connections,
+// which a client without retries sees) is measured and reported, not asserted.
+#include "deploy_fixture.hpp"
+
+namespace hoist::dtest {
+
+namespace {
+
+void report_keepalive(const nlohmann::json& ka, const std::string& what) {
+    if (!ka.is_object()) return;
+    std::printf("[ keep-alive ] %s: %ld requests, %ld non-2xx, %ld socket errors (%ld reused connections closed by a reload)\n",
+                what.c_str(), ka["requests"].get<long>(), ka["non2xx"].get<long>(), ka["socket_errors"].get<long>(),
+                ka["errors"]["reused_conn_closed"].get<long>());
+    ::testing::Test::RecordProperty(what + "_keepalive_socket_errors", std::to_string(ka["socket_errors"].get<long>()));
+}
+
+}  // namespace
+
+TEST_F(DeployTest, RollingDeployUnderLoadFailsNoRequest) {
+    pipeline("");
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
+    for (const auto& [h, v] : served()) EXPECT_EQ(v, "v1") << h;
+
+    Load close(nginx_url(), "close", 2, 1, m_dir);
+    Load keepalive(nginx_url(), "keepalive", 0, 1, m_dir);
+    auto r = hoist({"-o", "json", "deploy", "--tag", "v2"});
+    auto load = close.stop();
+    auto ka = keepalive.stop();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_no_failures(load, "rolling v1 -> v2");
+    EXPECT_GT(load["versions"].value("v2", 0), 0) << load.dump();
+    report_keepalive(ka, "rolling");
+
+    auto s = r.summary();
+    EXPECT_EQ(s["event"], "summary");
+    EXPECT_EQ(s["result"], "succeeded");
+    EXPECT_EQ(s["tag"], "v2");
+    EXPECT_EQ(s["previous_tag"], "v1");
+    EXPECT_EQ(s["strategy"], "rolling");
+    ASSERT_EQ(s["hosts"].size(), 3u);
+    for (const auto& h : s["hosts"]) {
+        EXPECT_EQ(h["result"], "updated");
+        EXPECT_EQ(h["version"], "v2");
+    }
+    auto now = served();
+    ASSERT_EQ(now.size(), 3u) << "every host back in the pool";
+    for (const auto& [h, v] : now) EXPECT_EQ(v, "v2") << h;
+    EXPECT_FALSE(lock_held());
+    // the previous version stays on every host (stopped), so a rollback needs no registry
+    auto st = hoist({"-o", "json", "status"});
+    EXPECT_EQ(st.exit_code, 0) << st.err;
+    for (const auto& h : st.summary()["hosts"]) {
+        bool kept = false;
+        for (const auto& c : h["containers"]) kept = kept || (c["name"] == "app-v1" && c["state"] == "exited");
+        EXPECT_TRUE(kept) << h.dump();
+    }
+}
+
+TEST_F(DeployTest, BlueGreenSwitchUnderLoadFailsNoRequestAndRollsBackInstantly) {
+    pipeline("strategy: { type: blue_green, ports: { blue: 8081, green: 8082 }, keep_previous: true }\n");
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
+    EXPECT_EQ(pool().size(), 3u);
+    for (const auto& m : pool()) EXPECT_NE(m.find(":8081"), std::string::npos) << "first colour is blue: " << m;
+
+    Load close(nginx_url(), "close", 2, 1, m_dir);
+    Load keepalive(nginx_url(), "keepalive", 0, 1, m_dir);
+    auto r = hoist({"-o", "json", "deploy", "--tag", "v2"});
+    auto load = close.stop();
+    auto ka = keepalive.stop();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_no_failures(load, "blue/green v1 -> v2");
+    report_keepalive(ka, "blue_green");
+    auto s = r.summary();
+    EXPECT_EQ(s["color"], "green");
+    ASSERT_TRUE(s.contains("switch_ms"));
+    std::printf("[ blue/green ] last green healthy -> nginx reloaded: %ld ms\n", s["switch_ms"].get<long>());
+    RecordProperty("switch_ms", std::to_string(s["switch_ms"].get<long>()));
+    for (const auto& m : pool()) EXPECT_NE(m.find(":8082"), std::string::npos) << m;
+    for (const auto& [h, v] : served()) EXPECT_EQ(v, "v2") << h;
+    for (const auto& h : m_hosts) EXPECT_EQ(get(h, 8081, "/version"), "v1") << "blue keeps running: " << h;
+
+    Load again(nginx_url(), "close", 2, 1, m_dir);
+    auto t0 = std::chrono::steady_clock::now();
+    auto rb = hoist({"-o", "json", "rollback"});
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    auto load2 = again.stop();
+    ASSERT_EQ(rb.exit_code, 0) << rb.err;
+    expect_no_failures(load2, "rollback switch", false);
+    std::printf("[ blue/green ] hoist rollback (probe + switch back), whole command: %ld ms\n", static_cast<long>(ms));
+    RecordProperty("rollback_ms", std::to_string(ms));
+    EXPECT_EQ(rb.summary()["tag"], "v1");
+    for (const auto& m : pool()) EXPECT_NE(m.find(":8081"), std::string::npos) << m;
+    for (const auto& [h, v] : served()) EXPECT_EQ(v, "v1") << h;
+}
+
+TEST_F(DeployTest, RedeployOfTheRunningTagChangesNothing) {
+    pipeline("");
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
+    auto r = hoist({"-o", "json", "deploy", "--tag", "v1"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const auto& h : r.summary()["hosts"]) EXPECT_EQ(h["result"], "unchanged");
+}
+
+TEST_F(DeployTest, HistoryRecordsEveryDeployOnEveryHost) {
+    pipeline("");
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
+    ASSERT_EQ(hoist({"deploy", "--tag", "v2"}).exit_code, 0);
+    for (const auto& h : m_fleet["hosts"]) {
+        std::string text = read(h["home"].get<std::string>() + "/.hoist/app/history.jsonl");
+        EXPECT_NE(text.find("\"tag\":\"v1\""), std::string::npos) << text;
+        EXPECT_NE(text.find("\"previous_tag\":\"v1\",\"result\":\"updated\""), std::string::npos) << text;
+    }
+    auto r = hoist({"-o", "json", "history"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.summary()["entries"], 6);
+    // rolling rollback: back to v1 from the image kept on each host
+    auto rb = hoist({"rollback"});
+    ASSERT_EQ(rb.exit_code, 0) << rb.err;
+    for (const auto& [h, v] : served()) EXPECT_EQ(v, "v1") << h;
+}
+
+}  // namespace hoist::dtest

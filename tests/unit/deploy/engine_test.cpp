@@ -1,0 +1,228 @@
+// The deploy engine's logic on fake hosts and a fake load balancer: the order of pool changes and
+// container operations, and what undo does for each kind of failure. The same paths run against the
+// real fleet in tests/integration/deploy.
+#include "deploy/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "../test_support.hpp"
+#include "fake_host.hpp"
+
+using namespace hoist;
+using test::FakeBalancer;
+using test::FakeHost;
+using test::pool_text;
+
+namespace {
+
+struct Rig {
+    config::Pipeline p;
+    std::map<std::string, FakeHost*> hosts;
+    std::unique_ptr<ssh::Fleet> fleet;
+    FakeBalancer lb;
+    deploy::FleetState state;
+    std::atomic<int> sleeps{0};
+    int stop_after_sleeps = -1;  ///< simulate SIGINT after this many sleeps
+    std::unique_ptr<deploy::Pacer> pacer;
+    std::FILE* sink = std::tmpfile();
+    report::Output out{report::OutputOptions{}, sink, sink};
+
+    explicit Rig(const std::string& extra = "") {
+        std::string container = extra.find("container:") == std::string::npos
+                                    ? "container: {port: 8080, host_port: 8080, stop_timeout: 1s}\n"
+                                    : "";
+        auto r = test::load("service: web\nimage: r.example.com/web\nhosts: [h1, h2]\n" + container +
+                            "healthcheck: {interval: 10ms, deadline: 150ms}\n"
+                            "load_balancer: {type: nginx, host: lb, upstream: web, config_path: /x.conf, drain_time: 1s}\n" +
+                            extra);
+        EXPECT_TRUE(r.ok()) << test::messages(r);
+        p = r.pipeline;
+        std::vector<ssh::Target> targets;
+        for (const auto& h : p.hosts) targets.push_back(ssh::Target{h.address, {}, {}});
+        fleet = std::make_unique<ssh::Fleet>(targets, 8, [this](const ssh::Target& t) {
+            auto c = std::make_unique<FakeHost>(t.name);
+            hosts[t.name] = c.get();
+            return c;
+        });
+        for (const auto& h : p.hosts) fleet->connection(h.address);  // create the fakes now
+        pacer = std::make_unique<deploy::Pacer>(
+            [this](std::chrono::milliseconds) { return !(stop_after_sleeps >= 0 && ++sleeps > stop_after_sleeps); },
+            [this] { return stop_after_sleeps >= 0 && sleeps > stop_after_sleeps; },
+            [](std::chrono::milliseconds) { return true; });
+        state.observed = true;
+    }
+    ~Rig() { std::fclose(sink); }
+
+    /// Host `h` runs `name` (version `v`) on `port`, and the load balancer routes to it.
+    void running(const std::string& h, const std::string& name, const std::string& v, int port,
+                 const std::string& color = "") {
+        hosts[h]->add_container(name, port, true);
+        deploy::ObservedContainer c{name, v, color, "running", "r.example.com/web:" + v, port, "t"};
+        state.hosts[h] = deploy::live_host({c}, nullptr);
+        if (!state.pool) state.pool = lb::Pool{};
+        state.pool->push_back({h, port, true, ""});
+        lb.m_current = state.pool;
+        if (!color.empty()) state.active_color = color;
+    }
+
+    deploy::RolloutResult run(const std::string& tag) {
+        auto plan = deploy::make_plan(p, tag, state);
+        deploy::EngineEnv env{*fleet, &lb, out, *pacer, {}, "id", "test@here", "deploy"};
+        return deploy::execute(p, plan, state, env);
+    }
+};
+
+bool has(const std::vector<std::string>& cmds, const std::string& needle) {
+    for (const auto& c : cmds)
+        if (c.find(needle) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST(Engine, RollingDrainsSwapsAndReturnsEachHostInTurn) {
+    Rig rig;
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::ok) << r.message;
+    ASSERT_EQ(rig.lb.applied.size(), 4u);
+    EXPECT_EQ(pool_text(rig.lb.applied[0]), "h1:8080(down) h2:8080");
+    EXPECT_EQ(pool_text(rig.lb.applied[1]), "h1:8080 h2:8080");
+    EXPECT_EQ(pool_text(rig.lb.applied[2]), "h1:8080 h2:8080(down)");
+    EXPECT_EQ(pool_text(rig.lb.applied[3]), "h1:8080 h2:8080");
+    ASSERT_EQ(rig.lb.drained.size(), 2u);
+    EXPECT_EQ(rig.lb.drained[0].at(0).host, "h1");  // drained what left the pool
+    for (auto* h : {rig.hosts["h1"], rig.hosts["h2"]}) {
+        EXPECT_TRUE(h->running("web-v2"));
+        EXPECT_FALSE(h->running("web-v1"));
+        auto cmds = h->commands();
+        auto stop = std::find_if(cmds.begin(), cmds.end(), [](auto& c) { return c.rfind("docker stop", 0) == 0; });
+        auto run = std::find_if(cmds.begin(), cmds.end(), [](auto& c) { return c.rfind("docker run", 0) == 0; });
+        EXPECT_LT(stop, run) << "the old container stops before the new one takes the port";
+        EXPECT_FALSE(has(cmds, "docker rm --force web-v1")) << "the previous container is kept for rollback";
+        EXPECT_EQ(h->files().count("history"), 1u);
+    }
+    for (const auto& h : r.hosts) {
+        EXPECT_EQ(h.result, "updated");
+        EXPECT_EQ(h.version, "v2");
+        EXPECT_EQ(h.previous_version, "v1");
+    }
+}
+
+TEST(Engine, FailureInTheSecondBatchRestoresBothHostsInReverse) {
+    Rig rig;
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    rig.hosts["h2"]->unhealthy.insert("web-v2");
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::rolled_back) << r.message;
+    EXPECT_EQ(r.result, "rolled_back");
+    for (auto* h : {rig.hosts["h1"], rig.hosts["h2"]}) {
+        EXPECT_TRUE(h->running("web-v1")) << h->label();
+        EXPECT_FALSE(h->running("web-v2")) << h->label();
+    }
+    // h1, h2 drained in turn; h2 fails; back: h2 restored (already out), h1 drained, restored, back
+    std::vector<std::string> seen;
+    for (const auto& pool : rig.lb.applied) seen.push_back(pool_text(pool));
+    EXPECT_EQ(seen, (std::vector<std::string>{"h1:8080(down) h2:8080", "h1:8080 h2:8080", "h1:8080 h2:8080(down)",
+                                              "h1:8080 h2:8080", "h1:8080(down) h2:8080", "h1:8080 h2:8080"}));
+    EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080");
+    for (const auto& h : r.hosts) EXPECT_EQ(h.result, "rolled_back") << h.host;
+    EXPECT_NE(r.hosts[1].error.find("not healthy"), std::string::npos) << r.hosts[1].error;
+    EXPECT_FALSE(r.hosts[1].health.empty());
+}
+
+TEST(Engine, HaltStopsWhereItIsWithOnlyHealthyContainersInThePool) {
+    Rig rig("strategy: {on_failure: halt}\n");
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    rig.hosts["h2"]->unhealthy.insert("web-v2");
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::inconsistent);
+    EXPECT_TRUE(rig.hosts["h1"]->running("web-v2"));
+    EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080(down)");
+    EXPECT_NE(r.message.find("a person must look"), std::string::npos) << r.message;
+}
+
+TEST(Engine, HostThatDropsIsLeftOutAndTheRestRollsBack) {
+    Rig rig;
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    rig.hosts["h2"]->drop_after(3);  // pre-flight passes, then the host is gone
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::inconsistent) << r.message;
+    EXPECT_TRUE(rig.hosts["h1"]->running("web-v1"));
+    EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080(down)");
+    EXPECT_EQ(r.hosts[1].result, "failed");
+    EXPECT_NE(r.message.find("h2"), std::string::npos) << r.message;
+}
+
+TEST(Engine, InterruptDuringTheFirstDrainPutsTheHostBackUntouched) {
+    Rig rig;
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    rig.stop_after_sleeps = 0;  // the first drain wait is interrupted
+    rig.lb.applied.clear();
+    // nginx's drain is a sleep: emulate by making the fake balancer sleep through the pacer
+    struct SleepyLb : FakeBalancer {
+        deploy::Pacer* pacer = nullptr;
+        void wait_drained(const std::vector<lb::Member>& m, std::chrono::milliseconds d) override {
+            FakeBalancer::wait_drained(m, d);
+            pacer->sleep(d);
+        }
+    };
+    SleepyLb lb;
+    lb.pacer = rig.pacer.get();
+    lb.m_current = rig.lb.m_current;
+    auto plan = deploy::make_plan(rig.p, "v2", rig.state);
+    deploy::EngineEnv env{*rig.fleet, &lb, rig.out, *rig.pacer, {}, "id", "t", "deploy"};
+    auto r = deploy::execute(rig.p, plan, rig.state, env);
+    EXPECT_EQ(r.code, ExitCode::interrupted) << r.message;
+    EXPECT_TRUE(r.interrupted);
+    EXPECT_TRUE(rig.hosts["h1"]->running("web-v1"));
+    EXPECT_FALSE(has(rig.hosts["h1"]->commands(), "docker stop")) << "nothing started after the signal";
+    EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080");
+}
+
+TEST(Engine, BlueGreenFailureBeforeTheSwitchNeverTouchesThePool) {
+    Rig rig("strategy: {type: blue_green, ports: {blue: 8081, green: 8082}}\n");
+    rig.running("h1", "web-blue", "v1", 8081, "blue");
+    rig.running("h2", "web-blue", "v1", 8081, "blue");
+    rig.hosts["h1"]->unhealthy.insert("web-green");
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::rolled_back) << r.message;
+    EXPECT_TRUE(rig.lb.applied.empty()) << pool_text(rig.lb.applied.front());
+    for (auto* h : {rig.hosts["h1"], rig.hosts["h2"]}) {
+        EXPECT_TRUE(h->running("web-blue"));
+        EXPECT_FALSE(h->running("web-green")) << "the new colour is removed";
+    }
+}
+
+TEST(Engine, BlueGreenSwitchRefusedByTheLoadBalancerLeavesTheOldColourServing) {
+    Rig rig("strategy: {type: blue_green, ports: {blue: 8081, green: 8082}}\n");
+    rig.running("h1", "web-blue", "v1", 8081, "blue");
+    rig.running("h2", "web-blue", "v1", 8081, "blue");
+    rig.lb.refuse_from = 0;
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::rolled_back) << r.message;
+    EXPECT_NE(r.message.find("refused"), std::string::npos) << r.message;
+    EXPECT_EQ(pool_text(*rig.lb.m_current), "h1:8081 h2:8081");
+    EXPECT_FALSE(rig.hosts["h2"]->running("web-green"));
+}
+
+TEST(Engine, SecretEnvIsUploadedWithMode0600AndNeverInACommand) {
+    Rig rig("container: {port: 8080, host_port: 8080, secret_env: [DB_URL]}\n");
+    auto plan = deploy::make_plan(rig.p, "v1", rig.state);
+    deploy::EngineEnv env{*rig.fleet, &rig.lb, rig.out, *rig.pacer, {{"DB_URL", Secret("postgres://s3cret")}}, "id",
+                          "t", "deploy"};
+    auto r = deploy::execute(rig.p, plan, rig.state, env);
+    ASSERT_EQ(r.code, ExitCode::ok) << r.message;
+    auto files = rig.hosts["h1"]->files();
+    ASSERT_EQ(files.count(".hoist/web/web-v1.env"), 1u);
+    EXPECT_EQ(files[".hoist/web/web-v1.env"], "DB_URL=postgres://s3cret\n|mode=384");
+    for (const auto& c : rig.hosts["h1"]->commands()) EXPECT_EQ(c.find("s3cret"), std::string::npos) << c;
+    EXPECT_EQ(r.hosts[0].to_json().dump().find("s3cret"), std::string::npos);
+}

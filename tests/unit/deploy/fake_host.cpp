@@ -1,0 +1,123 @@
+#include "fake_host.hpp"
+
+#include <regex>
+
+#include "util/strings.hpp"
+
+namespace hoist::test {
+
+void FakeHost::add_container(const std::string& name, int port, bool running) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_containers[name] = {port, running};
+}
+
+void FakeHost::drop_after(int calls) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_drop_after = m_calls + calls;
+}
+
+void FakeHost::maybe_drop() {
+    ++m_calls;
+    if (m_drop_after >= 0 && m_calls > m_drop_after)
+        throw ssh::Error(ssh::ErrorKind::disconnected, m_name + ":22: the host dropped the connection");
+}
+
+ssh::ExecResult FakeHost::exec(const std::string& line, const ssh::ExecOptions&) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    maybe_drop();
+    m_commands.push_back(line);
+    ssh::ExecResult r;
+    r.exit_code = 0;
+    auto words = split(line, ' ');
+    auto last = words.empty() ? std::string() : words.back();
+    auto missing = [&](const std::string& name) {
+        r.exit_code = 1;
+        r.err = "Error: No such container: " + name;
+        return r;
+    };
+    if (line.rfind("docker run ", 0) == 0) {
+        std::smatch m;
+        std::regex name_re("--name ([^ ]+)"), port_re("--publish ([0-9]+):");
+        std::string name = std::regex_search(line, m, name_re) ? m[1].str() : "";
+        int port = std::regex_search(line, m, port_re) ? std::stoi(m[1].str()) : 0;
+        for (auto& [n, c] : m_containers)
+            if (c.running && c.port == port) {
+                r.exit_code = 125;
+                r.err = "port is already allocated";
+                return r;
+            }
+        m_containers[name] = {port, true};
+    } else if (line.rfind("docker stop ", 0) == 0) {
+        if (!m_containers.count(last)) return missing(last);
+        m_containers[last].running = false;
+    } else if (line.rfind("docker start ", 0) == 0) {
+        if (!m_containers.count(last)) return missing(last);
+        m_containers[last].running = true;
+    } else if (line.rfind("docker rm --force ", 0) == 0) {
+        if (!m_containers.erase(last)) return missing(last);
+    } else if (line.rfind("docker inspect ", 0) == 0) {
+        if (!m_containers.count(last)) return missing(last);
+        r.out = m_containers[last].running ? "running 0 0\n" : "exited 1 0\n";
+    } else if (line.find("history.jsonl") != std::string::npos && line.find("cat >>") != std::string::npos) {
+        m_files["history"] += "appended\n";
+    }
+    return r;
+}
+
+void FakeHost::upload(const std::string& path, std::string_view bytes, int mode) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    maybe_drop();
+    m_files[path] = std::string(bytes) + "|mode=" + std::to_string(mode);
+}
+
+ssh::HttpResponse FakeHost::http_get(int port, const std::string&, std::chrono::milliseconds) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    maybe_drop();
+    ssh::HttpResponse r;
+    for (const auto& [name, c] : m_containers) {
+        if (!c.running || c.port != port) continue;
+        bool bad = false;
+        for (const auto& u : unhealthy) bad = bad || name.find(u) != std::string::npos;
+        r.status = bad ? 503 : 200;
+        r.body = bad ? "not ready" : "ok";
+        return r;
+    }
+    r.error = "connection refused";
+    return r;
+}
+
+std::vector<std::string> FakeHost::commands() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_commands;
+}
+
+std::map<std::string, std::string> FakeHost::files() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_files;
+}
+
+bool FakeHost::running(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_containers.find(name);
+    return it != m_containers.end() && it->second.running;
+}
+
+void FakeBalancer::apply(const lb::Pool& pool) {
+    if (refuse_from >= 0 && static_cast<int>(applied.size()) >= refuse_from)
+        throw lb::Error("fake lb: the new configuration was refused");
+    applied.push_back(pool);
+    m_current = pool;
+}
+
+void FakeBalancer::wait_drained(const std::vector<lb::Member>& removed, std::chrono::milliseconds) {
+    drained.push_back(removed);
+}
+
+std::string pool_text(const lb::Pool& pool) {
+    std::string out;
+    for (const auto& m : pool)
+        out += (out.empty() ? "" : " ") + m.host + ":" + std::to_string(m.port) + (m.enabled ? "" : "(down)");
+    return out;
+}
+
+}  // namespace hoist::test
