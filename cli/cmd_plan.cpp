@@ -15,7 +15,7 @@ void register_plan(CLI::App& app, Context& ctx) {
         ctx.run = [&ctx] {
             auto p = ctx.load_pipeline();
             if (p.ec2) {  // the hosts are the running instances with the tags, looked up now
-                p.hosts = aws::resolve_ec2_hosts(p);
+                p.hosts = p.all_hosts = aws::resolve_ec2_hosts(p);
                 std::string list = "Hosts from EC2 (" + std::to_string(p.hosts.size()) + "):\n";
                 nlohmann::json found = nlohmann::json::array();
                 for (const auto& h : p.hosts) {
