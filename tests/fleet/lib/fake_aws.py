@@ -93,9 +93,14 @@ class Fake:
                 out = acts[action](self.seed, params)
             else:
                 with self.elb.lock:
+                    self.elb.just_drained = []
                     out = acts[action](self.elb, params)
+                    drained = self.elb.just_drained
                 if action in elbv2_api.MUTATING:
                     self.changed()
+                with self.elb.lock:  # the delay starts once nginx no longer routes to them
+                    for t, delay in drained:
+                        t.drain_until = time.monotonic() + delay
             self.log("%s %s -> 200" % (service, action))
             return 200, out
         except ApiError as e:

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 nlohmann::json group(const std::string& name, int port) {
     return {{"arn", arn("targetgroup", name)},
             {"port", port},
-            {"deregistration_delay_s", 1},
+            {"deregistration_delay_s", 2},
             {"health_check_path", "/healthz"},
             {"targets", nlohmann::json::array()}};
 }

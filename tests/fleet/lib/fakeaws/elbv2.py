@@ -6,7 +6,9 @@
   `unhealthy` (Target.ResponseCodeMismatch / Target.Timeout / Target.FailedHealthChecks).
   Healthy and unhealthy targets keep being checked and can change state again.
 - DeregisterTargets: `draining` (Target.DeregistrationInProgress) for the group's
-  deregistration_delay.timeout_seconds, then the target is gone.
+  deregistration_delay.timeout_seconds, then the target is gone. The delay is counted from the
+  moment nginx stopped routing to the target (an ALB stops at once; our nginx reload takes up to a
+  second on a busy machine, which must not eat into the time in-flight requests are given).
 - A group that no listener forwards to is not health-checked: its targets read `unused`
   (Target.NotInUse), as on AWS; once a listener uses it they start again from `initial`.
 - Routing (what `routed()` returns, and what drives nginx): for each target group of the
@@ -64,6 +66,7 @@ class Elbv2:
                 l = dict(l, load_balancer_arn=lb["arn"])
                 l["actions"] = [self._action(a) for a in l.pop("default_actions")]
                 self.listeners[l["arn"]] = l
+        self.just_drained = []  # (target, delay) deregistered by the request being handled
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._checker, daemon=True)
 

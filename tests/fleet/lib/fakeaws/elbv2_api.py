@@ -79,6 +79,7 @@ def deregister_targets(elb, p):
             t.state, t.reason, t.description = "draining", "Target.DeregistrationInProgress", \
                 "Target deregistration is in progress"
             t.drain_until = time.monotonic() + g["deregistration_delay_s"]
+            elb.just_drained.append((t, g["deregistration_delay_s"]))
     return response("DeregisterTargets", "")
 
 
