@@ -1,4 +1,8 @@
 // hoist deploy: build, push and roll out (lib/deploy/session.cpp does the work).
+#include <sys/resource.h>
+
+#include <filesystem>
+
 #include "config/values.hpp"
 #include "context.hpp"
 #include "deploy/session.hpp"
@@ -22,8 +26,26 @@ std::chrono::milliseconds lock_wait_of(const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+/// What this process holds once the deploy is over (every connection closed): for soak runs,
+/// which compare it across many deploys.
+nlohmann::json resources() {
+    int fds = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec))
+        ++fds;
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return {{"open_fds", fds}, {"max_rss_kb", ru.ru_maxrss}};
+}
+
+}  // namespace
+
 /// Prints the outcome of a deploy or rollback and returns its exit code (shared with rollback).
-int finish_deploy(Context& ctx, const deploy::DeployOutcome& r) {
+int finish_deploy(Context& ctx, deploy::DeployOutcome r) {
+    r.summary["resources"] = resources();
     if (r.exit_code == 0) ctx.out->result(r.message + "\n");
     else ctx.out->error(r.message);
     for (const auto& h : r.summary["hosts"]) {

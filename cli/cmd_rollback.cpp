@@ -6,7 +6,7 @@
 
 namespace hoist::cli {
 
-int finish_deploy(Context& ctx, const deploy::DeployOutcome& r);
+int finish_deploy(Context& ctx, deploy::DeployOutcome r);
 
 void register_rollback(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("rollback", "Go back to the previous (or given) version");

@@ -253,6 +253,23 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
             collect_diagnostics(host, c, name);
             return failed(name + " " + r.reason);
         }
+        case Action::verify: {
+            std::string name;
+            set([&](Progress& p) { name = p.new_container; });
+            ssh::HttpResponse last;
+            for (int attempt = 0; attempt < 3; ++attempt) {
+                if (attempt && !m_env.pacer.sleep(m_p.healthcheck.interval)) return failed("interrupted");
+                last = c.http_get(m_plan.new_port, m_p.healthcheck.path, m_p.healthcheck.timeout);
+                if (last.ok() && last.status >= m_p.healthcheck.expect_min && last.status <= m_p.healthcheck.expect_max)
+                    return done("");
+            }
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_reports[host].health = {describe_probe(last)};
+            }
+            collect_diagnostics(host, c, name);
+            return failed(name + " turned unhealthy after it joined the pool: " + describe_probe(last));
+        }
         default: break;
     }
 
@@ -263,7 +280,8 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
     });
     for (const auto& cmd : s.commands) {
         std::string input;
-        if (s.action == Action::login) input = m_p.registry.password.reveal();
+        if (s.action == Action::login || (s.action == Action::pull && m_p.registry.has_credentials()))
+            input = m_p.registry.password.reveal();
         auto r = exec(c, cmd, input);
         if (r.ok()) continue;
         if ((s.action == Action::remove || s.action == Action::stop) && missing(r)) continue;

@@ -15,6 +15,7 @@ std::string to_string(Action a) {
         case Action::login: return "login";
         case Action::pull: return "pull";
         case Action::upload_env: return "env";
+        case Action::verify: return "verify";
         case Action::drain: return "drain";
         case Action::wait: return "wait";
         case Action::stop: return "stop";
@@ -124,10 +125,15 @@ struct Builder {
             add({Action::check, host, false, 0, "the container runtime answers",
                  {remote::server_version(runtime)}, {}, {}});
             if (p.registry.has_credentials())
-                add({Action::login, host, false, 0,
-                     "log in to " + p.registry_host() + " as " + p.registry.username + " (password on stdin)",
-                     {remote::login(runtime, p.registry_host(), p.registry.username)}, {}, {}});
-            if (options.pull_if_missing)
+                add({Action::pull, host, false, 0,
+                     std::string(options.pull_if_missing ? "use the image kept on the host, else log in to "
+                                                         : "log in to ") +
+                         p.registry_host() + " as " + p.registry.username +
+                         " (password on stdin), pull the new image, log out again",
+                     {remote::pull_with_login(runtime, p.registry_host(), p.registry.username, plan.image_ref,
+                                              options.pull_if_missing)},
+                     {}, {}});
+            else if (options.pull_if_missing)
                 add({Action::pull, host, false, 0, "use the image kept on the host (pull it only if it is gone)",
                      {remote::pull_if_missing(runtime, plan.image_ref)}, {}, {}});
             else
@@ -190,8 +196,17 @@ struct Builder {
         int port = plan.new_port = p.container.host_port;
         std::string name = p.service + "-" + plan.tag;
         int b = 0;
+        std::vector<std::string> done;
         for (const auto& batch : plan.batches) {
             ++b;
+            // A container can turn bad after it joined the pool: before taking more hosts out,
+            // the ones already updated must still answer, or the deploy stops and rolls back.
+            for (const auto& host : done)
+                add({Action::verify, host, false, b,
+                     "still healthy: GET http://127.0.0.1:" + std::to_string(port) + p.healthcheck.path +
+                         " (one good answer in 3 tries)",
+                     {}, {}, {}});
+            done.insert(done.end(), batch.begin(), batch.end());
             if (has_lb) {
                 lb_step(Action::drain, b, with_hosts(pool, batch, false), "take " + join(batch, ", ") + " out of the pool");
                 add({Action::wait, lb_target, true, b, drain_wait(), {}, {}, {}});
@@ -212,6 +227,15 @@ struct Builder {
                 add({Action::wait, "", false, b, config::format_duration(p.strategy.pause) + " before the next batch",
                      {}, {}, {}});
         }
+        if (plan.batches.size() > 1)
+            for (const auto& host : done) {
+                const auto& last = plan.batches.back();
+                if (std::find(last.begin(), last.end(), host) != last.end()) continue;  // just checked
+                add({Action::verify, host, false, b,
+                     "still healthy at the end: GET http://127.0.0.1:" + std::to_string(port) + p.healthcheck.path +
+                         " (one good answer in 3 tries)",
+                     {}, {}, {}});
+            }
     }
 
     void blue_green() {

@@ -27,8 +27,8 @@ struct FleetState {
     std::optional<lb::Pool> pool;               ///< as the load balancer has it; nullopt: unknown/none
 };
 
-enum class Action { check, login, pull, upload_env, drain, wait, stop, remove, run, health, enable, switch_pool,
-                    confirm, record };
+enum class Action { check, login, pull, upload_env, verify, drain, wait, stop, remove, run, health, enable,
+                    switch_pool, confirm, record };
 std::string to_string(Action a);
 
 struct Step {

@@ -164,9 +164,11 @@ DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, re
         throw Error(ExitCode::rolled_back, "cannot read the load balancer: " + obs.lb_error + "; nothing was changed");
     if (!obs.unreachable.empty()) {
         std::string why;
-        for (const auto& [h, e] : obs.unreachable) why += (why.empty() ? "" : "; ") + e;
+        for (const auto& [h, e] : obs.unreachable)
+            why += (why.empty() ? "" : "; ") + (starts_with(e, h) ? e : h + ": " + e);
         throw Error(ExitCode::rolled_back, std::to_string(obs.unreachable.size()) + " of " + std::to_string(hosts.size()) +
-                                               " hosts cannot be reached: " + why + ". Nothing was changed");
+                                               " hosts could not be looked at (unreachable, or the container runtime "
+                                               "does not answer): " + why + "; nothing was changed");
     }
     if (pacer.stop_requested())
         throw Error(ExitCode::interrupted, "interrupted before any host was changed; nothing was changed");

@@ -59,6 +59,16 @@ Command login(const std::string& runtime, const std::string& registry, const std
     return {{runtime, "login", "--username", username, "--password-stdin", registry}};
 }
 
+Command pull_with_login(const std::string& runtime, const std::string& registry, const std::string& username,
+                        const std::string& image, bool if_missing) {
+    std::string pull = "\"$1\" pull --quiet \"$4\"";
+    if (if_missing) pull = "{ \"$1\" image inspect \"$4\" >/dev/null 2>&1 || " + pull + "; }";
+    return {{"sh", "-c",
+             "\"$1\" login --username \"$2\" --password-stdin \"$3\" >/dev/null && " + pull +
+                 "; rc=$?; \"$1\" logout \"$3\" >/dev/null 2>&1; exit $rc",
+             "sh", runtime, username, registry, image}};
+}
+
 Command image_exists(const std::string& runtime, const std::string& image) {
     return {{runtime, "image", "inspect", "--format", "{{.Id}}", image}};
 }

@@ -42,6 +42,10 @@ Command list_containers(const std::string& runtime, const std::string& service);
 Command logs(const std::string& runtime, const std::string& name, int tail, bool follow);
 /// `docker login` reading the password from stdin, so it never appears in `ps`.
 Command login(const std::string& runtime, const std::string& registry, const std::string& username);
+/// Logs in (password on stdin), pulls (only when missing, with `if_missing`) and logs out again
+/// whatever happened, in one round trip: the credentials are on the host only while it pulls.
+Command pull_with_login(const std::string& runtime, const std::string& registry, const std::string& username,
+                        const std::string& image, bool if_missing);
 /// Whether an image is present locally (exit 0) or not.
 Command image_exists(const std::string& runtime, const std::string& image);
 /// Starts a stopped container again (rollback to the container kept from before the deploy).

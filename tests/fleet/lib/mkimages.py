@@ -14,6 +14,9 @@ to run.  Refs in OUT_DIR/index.json (org.opencontainers.image.ref.name):
                          /cgi-bin/slow   -> sleeps 2 s (or ?N seconds) then 200 "slow <version>"
   app-unhealthy        like v1 ("unhealthy" version) but without /healthz: 404
   app-crash            prints a line and exits 1 at once
+  app-degrades         like v1 ("degrades" version), but /healthz disappears $HEALTHY_FOR seconds
+                       (default 5) after start while /version keeps answering: a container that
+                       turns unhealthy only after it joined the pool
 """
 import gzip
 import hashlib
@@ -170,6 +173,14 @@ def main():
                  "WorkingDir": "/", "ExposedPorts": {"8080/tcp": {}},
                  "Labels": {"org.opencontainers.image.version": "crash", "hoist.test": "app"}}
     lay.image("app-crash", [base, app_layer("crash")], crash_cfg)
+
+    degrade_cfg = {"Env": ["PATH=/bin", "APP_VERSION=degrades", "HEALTHY_FOR=5"],
+                   "Cmd": ["/bin/busybox", "sh", "-c",
+                           "/bin/busybox httpd -p 8080 -h /www; sleep \"$HEALTHY_FOR\"; rm -f /www/healthz; "
+                           "echo 'app: no longer healthy' >&2; exec sleep 2147483647"],
+                   "WorkingDir": "/", "ExposedPorts": {"8080/tcp": {}},
+                   "Labels": {"org.opencontainers.image.version": "degrades", "hoist.test": "app"}}
+    lay.image("app-degrades", [base, app_layer("degrades")], degrade_cfg)
     lay.finish()
 
 

@@ -2,7 +2,7 @@
 """A small Docker registry token issuer (the "token" auth flavour of the test fleet).
 
     token_issuer.py --listen ADDR:PORT --key KEY.pem --cert CERT.pem --issuer ISS --service SVC \
-                    --user NAME:PASSWORD[:ACTIONS] [--user ...]
+                    --users-file FILE (NAME:PASSWORD[:ACTIONS] lines) | --user NAME:PASSWORD[:ACTIONS] ...
 
 GET  /token?service=S&scope=repository:NAME:pull,push[&scope=...][&account=U]
      with Authorization: Basic  ->  {"token", "access_token", "expires_in", "issued_at"}
@@ -166,7 +166,12 @@ def main():
     p.add_argument("--issuer", required=True)
     p.add_argument("--service", required=True)
     p.add_argument("--user", action="append", default=[])
+    # a file of NAME:PASSWORD[:ACTIONS] lines keeps the passwords off the command line (ps)
+    p.add_argument("--users-file")
     a = p.parse_args()
+    if a.users_file:
+        with open(a.users_file) as f:
+            a.user += [line.strip() for line in f if line.strip() and not line.startswith("#")]
     ISSUER = Issuer(a)
     host, port = a.listen.rsplit(":", 1)
     srv = ThreadingHTTPServer((host, int(port)), Handler)

@@ -100,11 +100,12 @@ LocalRegistry::LocalRegistry(Auth auth) : m_auth(auth) {
                               m_dir.path + "/token.key", "-out", m_dir.path + "/token.crt", "-days", "2", "-subj",
                               "/CN=hoist-itest"});
         if (r.exit_code != 0) throw std::runtime_error("openssl failed: " + r.err);
+        std::string users = m_dir.path + "/issuer-users";  // passwords never on a command line
+        std::ofstream(users) << user << ":" << password << "\n";
         m_issuer = Background({"/usr/bin/python3", std::string(HOIST_SOURCE_DIR) + "/tests/fleet/lib/token_issuer.py",
                                "--listen", "127.0.0.1:" + std::to_string(m_issuer_port), "--key",
                                m_dir.path + "/token.key", "--cert", m_dir.path + "/token.crt", "--issuer",
-                               "hoist-itest-issuer", "--service", "hoist-itest-registry", "--user",
-                               std::string(user) + ":" + password},
+                               "hoist-itest-issuer", "--service", "hoist-itest-registry", "--users-file", users},
                               m_dir.path + "/issuer.log");
         c << "auth:\n  token:\n    realm: http://127.0.0.1:" << m_issuer_port
           << "/token\n    service: hoist-itest-registry\n    issuer: hoist-itest-issuer\n    rootcertbundle: "

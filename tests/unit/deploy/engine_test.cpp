@@ -226,3 +226,24 @@ TEST(Engine, SecretEnvIsUploadedWithMode0600AndNeverInACommand) {
     for (const auto& c : rig.hosts["h1"]->commands()) EXPECT_EQ(c.find("s3cret"), std::string::npos) << c;
     EXPECT_EQ(r.hosts[0].to_json().dump().find("s3cret"), std::string::npos);
 }
+
+TEST(Engine, AHostThatTurnsBadAfterJoiningThePoolStopsTheDeploy) {
+    Rig rig;
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    // web-v2 answers while h1's own health check runs, then degrades before batch 2 starts
+    auto plan = deploy::make_plan(rig.p, "v2", rig.state);
+    int verify = 0;
+    for (const auto& s : plan.steps) verify += s.action == deploy::Action::verify;
+    ASSERT_EQ(verify, 2) << "h1 is re-checked before h2 leaves the pool, and at the end";
+    // make h1's new container bad once it is healthy: mark unhealthy after its health step by a
+    // rule on the fake (the model answers 503 for names in `unhealthy`)
+    rig.hosts["h1"]->unhealthy_after_run = "web-v2";
+    deploy::EngineEnv env{*rig.fleet, &rig.lb, rig.out, *rig.pacer, {}, "id", "t", "deploy"};
+    auto r = deploy::execute(rig.p, plan, rig.state, env);
+    EXPECT_EQ(r.code, ExitCode::rolled_back) << r.message;
+    EXPECT_NE(r.message.find("turned unhealthy after it joined the pool"), std::string::npos) << r.message;
+    EXPECT_TRUE(rig.hosts["h1"]->running("web-v1"));
+    EXPECT_FALSE(rig.hosts["h2"]->running("web-v2")) << "h2 was never changed";
+    EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080");
+}

@@ -47,6 +47,7 @@ ssh::ExecResult FakeHost::exec(const std::string& line, const ssh::ExecOptions&)
                 return r;
             }
         m_containers[name] = {port, true};
+        if (name == unhealthy_after_run) m_probes_since_run = 0;
     } else if (line.rfind("docker stop ", 0) == 0) {
         if (!m_containers.count(last)) return missing(last);
         m_containers[last].running = false;
@@ -78,6 +79,7 @@ ssh::HttpResponse FakeHost::http_get(int port, const std::string&, std::chrono::
         if (!c.running || c.port != port) continue;
         bool bad = false;
         for (const auto& u : unhealthy) bad = bad || name.find(u) != std::string::npos;
+        if (name == unhealthy_after_run && ++m_probes_since_run > healthy_probes) bad = true;
         r.status = bad ? 503 : 200;
         r.body = bad ? "not ready" : "ok";
         return r;

@@ -33,6 +33,9 @@ public:
     void add_container(const std::string& name, int port, bool running);
     /// Containers whose name contains one of these never answer 2xx.
     std::set<std::string> unhealthy;
+    /// This container answers 2xx to its first `healthy_probes` GETs after it started, then 503.
+    std::string unhealthy_after_run;
+    int healthy_probes = 2;
     /// Every command (and upload, HTTP GET) throws ssh::Error(disconnected) from the n-th call on.
     void drop_after(int calls);
 
@@ -53,6 +56,7 @@ private:
     std::vector<std::string> m_commands;
     std::map<std::string, std::string> m_files;
     int m_calls = 0, m_drop_after = -1;
+    int m_probes_since_run = 0;
 };
 
 class FakeBalancer : public lb::LoadBalancer {

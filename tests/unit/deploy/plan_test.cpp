@@ -107,6 +107,7 @@ Batch 1/2: 10.0.1.11
   hoist          wait    5s before the next batch
 
 Batch 2/2: 10.0.1.12
+  10.0.1.11      verify  still healthy: GET http://127.0.0.1:8080/healthz (one good answer in 3 tries)
   10.0.0.5 (lb)  drain   take 10.0.1.12 out of the pool; upstream web: 10.0.1.11:8080, 10.0.1.12:8080 (down)
                          $ write /etc/nginx/conf.d/hoist-web.conf
                          $ nginx -t
@@ -122,6 +123,7 @@ Batch 2/2: 10.0.1.12
                          $ write /etc/nginx/conf.d/hoist-web.conf
                          $ nginx -t
                          $ nginx -s reload
+  10.0.1.11      verify  still healthy at the end: GET http://127.0.0.1:8080/healthz (one good answer in 3 tries)
 
 Finally:
   10.0.1.11      record  append the result to .hoist/web/history.jsonl
