@@ -1,4 +1,5 @@
 // hoist plan: what a deploy would do, host by host, touching nothing.
+#include "aws/ec2_hosts.hpp"
 #include "context.hpp"
 #include "deploy/plan.hpp"
 #include "deploy/tag.hpp"
@@ -13,9 +14,17 @@ void register_plan(CLI::App& app, Context& ctx) {
         ctx.command = "plan";
         ctx.run = [&ctx] {
             auto p = ctx.load_pipeline();
-            if (p.ec2)
-                throw usage_error("this pipeline takes its hosts from EC2 tags, which this version of hoist cannot "
-                                  "resolve yet; nothing was done");
+            if (p.ec2) {  // the hosts are the running instances with the tags, looked up now
+                p.hosts = p.all_hosts = aws::resolve_ec2_hosts(p);
+                std::string list = "Hosts from EC2 (" + std::to_string(p.hosts.size()) + "):\n";
+                nlohmann::json found = nlohmann::json::array();
+                for (const auto& h : p.hosts) {
+                    list += "  " + h.address + "  " + h.instance_id + "\n";
+                    found.push_back({{"host", h.address}, {"instance_id", h.instance_id}});
+                }
+                ctx.out->result(list);
+                ctx.out->event("ec2_hosts", {{"hosts", found}});
+            }
             std::string t = deploy::resolve_tag(p, tag);
             deploy::FleetState state;  // offline: the fleet is observed at deploy time
             auto plan = deploy::make_plan(p, t, state);

@@ -49,6 +49,7 @@ struct Host {
     std::string address;
     std::string user;
     int port = 22;
+    std::string instance_id;  ///< EC2 instance id when the host came from `hosts: { ec2: ... }`
     Location where;
     /// "user@address:port" with defaults omitted where they match; used in messages.
     std::string display() const { return address; }
@@ -118,6 +119,8 @@ struct LoadBalancerSettings {
     std::string target_group_arn;
     std::string listener_arn;
     std::map<std::string, std::string> target_groups;  ///< blue, green
+    std::vector<int> canary;         ///< alb blue_green: traffic percentages for the new colour before 100
+    Duration canary_pause = 30s;     ///< alb blue_green: wait at each canary step
 };
 
 struct StrategySettings {

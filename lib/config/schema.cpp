@@ -103,8 +103,8 @@ void read_hosts(Reader& r, const Node* n, const Node& root, Pipeline& p) {
         }
         if (!r.expect_map(*e, "hosts.ec2", {"region", "tags", "address"})) return;
         Ec2Discovery d;
+        // No region: AWS_REGION / AWS_DEFAULT_REGION / the profile's, resolved when the hosts are looked up.
         if (auto v = r.string(e->find("region"), "hosts.ec2.region")) d.region = *v;
-        else if (!e->find("region")) r.missing(e->loc, "region", "hosts.ec2");
         if (auto v = r.string_map(e->find("tags"), "hosts.ec2.tags")) d.tags = *v;
         if (d.tags.empty() && !e->find("tags")) r.missing(e->loc, "tags", "hosts.ec2");
         if (auto v = r.one_of(e->find("address"), "hosts.ec2.address", {"private", "public"})) d.address = *v;
@@ -241,7 +241,7 @@ void read_load_balancer(Reader& r, const Node* n, Pipeline& p) {
     if (!n || !r.expect_map(*n, "load_balancer",
                             {"type", "host", "upstream", "config_path", "test_command", "reload_command",
                              "drain_time", "socket", "backend", "region", "target_group_arn", "listener_arn",
-                             "target_groups"}))
+                             "target_groups", "canary", "canary_pause"}))
         return;
     auto& lb = p.load_balancer;
     if (auto v = r.one_of(n->find("type"), "load_balancer.type", {"nginx", "haproxy", "alb", "none"}))
@@ -266,6 +266,23 @@ void read_load_balancer(Reader& r, const Node* n, Pipeline& p) {
         if (r.expect_map(*tg, "load_balancer.target_groups", {"blue", "green"}))
             if (auto v = r.string_map(tg, "load_balancer.target_groups")) lb.target_groups = *v;
     }
+    if (auto v = r.string_list(n->find("canary"), "load_balancer.canary")) {
+        int last = 0;
+        for (std::size_t i = 0; i < v->size(); ++i) {
+            std::string text = trim((*v)[i]);
+            if (ends_with(text, "%")) text.pop_back();
+            auto pct = parse_int(text);
+            const Location& at = n->find("canary")->seq[i].loc;
+            if (!pct || *pct <= last || *pct >= 100) {
+                r.error(at, "'load_balancer.canary' must be increasing percentages between 1 and 99 (the last step, "
+                            "100, is implied); got '" + (*v)[i] + "'");
+                break;
+            }
+            last = static_cast<int>(*pct);
+            lb.canary.push_back(last);
+        }
+    }
+    if (auto v = r.duration(n->find("canary_pause"), "load_balancer.canary_pause")) lb.canary_pause = *v;
 }
 
 void read_strategy(Reader& r, const Node* n, Pipeline& p) {
@@ -393,7 +410,7 @@ void cross_checks(Reader& r, const Node& root, Pipeline& p) {
             need(!lb.backend.empty(), "backend", "");
             break;
         case LoadBalancerType::alb:
-            need(!lb.region.empty(), "region", "");
+            // No region here means AWS_REGION / AWS_DEFAULT_REGION / the profile's, resolved at deploy time.
             if (p.strategy.type == StrategyType::rolling)
                 need(!lb.target_group_arn.empty(), "target_group_arn", " for a rolling deploy");
             else {
@@ -404,6 +421,9 @@ void cross_checks(Reader& r, const Node& root, Pipeline& p) {
             break;
         case LoadBalancerType::none: break;
     }
+    if (!lb.canary.empty() && (lb.type != LoadBalancerType::alb || p.strategy.type != StrategyType::blue_green))
+        r.error(loc("load_balancer.canary", lbn),
+                "'load_balancer.canary' (weighted traffic steps) needs load_balancer type alb and strategy blue_green");
 
     if (p.ssh.host_key_checking == HostKeyChecking::off)
         r.warning(loc("ssh.host_key_checking", root.find("ssh")),

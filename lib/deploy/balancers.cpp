@@ -1,5 +1,6 @@
 #include "deploy/balancers.hpp"
 
+#include "lb/alb.hpp"
 #include "lb/haproxy.hpp"
 #include "lb/nginx.hpp"
 #include "ssh/local_connection.hpp"
@@ -79,7 +80,10 @@ LoadBalancerHandle make_load_balancer(const config::Pipeline& p, lb::Sleeper sle
             return h;
         }
         case config::LoadBalancerType::alb:
-            break;
+            // The AWS API, no SSH; the driver's warnings (throttling retries, a drain limit shorter than
+            // the target group's deregistration delay) go where the fleet's warnings go.
+            h.driver = lb::make_alb(p, std::move(sleep), {}, std::move(warn));
+            return h;
     }
     throw usage_error("load_balancer.type " + config::to_string(lb.type) +
                       " is not available yet in this version of hoist; nothing was done");

@@ -1,0 +1,229 @@
+#include "aws_fixture.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "registry/http.hpp"
+#include "util/process.hpp"
+
+namespace hoist::aws::itest {
+
+namespace fs = std::filesystem;
+
+const AwsFleet& fleet() {
+    static AwsFleet info;
+    static std::string error;
+    static bool loaded = false;
+    if (!loaded) {
+        loaded = true;
+        const char* path = std::getenv("HOIST_FLEET_JSON");
+        if (!path || !*path) {
+            error =
+                "HOIST_FLEET_JSON is not set: the AWS tests need the test fleet (its hosts, nginx and "
+                "docker). "
+                "Bring one up with `tests/fleet/fleet up --name NAME --subnet A.B.C` (as root) and export "
+                "HOIST_FLEET_JSON=/tmp/hoist-fleet/NAME/fleet.json";
+        } else {
+            try {
+                std::ifstream in(path);
+                if (!in) throw std::runtime_error(std::string("cannot read ") + path);
+                in >> info.json;
+                auto& j = info.json;
+                info.name = j.at("name");
+                info.dir = j.at("dir");
+                info.bridge = j.at("bridge_address");
+                if (!j.at("docker").get<bool>() || j.at("lb").is_null() || j.at("images").is_null())
+                    throw std::runtime_error(
+                        "the AWS tests need a fleet with docker, the LB host and images");
+                info.nginx_url = j["lb"]["nginx"]["url"];
+                info.upstream_file = j["lb"]["nginx"]["config_path_local"];
+                info.image_v1 = j["images"]["v1"];
+                info.image_v2 = j["images"]["v2"];
+                info.image_unhealthy = j["images"]["unhealthy"];
+                for (auto& h : j.at("hosts")) info.hosts.push_back({h.at("address"), h.at("docker_host")});
+                if (info.hosts.size() < 2)
+                    throw std::runtime_error("the AWS tests need at least 2 fleet hosts");
+            } catch (const std::exception& e) {
+                info.hosts.clear();
+                error = std::string("HOIST_FLEET_JSON=") + path + ": " + e.what();
+            }
+        }
+    }
+    if (!error.empty()) ADD_FAILURE() << error;
+    return info;
+}
+
+void AwsFleetTest::SetUp() {
+    const AwsFleet& info = fleet();
+    if (info.hosts.empty()) FAIL() << "no test fleet (see above)";
+    m_fleet = &info;
+}
+
+std::string arn(const std::string& kind, const std::string& name) {
+    return std::string("arn:aws:elasticloadbalancing:") + kRegion + ":123456789012:" + kind + "/" + name;
+}
+
+std::string sh(const std::string& script) {
+    auto r = run_process({"/bin/sh", "-c", script});
+    EXPECT_EQ(r.exit_code, 0) << script << "\n" << r.err;
+    return r.out;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+FakeAws::FakeAws(const std::string& id, nlohmann::json seed, bool imds, bool nginx) : m_id(id) {
+    const AwsFleet& fl = fleet();
+    m_dir = fl.dir + "/fake-aws-" + id;
+    m_upstream_before = read_file(fl.upstream_file);
+    std::string seed_file = fl.dir + "/fake-aws-seed-" + id + ".json";
+    std::ofstream(seed_file) << seed.dump(2);
+    std::vector<std::string> argv = {std::string(HOIST_SOURCE_DIR) + "/tests/fleet/fake-aws",
+                                     "start",
+                                     "--name",
+                                     fl.name,
+                                     "--id",
+                                     id,
+                                     "--seed",
+                                     seed_file};
+    if (imds) argv.push_back("--imds");
+    if (!nginx) argv.push_back("--no-nginx");
+    auto r = run_process(argv);
+    if (r.exit_code != 0) throw std::runtime_error("fake-aws start failed: " + r.err);
+    auto ready = nlohmann::json::parse(r.out);
+    m_endpoint = ready["endpoint"];
+    m_imds = ready["imds"];
+}
+
+FakeAws::~FakeAws() {
+    const AwsFleet& fl = fleet();
+    run_process(
+        {std::string(HOIST_SOURCE_DIR) + "/tests/fleet/fake-aws", "stop", "--name", fl.name, "--id", m_id});
+    fs::remove(fl.dir + "/fake-aws-seed-" + m_id + ".json");
+    // The endpoint puts nginx's upstream file back when it stops; make sure, for the next test.
+    if (read_file(fl.upstream_file) != m_upstream_before) {
+        std::ofstream(fl.upstream_file) << m_upstream_before;
+        run_process({"ssh", "-F", fl.json["ssh"]["config"], "-o", "BatchMode=yes", "lb", "nginx -s reload"});
+        ADD_FAILURE() << "fake-aws " << m_id << " left nginx's upstream file changed; restored it";
+    }
+}
+
+std::string FakeAws::log() const {
+    return read_file(m_dir + "/fake-aws.log");
+}
+
+nlohmann::json base_seed() {
+    return {
+        {"region", kRegion},
+        {"credentials", {{{"access_key_id", kKeyId}, {"secret_access_key", kSecret}}}},
+        {"health",
+         {{"interval_ms", 200}, {"healthy_threshold", 2}, {"unhealthy_threshold", 2}, {"timeout_ms", 1000}}},
+        {"target_groups", nlohmann::json::array()},
+        {"load_balancers", nlohmann::json::array()}};
+}
+
+Credentials test_keys() {
+    Credentials c;
+    c.access_key_id = kKeyId;
+    c.secret_access_key = Secret(kSecret);
+    c.source = "test keys";
+    return c;
+}
+
+QueryClient client(const Service& service, const std::string& endpoint, Credentials keys,
+                   QueryOptions options) {
+    return QueryClient(
+        service, kRegion, endpoint, [keys] { return keys; }, std::move(options));
+}
+
+std::shared_ptr<Elbv2> elbv2(const std::string& endpoint) {
+    return std::make_shared<Elbv2>(client(kElbv2, endpoint));
+}
+
+Containers::~Containers() {
+    for (auto& [h, name] : m_running) run_process({"docker", "-H", h.docker_host, "rm", "-f", name});
+}
+
+void Containers::run(const FleetHost& h, const std::string& name, int port, const std::string& image) {
+    run_process({"docker", "-H", h.docker_host, "rm", "-f", name});
+    auto r = run_process({"docker", "-H", h.docker_host, "run", "-d", "--name", name, "--label",
+                          "hoist-aws-itest=1", "-p", std::to_string(port) + ":8080", image});
+    ASSERT_EQ(r.exit_code, 0) << "docker run " << name << " on " << h.address << ": " << r.err;
+    m_running.emplace_back(h, name);
+    // busybox httpd answers within milliseconds of starting; wait for it so tests start from "up".
+    for (int i = 0; i < 100; ++i) {
+        if (!http_get("http://" + h.address + ":" + std::to_string(port) + "/version").empty()) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL() << name << " on " << h.address << ":" << port << " did not answer";
+}
+
+void Containers::remove(const FleetHost& h, const std::string& name) {
+    run_process({"docker", "-H", h.docker_host, "rm", "-f", name});
+    std::erase_if(m_running, [&](const auto& e) { return e.first.address == h.address && e.second == name; });
+}
+
+Loadgen::Loadgen(const std::string& url, std::vector<std::string> extra) {
+    m_out = fs::temp_directory_path() / ("hoist-aws-loadgen-" + std::to_string(::getpid()) + ".json");
+    std::vector<std::string> argv = {std::string(HOIST_SOURCE_DIR) + "/tests/fleet/loadgen", url};
+    for (auto& e : extra) argv.push_back(e);
+    std::vector<char*> args;  // built before fork: the child only calls async-signal-safe functions
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    const char* out = m_out.c_str();
+    m_pid = fork();
+    if (m_pid == 0) {
+        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1);
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 2);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // let it reach full load
+}
+
+nlohmann::json Loadgen::stop() {
+    if (m_pid <= 0) return {};
+    ::kill(m_pid, SIGINT);
+    int status = 0;
+    waitpid(m_pid, &status, 0);
+    m_pid = -1;
+    std::string text = read_file(m_out);
+    fs::remove(m_out);
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) ADD_FAILURE() << "loadgen printed no summary: '" << text << "'";
+    return j;
+}
+
+Loadgen::~Loadgen() {
+    if (m_pid > 0) {
+        ::kill(m_pid, SIGKILL);
+        waitpid(m_pid, nullptr, 0);
+        fs::remove(m_out);
+    }
+}
+
+std::string http_get(const std::string& url) {
+    registry::Request r;
+    r.url = url;
+    r.timeout_s = 5;
+    auto resp = registry::perform(r);
+    return resp.ok() ? resp.body : "";
+}
+
+}  // namespace hoist::aws::itest

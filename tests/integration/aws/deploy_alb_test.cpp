@@ -1,0 +1,145 @@
+// `hoist deploy` with `load_balancer.type: alb`, end to end: the hoist binary, the test fleet's
+// hosts over SSH, the local AWS endpoint as the ALB, and loadgen through the nginx that endpoint
+// drives. Rolling and blue/green, each deployed twice (v1, then v2 under load): 0 failed requests.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "aws_fixture.hpp"
+#include "util/process.hpp"
+
+namespace hoist::aws::itest {
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json group(const std::string& name, int port) {
+    return {{"arn", arn("targetgroup", name)},
+            {"port", port},
+            {"deregistration_delay_s", 2},
+            {"health_check_path", "/healthz"},
+            {"targets", nlohmann::json::array()}};
+}
+
+nlohmann::json seed_with(nlohmann::json groups, const std::string& first_group) {
+    auto s = base_seed();
+    s["target_groups"] = std::move(groups);
+    s["load_balancers"] = {
+        {{"arn", arn("loadbalancer", "app/dep/1")},
+         {"listeners",
+          {{{"arn", arn("listener", "app/dep/1/1")},
+            {"port", 80},
+            {"default_actions", {{{"type", "forward"}, {"target_group_arn", first_group}}}}}}}}};
+    s["nginx_listener"] = arn("listener", "app/dep/1/1");
+    return s;
+}
+
+class DeployAlb : public AwsFleetTest {
+protected:
+    void SetUp() override {
+        AwsFleetTest::SetUp();
+        if (HasFatalFailure()) return;
+        dir = fs::temp_directory_path() / ("hoist-aws-deploy-" + std::to_string(::getpid()));
+        fs::create_directories(dir);
+    }
+    void TearDown() override {
+        if (service.empty()) return;
+        for (const auto& h : f().hosts)  // what hoist left: containers, ~/.hoist/<service>
+            sh("docker -H " + h.docker_host + " ps -aq --filter label=hoist.service=" + service +
+               " | xargs -r docker -H " + h.docker_host + " rm -f >/dev/null");
+        for (const auto& h : f().json["hosts"])
+            fs::remove_all(h["home"].get<std::string>() + "/.hoist/" + service);
+        fs::remove_all(dir);
+    }
+    void write_pipeline(const std::string& lb_and_strategy) {
+        const auto& j = f().json;
+        std::string hosts;
+        for (const auto& h : f().hosts) hosts += (hosts.empty() ? "" : ", ") + h.address;
+        std::ofstream(dir / "hoist.yml")
+            << "service: " << service << "\nimage: " << j["images"]["repository"].get<std::string>()
+            << "\nregistry: {insecure: true}\nhosts: [" << hosts << "]\n"
+            << "ssh: {user: " << j["ssh"]["user"].get<std::string>() << ", identity_files: ["
+            << j["ssh"]["identity_file"].get<std::string>()
+            << "], known_hosts: " << j["ssh"]["known_hosts"].get<std::string>()
+            << ", host_key_checking: strict}\n"
+            << "container: {port: 8080, host_port: 18280, stop_timeout: 1s}\n"
+            << "healthcheck: {path: /healthz, interval: 200ms, healthy_threshold: 2, deadline: 20s}\n"
+            << lb_and_strategy;
+    }
+    ProcessResult hoist(const FakeAws& fake, const std::string& tag) {
+        ProcessOptions o;
+        o.cwd = dir.string();
+        o.env = {{"AWS_ENDPOINT_URL", fake.endpoint()},
+                 {"AWS_ACCESS_KEY_ID", kKeyId},
+                 {"AWS_SECRET_ACCESS_KEY", kSecret},
+                 {"AWS_SESSION_TOKEN", ""},
+                 {"AWS_PROFILE", ""},
+                 {"AWS_EC2_METADATA_DISABLED", "true"},
+                 {"AWS_REGION", ""},
+                 {"NO_COLOR", "1"}};
+        return run_process({HOIST_BINARY, "deploy", "--tag", tag, "--skip-build", "--skip-push"}, o);
+    }
+    void expect_serves(const std::string& version) {
+        for (int i = 0; i < 6; ++i) EXPECT_EQ(http_get(f().nginx_url + "/version"), version);
+    }
+    fs::path dir;
+    std::string service;
+};
+
+TEST_F(DeployAlb, RollingTwiceUnderLoad) {
+    service = "awsroll";
+    FakeAws fake("deploy", seed_with({group("awsroll/1", 18280)}, arn("targetgroup", "awsroll/1")));
+    write_pipeline(
+        "load_balancer: {type: alb, region: eu-west-1, target_group_arn: " + arn("targetgroup", "awsroll/1") +
+        ", drain_time: 3s}\nstrategy: {type: rolling, max_unavailable: 1}\n");
+    auto r = hoist(fake, "v1");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    expect_serves("v1");
+
+    Loadgen load(f().nginx_url, {"-c", "4", "--slow", "2", "--slow-path", "/cgi-bin/slow?1"});
+    r = hoist(fake, "v2");
+    auto stats = load.stop();
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_GT(stats.value("requests", 0), 100) << stats.dump();
+    EXPECT_EQ(stats.value("non2xx", -1), 0) << stats.dump();
+    EXPECT_EQ(stats.value("socket_errors", -1), 0) << stats.dump();
+    EXPECT_GT(stats["versions"].value("v1", 0), 0) << stats.dump();
+    EXPECT_GT(stats["versions"].value("v2", 0), 0) << stats.dump();
+    std::printf("[ measured ] hoist deploy rolling (alb) v1 -> v2 under load: %s\n", stats.dump().c_str());
+    expect_serves("v2");
+    EXPECT_EQ(r.err.find(kSecret), std::string::npos);
+    if (HasFailure())
+        std::printf("hoist stderr:\n%s\nfake-aws log:\n%s\n", r.err.c_str(), fake.log().c_str());
+}
+
+TEST_F(DeployAlb, BlueGreenTwiceUnderLoad) {
+    service = "awsbg";
+    FakeAws fake("deploy", seed_with({group("awsbg-blue/1", 18281), group("awsbg-green/2", 18282)},
+                                     arn("targetgroup", "awsbg-blue/1")));
+    write_pipeline(
+        "load_balancer: {type: alb, region: eu-west-1, listener_arn: " + arn("listener", "app/dep/1/1") +
+        ", target_groups: {blue: " + arn("targetgroup", "awsbg-blue/1") +
+        ", green: " + arn("targetgroup", "awsbg-green/2") +
+        "}, drain_time: 2s}\n"
+        "strategy: {type: blue_green, ports: {blue: 18281, green: 18282}}\n");
+    auto r = hoist(fake, "v1");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    expect_serves("v1");
+
+    Loadgen load(f().nginx_url, {"-c", "4", "--slow", "2", "--slow-path", "/cgi-bin/slow?1"});
+    r = hoist(fake, "v2");
+    auto stats = load.stop();
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_GT(stats.value("requests", 0), 100) << stats.dump();
+    EXPECT_EQ(stats.value("non2xx", -1), 0) << stats.dump();
+    EXPECT_EQ(stats.value("socket_errors", -1), 0) << stats.dump();
+    EXPECT_GT(stats["versions"].value("v2", 0), 0) << stats.dump();
+    std::printf("[ measured ] hoist deploy blue/green (alb) v1 -> v2 under load: %s\n", stats.dump().c_str());
+    expect_serves("v2");
+    if (HasFailure())
+        std::printf("hoist stderr:\n%s\nfake-aws log:\n%s\n", r.err.c_str(), fake.log().c_str());
+}
+
+}  // namespace
+}  // namespace hoist::aws::itest
