@@ -84,7 +84,7 @@ void register_deploy(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx] {
         ctx.command = "deploy";
         ctx.run = [&ctx] {
-            auto p = ctx.load_pipeline();
+            auto p = ctx.load_pipeline_with_hosts();
             deploy::DeployRequest req;
             req.tag = f.tag;
             req.skip_build = f.skip_build;

@@ -29,9 +29,8 @@ std::string read_stdin() {
 }
 
 int run_exec(Context& ctx, const ExecFlags& flags) {
-    auto p = ctx.load_pipeline();
-    if (p.ec2 || p.hosts.empty())
-        throw usage_error("this pipeline has no static hosts (EC2 discovery is not available yet); nothing was done");
+    auto p = ctx.load_pipeline_with_hosts();
+    if (p.hosts.empty()) throw usage_error("this pipeline has no hosts; nothing was done");
     std::string line;
     for (const auto& w : flags.words) line += (line.empty() ? "" : " ") + w;
     if (line.empty()) throw usage_error("hoist exec: no command given (hoist exec -- CMD)");

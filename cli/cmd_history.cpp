@@ -10,7 +10,7 @@ namespace hoist::cli {
 namespace {
 
 int run_history(Context& ctx, int limit) {
-    auto p = ctx.load_pipeline();
+    auto p = ctx.load_pipeline_with_hosts();
     auto fleet = ctx.fleet(p, false);
     auto outcomes = fleet->each<std::vector<deploy::HistoryEntry>>(
         [&](const std::string&, ssh::Connection& c) { return deploy::read_history(c, p.service); });

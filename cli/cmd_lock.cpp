@@ -8,7 +8,7 @@ namespace hoist::cli {
 namespace {
 
 int run_lock(Context& ctx, const std::string& what, const std::string& message) {
-    auto p = ctx.load_pipeline();
+    auto p = ctx.load_pipeline_with_hosts();
     auto fleet = ctx.fleet(p, true);
     std::string host = fleet->targets().front().name;
     deploy::Lock lock(fleet->connection(host), remote::state_dir(p.service), host);

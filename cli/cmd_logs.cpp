@@ -9,7 +9,7 @@ namespace hoist::cli {
 namespace {
 
 int run_logs(Context& ctx, int tail, bool follow) {
-    auto p = ctx.load_pipeline();
+    auto p = ctx.load_pipeline_with_hosts();
     auto fleet = ctx.fleet(p, false);
     std::vector<std::string> hosts;
     for (const auto& h : p.hosts) hosts.push_back(h.address);

@@ -15,7 +15,7 @@ void register_rollback(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx] {
         ctx.command = "rollback";
         ctx.run = [&ctx] {
-            auto p = ctx.load_pipeline();
+            auto p = ctx.load_pipeline_with_hosts();
             deploy::DeployRequest req;
             req.kind = deploy::DeployRequest::Kind::rollback;
             req.tag = to;

@@ -11,7 +11,7 @@ namespace hoist::cli {
 namespace {
 
 int run_status(Context& ctx) {
-    auto p = ctx.load_pipeline();
+    auto p = ctx.load_pipeline_with_hosts();
     auto fleet = ctx.fleet(p, false);
     auto lbh = deploy::make_load_balancer(p, deploy::Interrupts::uninterruptible(),
                                           [&ctx](const std::string& w) { ctx.out->warning(w); });

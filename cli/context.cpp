@@ -1,5 +1,9 @@
 #include "context.hpp"
 
+#include <algorithm>
+
+#include "aws/ec2_hosts.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -119,6 +123,30 @@ config::Pipeline Context::load_pipeline() {
                           " found; nothing was touched");
     }
     return result.pipeline;
+}
+
+config::Pipeline Context::load_pipeline_with_hosts() {
+    auto p = load_pipeline();
+    if (!p.ec2) return p;
+    p.all_hosts = aws::resolve_ec2_hosts(p);
+    p.hosts.clear();
+    std::vector<std::string> wanted;
+    for (auto& h : split(global.hosts, ','))
+        if (!trim(h).empty()) wanted.push_back(trim(h));
+    for (const auto& h : p.all_hosts)
+        if (wanted.empty() || std::find(wanted.begin(), wanted.end(), h.address) != wanted.end()) p.hosts.push_back(h);
+    for (const auto& w : wanted)
+        if (std::none_of(p.hosts.begin(), p.hosts.end(), [&](const config::Host& h) { return h.address == w; }))
+            throw usage_error("--hosts names '" + w + "', which is not one of the running EC2 instances with the tags");
+    nlohmann::json found = nlohmann::json::array();
+    std::string list;
+    for (const auto& h : p.all_hosts) {
+        found.push_back({{"host", h.address}, {"instance_id", h.instance_id}});
+        list += (list.empty() ? "" : ", ") + h.address + " (" + h.instance_id + ")";
+    }
+    out->info("hosts from EC2 tags: " + list);
+    out->event("ec2_hosts", {{"hosts", found}});
+    return p;
 }
 
 std::unique_ptr<ssh::Fleet> Context::fleet(const config::Pipeline& p, bool all) {

@@ -39,6 +39,9 @@ struct Context {
     void init_output();
     /// Loads the pipeline; prints every diagnostic; throws Error(usage) when there are errors.
     config::Pipeline load_pipeline();
+    /// load_pipeline(), then hosts from EC2 tags resolved now (`hosts: {ec2: ...}`), --hosts applied
+    /// to them: what every command that works on hosts starts from.
+    config::Pipeline load_pipeline_with_hosts();
     /// SSH connections to the pipeline's hosts (every host of the file when `all`), warnings printed.
     std::unique_ptr<ssh::Fleet> fleet(const config::Pipeline& p, bool all);
     /// Prints diagnostics (FILE:LINE:COL: message) to stderr and, in JSON mode, as events; under

@@ -3,11 +3,13 @@
 // drives. Rolling and blue/green, each deployed twice (v1, then v2 under load): 0 failed requests.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "aws_fixture.hpp"
 #include "util/process.hpp"
+#include "util/strings.hpp"
 
 namespace hoist::aws::itest {
 namespace {
@@ -52,13 +54,14 @@ protected:
             fs::remove_all(h["home"].get<std::string>() + "/.hoist/" + service);
         fs::remove_all(dir);
     }
-    void write_pipeline(const std::string& lb_and_strategy) {
+    void write_pipeline(const std::string& lb_and_strategy, const std::string& hosts_yaml = "") {
         const auto& j = f().json;
         std::string hosts;
         for (const auto& h : f().hosts) hosts += (hosts.empty() ? "" : ", ") + h.address;
         std::ofstream(dir / "hoist.yml")
             << "service: " << service << "\nimage: " << j["images"]["repository"].get<std::string>()
-            << "\nregistry: {insecure: true}\nhosts: [" << hosts << "]\n"
+            << "\nregistry: {insecure: true}\n"
+            << (hosts_yaml.empty() ? "hosts: [" + hosts + "]\n" : hosts_yaml)
             << "ssh: {user: " << j["ssh"]["user"].get<std::string>() << ", identity_files: ["
             << j["ssh"]["identity_file"].get<std::string>()
             << "], known_hosts: " << j["ssh"]["known_hosts"].get<std::string>()
@@ -78,7 +81,7 @@ protected:
                  {"AWS_EC2_METADATA_DISABLED", "true"},
                  {"AWS_REGION", ""},
                  {"NO_COLOR", "1"}};
-        return run_process({HOIST_BINARY, "deploy", "--tag", tag, "--skip-build", "--skip-push"}, o);
+        return run_process({HOIST_BINARY, "-o", "json", "deploy", "--tag", tag, "--skip-build", "--skip-push"}, o);
     }
     void expect_serves(const std::string& version) {
         for (int i = 0; i < 6; ++i) EXPECT_EQ(http_get(f().nginx_url + "/version"), version);
@@ -142,4 +145,41 @@ TEST_F(DeployAlb, BlueGreenTwiceUnderLoad) {
 }
 
 }  // namespace
+
+TEST_F(DeployAlb, HostsFromEc2TagsAreExactlyTheRunningTaggedInstances) {
+    service = "awsec2";
+    auto seed = seed_with({group("awsec2/1", 18280)}, arn("targetgroup", "awsec2/1"));
+    // the fleet's hosts are the running instances tagged role=web; others must not be touched
+    nlohmann::json in = nlohmann::json::array();
+    int n = 0;
+    for (const auto& h : f().hosts)
+        in.push_back({{"id", "i-00000000000000a" + std::to_string(++n)}, {"state", "running"},
+                      {"private_ip", h.address}, {"public_ip", "3.3.3." + std::to_string(n)},
+                      {"tags", {{"role", "web"}}}});
+    in.push_back({{"id", "i-00000000000000b1"}, {"state", "stopped"}, {"private_ip", "10.255.0.1"},
+                  {"public_ip", "3.3.4.1"}, {"tags", {{"role", "web"}}}});
+    in.push_back({{"id", "i-00000000000000b2"}, {"state", "running"}, {"private_ip", "10.255.0.2"},
+                  {"public_ip", "3.3.4.2"}, {"tags", {{"role", "db"}}}});
+    seed["instances"] = in;
+    FakeAws fake("deploy", seed);
+    write_pipeline("load_balancer: {type: alb, region: eu-west-1, target_group_arn: " + arn("targetgroup", "awsec2/1") +
+                       ", drain_time: 3s}\n",
+                   "hosts:\n  ec2: {region: eu-west-1, tags: {role: web}, address: private}\n");
+    auto r = hoist(fake, "v1");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto lines = split(trim(r.out), '\n');
+    auto summary = nlohmann::json::parse(lines.back());
+    std::vector<std::string> got, want;
+    for (const auto& h : summary["hosts"]) {
+        got.push_back(h["host"].get<std::string>());
+        EXPECT_EQ(h["result"], "updated") << h.dump();
+    }
+    for (const auto& h : f().hosts) want.push_back(h.address);
+    std::sort(got.begin(), got.end());
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(got, want) << "exactly the running instances with the tag";
+    EXPECT_NE(r.err.find("hosts from EC2 tags"), std::string::npos) << r.err;
+    expect_serves("v1");
+}
+
 }  // namespace hoist::aws::itest
