@@ -18,13 +18,29 @@ std::string to_string(ErrorKind kind) {
     return "unknown";
 }
 
+std::string describe(int rc, const std::string& message) {
+    // libssh2 often says only "Unexpected error" for a dead socket; say what it means instead
+    bool generic = message.empty() || message == "Unexpected error" || message == "unknown error";
+    std::string plain;
+    switch (rc) {
+        case LIBSSH2_ERROR_SOCKET_RECV: plain = "connection lost (nothing could be read from the host)"; break;
+        case LIBSSH2_ERROR_SOCKET_SEND: plain = "connection lost (nothing could be sent to the host)"; break;
+        case LIBSSH2_ERROR_SOCKET_DISCONNECT: plain = "the host closed the connection"; break;
+        case LIBSSH2_ERROR_SOCKET_TIMEOUT:
+        case LIBSSH2_ERROR_TIMEOUT: plain = "timed out"; break;
+        case LIBSSH2_ERROR_CHANNEL_CLOSED: plain = "the host closed the channel"; break;
+        default: break;
+    }
+    std::string text = generic && !plain.empty() ? plain : (message.empty() ? "unknown error" : message);
+    return text + " (libssh2 " + std::to_string(rc) + ")";
+}
+
 std::string last_error(LIBSSH2_SESSION* session) {
     if (!session) return "no session";
     char* msg = nullptr;
     int len = 0;
     int rc = libssh2_session_last_error(session, &msg, &len, 0);
-    std::string text = msg && len > 0 ? std::string(msg, static_cast<std::size_t>(len)) : "unknown error";
-    return text + " (libssh2 " + std::to_string(rc) + ")";
+    return describe(rc, msg && len > 0 ? std::string(msg, static_cast<std::size_t>(len)) : "");
 }
 
 ErrorKind kind_of(int rc) {

@@ -31,6 +31,10 @@ private:
     ErrorKind m_kind;
 };
 
+/// A libssh2 error as text: its message, or plain words for a generic one on a dead socket
+/// ("connection lost (nothing could be read from the host) (libssh2 -43)").
+std::string describe(int libssh2_rc, const std::string& message);
+
 /// The session's last libssh2 error as text ("-18 LIBSSH2_ERROR_AUTHENTICATION_FAILED: ...").
 std::string last_error(_LIBSSH2_SESSION* session);
 

@@ -31,14 +31,15 @@ TEST_F(DeployTest, CrashingImageRollsBackFast) {
     pipeline("");
     ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
     Load load(nginx_url(), "close", 2, 1, m_dir);
-    auto t0 = std::chrono::steady_clock::now();
     auto r = hoist({"deploy", "--tag", "crash"});
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0).count();
     auto l = load.stop();
     EXPECT_EQ(r.exit_code, 1) << r.err;
     expect_no_failures(l, "crashing deploy");
     EXPECT_NE(r.err.find("crashing on purpose"), std::string::npos) << "the container's logs are shown: " << r.err;
-    EXPECT_LT(secs, 10) << "a dead container is found without waiting for the 10 s health deadline";
+    // found dead by the health checker, not by running out the 10 s deadline (asserted by the reason
+    // rather than by wall time, which a loaded machine stretches)
+    EXPECT_NE(r.err.find("(exit code"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("not healthy within"), std::string::npos) << "waited for the deadline: " << r.err;
     for (const auto& [h, v] : served()) EXPECT_EQ(v, "v1") << h;
 }
 

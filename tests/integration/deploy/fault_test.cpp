@@ -58,7 +58,12 @@ TEST_F(DeployTest, FaultLoadBalancerPartitionedMidRolloutExits4AndTheNextDeployC
     std::string lbns = m_fleet["lb"]["netns"].get<std::string>();
     m_restore.push_back("ip netns exec " + lbns + " ip link set eth0 up");
     auto bg = hoist_bg({"-o", "json", "deploy", "--tag", "v2"}, "lbcut");
-    std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // h1 drained, being swapped
+    // cut the LB once the rollout has changed the pool (h1 drained, being swapped): a fixed sleep
+    // cut it before the first change on a loaded machine, which is the "nothing changed" case
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (pool().size() == 3 && std::chrono::steady_clock::now() < until && bg->wait(std::chrono::milliseconds(1)) < 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_EQ(pool().size(), 2u) << "the rollout never drained a host: " << read(m_dir + "/lbcut.err");
     ASSERT_EQ(in_netns(lbns, "ip link set eth0 down"), 0);
     int code = bg->wait();
     std::string err = read(m_dir + "/lbcut.err");

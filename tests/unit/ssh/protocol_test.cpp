@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ssh/connection.hpp"
+#include "ssh/error.hpp"
 #include "ssh/exec.hpp"
 #include "ssh/session.hpp"
 #include "ssh/tunnel.hpp"
@@ -67,3 +68,16 @@ TEST(Exec, SignalNumbers) {
     EXPECT_EQ(signal_number("KILL"), 9);
     EXPECT_EQ(signal_number("NOPE"), 0);
 }
+
+namespace hoist::ssh {
+
+TEST(SshErrorText, GenericSocketErrorsSayWhatHappened) {
+    EXPECT_EQ(describe(-43, "Unexpected error"), "connection lost (nothing could be read from the host) (libssh2 -43)");
+    EXPECT_EQ(describe(-13, ""), "the host closed the connection (libssh2 -13)");
+    EXPECT_EQ(describe(-18, "Username/PublicKey combination invalid"),
+              "Username/PublicKey combination invalid (libssh2 -18)");
+    EXPECT_EQ(describe(-43, "Error waiting on socket"), "Error waiting on socket (libssh2 -43)");
+    EXPECT_EQ(describe(-14, ""), "unknown error (libssh2 -14)");
+}
+
+}  // namespace hoist::ssh
