@@ -26,13 +26,17 @@ ctest --test-dir "$build" -L unit --output-on-failure -j2 --timeout 120
 
 if [[ $unit_only == 1 ]]; then exit 0; fi
 
+section "fuzz: the parsers of untrusted input, ${HOIST_FUZZ_SECONDS:-15} s each (clang, libFuzzer, ASan+UBSan)"
+fuzz_failed=0
+HOIST_FUZZ_BUILD_DIR=${HOIST_FUZZ_BUILD_DIR:-$build-fuzz} "$here/tests/fuzz/run.sh" "${HOIST_FUZZ_SECONDS:-15}" || fuzz_failed=1
+
 # Everything below needs root and network namespaces (the test fleet). Refuse loudly rather than skip.
 if [[ $(id -u) != 0 ]]; then
   echo "the fleet and integration tests need root (network namespaces, sshd, dockerd); run as root or use --unit" >&2
   exit 1
 fi
 
-failed=0
+failed=$fuzz_failed
 section "package: the .deb on a clean Debian 12 rootfs"
 # the first run on a machine debootstraps a rootfs into /var/cache/hoist-tests (about a minute)
 ctest --test-dir "$build" -L package -V --timeout 900 || failed=1
@@ -45,13 +49,14 @@ done
 
 if ctest --test-dir "$build" -N -L integration 2>/dev/null | grep -q 'Total Tests: [1-9]'; then
   section "integration tests"
-  # One fleet for the whole integration suite (3 docker hosts, every registry flavour, nginx and
-  # HAProxy on the LB host, the bastion), torn down on any exit, including failures and Ctrl-C.
+  # One fleet for the whole integration suite (3 docker hosts, each with a 1 GiB image filesystem
+  # of its own, every registry flavour, nginx and HAProxy on the LB host, the bastion), torn down
+  # on any exit, including failures and Ctrl-C.
   fleet_name=${HOIST_IT_FLEET:-hit}
   fleet_subnet=${HOIST_IT_SUBNET:-10.210.40}
   trap '"$here"/tests/fleet/fleet down --name "$fleet_name" >/dev/null 2>&1 || true' EXIT
   trap 'exit 130' INT TERM
-  if fleet_env=$("$here"/tests/fleet/fleet up --name "$fleet_name" --subnet "$fleet_subnet" --registry all); then
+  if fleet_env=$("$here"/tests/fleet/fleet up --name "$fleet_name" --subnet "$fleet_subnet" --registry all --disk-mib 1024); then
     export HOIST_FLEET_JSON=${fleet_env%/fleet.env}/fleet.json
     ctest --test-dir "$build" -L integration --output-on-failure --timeout 900 || failed=1
   else

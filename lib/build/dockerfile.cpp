@@ -149,6 +149,8 @@ Dockerfile parse_dockerfile(std::string_view text, const std::string& name) {
         std::size_t sp = 0;
         while (sp < logical.size() && !std::isspace(static_cast<unsigned char>(logical[sp]))) ++sp;
         ins.keyword = logical.substr(0, sp);
+        // a line that starts with other whitespace (\v, \f) than trim() removes has no keyword
+        if (ins.keyword.empty()) fail_line(name, start_line, "unknown instruction: " + trim(logical));
         for (auto& c : ins.keyword) c = char(std::toupper(static_cast<unsigned char>(c)));
         for (char c : ins.keyword)
             if (!std::isalpha(static_cast<unsigned char>(c)))

@@ -9,6 +9,15 @@ namespace hoist::build {
 
 using nlohmann::json;
 
+namespace {
+bool all_strings(const json& j) {
+    if (!j.is_array()) return false;
+    for (const auto& e : j)
+        if (!e.is_string()) return false;
+    return true;
+}
+}  // namespace
+
 ImageConfig ImageConfig::scratch(const oci::Platform& platform) {
     ImageConfig c;
     c.m_doc = {{"architecture", platform.architecture}, {"os", platform.os}, {"config", json::object()},
@@ -24,6 +33,14 @@ ImageConfig ImageConfig::parse(const std::string& bytes, const std::string& wher
         throw Error(ExitCode::build_push, where + ": the image config is not a JSON object");
     if (!c.m_doc.contains("rootfs") || !c.m_doc["rootfs"].is_object())
         c.m_doc["rootfs"] = {{"type", "layers"}, {"diff_ids", json::array()}};
+    json& diff_ids = c.m_doc["rootfs"]["diff_ids"];
+    if (diff_ids.is_null()) diff_ids = json::array();
+    if (!all_strings(diff_ids)) throw Error(ExitCode::build_push, where + ": rootfs.diff_ids is not a list of strings");
+    if (c.m_doc.contains("config") && c.m_doc["config"].is_object()) {
+        const json& run = c.m_doc["config"];
+        if (run.contains("Env") && !run["Env"].is_null() && !all_strings(run["Env"]))
+            throw Error(ExitCode::build_push, where + ": config.Env is not a list of strings");
+    }
     if (!c.m_doc.contains("history") || !c.m_doc["history"].is_array()) c.m_doc["history"] = json::array();
     return c;
 }
@@ -49,8 +66,11 @@ void ImageConfig::set_env(const std::string& key, const std::string& value) {
 
 Vars ImageConfig::env() const {
     Vars v;
-    if (!m_doc.contains("config") || !m_doc["config"].contains("Env") || !m_doc["config"]["Env"].is_array()) return v;
-    for (auto& e : m_doc["config"]["Env"]) {
+    auto run = m_doc.find("config");
+    if (run == m_doc.end() || !run->is_object()) return v;
+    auto list = run->find("Env");
+    if (list == run->end() || !all_strings(*list)) return v;
+    for (auto& e : *list) {
         std::string s = e.get<std::string>();
         auto eq = s.find('=');
         v[s.substr(0, eq)] = eq == std::string::npos ? "" : s.substr(eq + 1);
@@ -68,7 +88,8 @@ void ImageConfig::add_layer(const oci::Digest& diff_id) { m_doc["rootfs"]["diff_
 
 std::vector<std::string> ImageConfig::diff_ids() const {
     std::vector<std::string> out;
-    for (auto& d : m_doc["rootfs"]["diff_ids"]) out.push_back(d.get<std::string>());
+    // parse() and scratch() guarantee rootfs.diff_ids is a list of strings
+    for (auto& d : m_doc.at("rootfs").at("diff_ids")) out.push_back(d.get<std::string>());
     return out;
 }
 

@@ -65,7 +65,7 @@ Node convert(const YAML::Node& y, const std::string& file, Diagnostics& diags, i
                     diags.error(kloc, "duplicate key '" + key + "'");
                     continue;
                 }
-                n.map.emplace_back(key, convert(kv.second, file, diags, depth + 1));
+                n.map.push_back({key, convert(kv.second, file, diags, depth + 1)});
                 n.key_locs.push_back(kloc);
                 // A key with no value ("hosts:") has no mark of its own: point at the key.
                 if (!n.map.back().second.loc.known()) n.map.back().second.loc = kloc;
@@ -98,7 +98,7 @@ void deep_merge(Node& base, const Node& overlay) {
             if (Node* existing = base.find(key)) {
                 deep_merge(*existing, value);
             } else {
-                base.map.emplace_back(key, value);
+                base.map.push_back({key, value});
                 base.key_locs.push_back(overlay.key_locs[i]);
             }
         }

@@ -14,6 +14,8 @@
 
 namespace hoist::config {
 
+struct MapEntry;
+
 struct Node {
     enum class Kind { null, scalar, map, seq };
     Kind kind = Kind::null;
@@ -21,7 +23,7 @@ struct Node {
     std::string scalar;  ///< for scalars (after interpolation)
     bool quoted = false; ///< scalar was quoted in the file ("8080" is a string, 8080 a number)
     bool invalid = false; ///< interpolation failed here; already reported, so checks skip it
-    std::vector<std::pair<std::string, Node>> map;  ///< keys in file order
+    std::vector<MapEntry> map;                      ///< keys in file order
     std::vector<Location> key_locs;                 ///< location of each map key
     std::vector<Node> seq;
 
@@ -35,6 +37,13 @@ struct Node {
     Node* find(const std::string& key);
     /// Word used in type errors: "a string", "a list", "a map", "null".
     std::string kind_name() const;
+};
+
+/// One key of a map node. (Not std::pair<std::string, Node>: a pair of a type still incomplete
+/// inside Node is undefined, and clang's libstdc++ mode refuses it.)
+struct MapEntry {
+    std::string first;  ///< the key
+    Node second;        ///< its value
 };
 
 /// Parses YAML text; syntax errors go to `diags` and give a null node.

@@ -104,7 +104,9 @@ std::vector<std::string> merge_scopes(std::vector<std::string> out, const std::s
         // "repository:acme/web:push" is covered by our push+pull scope on the same repository.
         bool covered = false;
         for (const auto& mine : out) {
-            auto base = mine.substr(0, mine.rfind(':'));
+            auto colon = mine.rfind(':');
+            if (colon == std::string::npos) continue;  // a scope without actions covers nothing else
+            auto base = mine.substr(0, colon);
             if (t.rfind(base + ":", 0) == 0) {
                 auto acts = split(t.substr(base.size() + 1), ',');
                 auto have = split(mine.substr(base.size() + 1), ',');

@@ -90,6 +90,14 @@ std::string to_string(const JumpSpec& j) {
     return out;
 }
 
+namespace {
+bool valid_port(const std::string& v) {
+    if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos) return false;
+    int p = std::stoi(v);
+    return p >= 1 && p <= 65535;
+}
+}  // namespace
+
 SshConfig SshConfig::parse(const std::string& text, const std::string& file) {
     SshConfig cfg;
     cfg.m_blocks.push_back(Block{{}, true, false, {}});  // lines before the first Host apply to all
@@ -118,6 +126,9 @@ SshConfig SshConfig::parse(const std::string& text, const std::string& file) {
             cfg.m_problems.push_back(where + "'Include' is not supported by hoist; ignored");
         } else if (args.empty()) {
             cfg.m_problems.push_back(where + "'" + keyword + "' has no value");
+        } else if (keyword == "port" && !valid_port(args[0])) {
+            // ssh refuses the whole file for this ("Bad port '0'"); hoist reports it and ignores the line
+            cfg.m_problems.push_back(where + "bad port '" + args[0] + "' (want 1-65535)");
         } else {
             cfg.m_blocks.back().settings.push_back(Setting{keyword, args, n});
         }
@@ -151,7 +162,7 @@ SshConfigResult SshConfig::resolve(const std::string& name) const {
             } else if (s.keyword == "user" && !r.user) {
                 r.user = v;
             } else if (s.keyword == "port" && !r.port) {
-                if (v.find_first_not_of("0123456789") == std::string::npos && v.size() <= 5) r.port = std::stoi(v);
+                if (valid_port(v)) r.port = std::stoi(v);
             } else if (s.keyword == "identityfile") {
                 r.identity_files.push_back(v);
             } else if (s.keyword == "proxyjump" && !jump_set) {

@@ -3,14 +3,19 @@
 
     fault_proxy.py --listen 127.0.0.1:PORT --target HOST:PORT
                    [--fail N --status CODE [--retry-after S]] [--fail-match TEXT] [--delay-ms MS]
+    fault_proxy.py --raw --listen ADDR:PORT --target HOST:PORT --latency-ms MS
 
 - The first N requests whose request line contains TEXT (default: any) are answered by the proxy
   itself with CODE (e.g. 500, 503, 429 with `Retry-After: S`) and the connection is closed; every
   other connection is piped to the target byte for byte (HTTP keep-alive, streamed uploads...).
 - --delay-ms holds every chunk in both directions that long: a slow registry.
+- --raw: any TCP protocol (SSH: the server speaks first), piped with --latency-ms added to every
+  chunk in each direction: each chunk is delivered MS after it arrived, in order, while later ones
+  keep arriving (a link's latency, not a slow link), as netem would, which this kernel lacks.
 - Writes one line per fault to stderr, and prints nothing on stdout. Bound to the given address only.
 """
 import argparse
+import queue
 import socket
 import sys
 import threading
@@ -37,6 +42,59 @@ def pipe(src, dst, delay):
                 s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+def pipe_latency(src, dst, latency):
+    """src -> dst, each chunk delivered `latency` seconds after it was read, in order."""
+    q = queue.Queue()
+
+    def send():
+        try:
+            while True:
+                due, data = q.get()
+                if data is None:
+                    break
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            q.put((time.monotonic() + latency, data))
+    except OSError:
+        pass
+    q.put((0, None))
+    sender.join()
+
+
+def handle_raw(client, args):
+    host, port = args.target.rsplit(":", 1)
+    try:
+        upstream = socket.create_connection((host, int(port)), timeout=10)
+    except OSError:
+        client.close()
+        return
+    upstream.settimeout(None)
+    latency = args.latency_ms / 1000.0
+    t = threading.Thread(target=pipe_latency, args=(upstream, client, latency), daemon=True)
+    t.start()
+    pipe_latency(client, upstream, latency)
+    t.join()
+    client.close()
+    upstream.close()
 
 
 def handle(client, args):
@@ -100,6 +158,8 @@ def main():
     p.add_argument("--retry-after", default="")
     p.add_argument("--fail-match", default="")
     p.add_argument("--delay-ms", type=int, default=0)
+    p.add_argument("--raw", action="store_true")
+    p.add_argument("--latency-ms", type=int, default=0)
     args = p.parse_args()
     faults_left = args.fail
     host, port = args.listen.rsplit(":", 1)
@@ -109,7 +169,7 @@ def main():
     srv.listen(64)
     while True:
         c, _ = srv.accept()
-        threading.Thread(target=handle, args=(c, args), daemon=True).start()
+        threading.Thread(target=handle_raw if args.raw else handle, args=(c, args), daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -78,3 +78,9 @@ TEST(DockerfileParse, CrLfLines) {
     ASSERT_EQ(df.instructions.size(), 2u);
     EXPECT_EQ(df.instructions[1].args, "a");
 }
+
+// found by tests/fuzz/dockerfile_fuzz.cpp: a continuation whose next line starts with \v gave an
+// instruction without a keyword
+TEST(DockerfileParse, LineWithoutAKeywordIsALocatedError) {
+    EXPECT_EQ(error_of("FROM scratch\n\\\n\v\tx\n"), "Dockerfile:2: unknown instruction: \v\tx");
+}

@@ -56,3 +56,10 @@ TEST(Scope, ChallengeScopeAddedOnlyWhenNotCovered) {
     EXPECT_EQ(s[2], "repository:other:pull");
     EXPECT_EQ(pull_scopes("library/busybox")[0], "repository:library/busybox:pull");
 }
+
+// found by tests/fuzz/www_authenticate_fuzz.cpp: a scope without ':' threw std::out_of_range
+TEST(Scope, ChallengeScopeWithoutActionsIsKeptWithoutThrowing) {
+    auto s = merge_scopes({"repository:acme/web:pull,push"}, "ll repository:acme/web:pull registry:catalog:*");
+    EXPECT_EQ(s, (std::vector<std::string>{"repository:acme/web:pull,push", "ll", "registry:catalog:*"}));
+    EXPECT_NO_THROW(merge_scopes({"x"}, "xy:z x"));
+}

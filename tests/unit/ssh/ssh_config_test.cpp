@@ -111,3 +111,13 @@ TEST(Pattern, WildcardsNegationAndCase) {
     EXPECT_FALSE(match_pattern_list({"!web3"}, "web1"));  // only negations never match
     EXPECT_EQ(split_patterns("a, b,,c", ','), (std::vector<std::string>{"a", " b", "c"}));
 }
+
+// found by tests/fuzz/ssh_config_fuzz.cpp: `Port 0` resolved to port 0 (ssh -G: "Bad port '0'")
+TEST(SshConfig, BadPortsAreProblemsAndNeverResolve) {
+    auto cfg = SshConfig::parse("Host a\n  Port 0\nHost b\n  Port 99999\nHost c\n  Port 22x\nHost *\n  Port 2222\n");
+    ASSERT_EQ(cfg.problems().size(), 3u);
+    EXPECT_EQ(cfg.problems()[0], "ssh_config:2: bad port '0' (want 1-65535)");
+    EXPECT_EQ(cfg.resolve("a").port, 2222);
+    EXPECT_EQ(cfg.resolve("b").port, 2222);
+    EXPECT_EQ(cfg.resolve("c").port, 2222);
+}
