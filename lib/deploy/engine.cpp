@@ -293,7 +293,7 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
                 m_reports[host].health = {describe_probe(last)};
             }
             collect_diagnostics(host, c, name);
-            return failed(name + " turned unhealthy after it joined the pool: " + describe_probe(last));
+            return failed(name + " turned unhealthy after it passed its health check: " + describe_probe(last));
         }
         default: break;
     }
@@ -340,10 +340,15 @@ bool Executor::apply_pool(const lb::Pool& pool, bool wait_healthy, const std::st
     try {
         m_env.lb->apply(pool);
         m_pool = pool;
+        m_pool_unsure = false;
         m_last_removed = lb::removed_members(before, pool);
         if (wait_healthy) m_env.lb->wait_healthy(lb::added_members(before, pool), m_p.healthcheck.deadline);
     } catch (const std::exception& e) {
         m_lb_failed = true;
+        // unless it was refused outright (the connection may have dropped after the file was
+        // written), what the load balancer serves now is unknown
+        auto* lbe = dynamic_cast<const lb::Error*>(&e);
+        m_pool_unsure = !(lbe && lbe->kept_previous());
         note_step("", "pool", t0, false, e.what(), why);
         fail("", e.what());
         return false;

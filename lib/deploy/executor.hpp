@@ -71,6 +71,7 @@ private:
     std::vector<lb::Member> m_last_removed;
     bool m_switched = false;            ///< blue/green: the pool points at the new colour
     bool m_lb_failed = false;           ///< the load balancer refused a change
+    bool m_pool_unsure = false;         ///< a change failed midway: the LB may hold it or the one before
     std::string m_failure;              ///< the first failure, one sentence
     std::set<std::string> m_failed_hosts;
     bool m_interrupted = false;

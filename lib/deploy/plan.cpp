@@ -203,20 +203,26 @@ struct Builder {
         std::string name = p.service + "-" + plan.tag;
         int b = 0;
         std::vector<std::string> done;
-        for (const auto& batch : plan.batches) {
-            ++b;
-            // A container can turn bad after it joined the pool: before taking more hosts out,
-            // the ones already updated must still answer, or the deploy stops and rolls back.
-            for (const auto& host : done)
-                add({Action::verify, host, false, b,
+        // Without a pause between batches, putting a batch back and taking the next one out is one
+        // change of the pool (one nginx reload instead of two; as many hosts out as before).
+        bool merge = has_lb && p.strategy.pause.count() == 0;
+        bool drained_already = false;  // the previous batch's change took this one out
+        auto verify = [&](const std::vector<std::string>& hosts, int batch_no) {
+            // A container can turn bad after it passed its health check: before taking more hosts
+            // out, the ones already updated must still answer, or the deploy stops and rolls back.
+            for (const auto& host : hosts)
+                add({Action::verify, host, false, batch_no,
                      "still healthy: GET http://127.0.0.1:" + std::to_string(port) + p.healthcheck.path +
                          " (one good answer in 3 tries)",
                      {}, {}, {}});
-            done.insert(done.end(), batch.begin(), batch.end());
-            if (has_lb) {
+        };
+        for (std::size_t bi = 0; bi < plan.batches.size(); ++bi) {
+            const auto& batch = plan.batches[bi];
+            ++b;
+            if (!drained_already) verify(done, b);
+            if (has_lb && !drained_already)
                 lb_step(Action::drain, b, with_hosts(pool, batch, false), "take " + join(batch, ", ") + " out of the pool");
-                add({Action::wait, lb_target, true, b, drain_wait(), {}, {}, {}});
-            }
+            if (has_lb) add({Action::wait, lb_target, true, b, drain_wait(), {}, {}, {}});
             for (const auto& host : batch) {
                 const ObservedHost* o = observed(host);
                 std::string prev = o ? o->container : (state.observed ? "" : p.service + "-<previous>");
@@ -228,7 +234,20 @@ struct Builder {
                          {remote::remove(runtime, name)}, {}, {}});
                 start(host, b, spec("", port));
             }
-            if (has_lb) lb_step(Action::enable, b, with_hosts(pool, batch, true, port), "put " + join(batch, ", ") + " back");
+            bool last = bi + 1 == plan.batches.size();
+            drained_already = merge && !last;
+            if (drained_already) {
+                // the hosts serving meanwhile and this batch (healthy a moment ago), before more leave
+                std::vector<std::string> updated = done;
+                updated.insert(updated.end(), batch.begin(), batch.end());
+                verify(updated, b);
+                const auto& next = plan.batches[bi + 1];
+                lb_step(Action::enable, b, with_hosts(with_hosts(pool, batch, true, port), next, false),
+                        "put " + join(batch, ", ") + " back and take " + join(next, ", ") + " out of the pool");
+            } else if (has_lb) {
+                lb_step(Action::enable, b, with_hosts(pool, batch, true, port), "put " + join(batch, ", ") + " back");
+            }
+            done.insert(done.end(), batch.begin(), batch.end());
             if (p.strategy.pause.count() > 0 && b < static_cast<int>(plan.batches.size()))
                 add({Action::wait, "", false, b, config::format_duration(p.strategy.pause) + " before the next batch",
                      {}, {}, {}});

@@ -206,6 +206,8 @@ void Executor::conclude_undo() {
         if (pr.unreachable || m_reports[h].result == "failed") unknown.push_back(h);
     lb::Pool pool = with_hosts(m_pool, unknown, false);
     if (m_env.lb && pool != m_pool) apply_pool(pool, false, "take " + join(unknown, ", ") + " out: state unknown");
+    // a change that failed midway may have landed: write the pool hoist vouches for once more
+    else if (m_env.lb && m_pool_unsure) apply_pool(pool, false, "put the pool back as it was (the last change failed midway)");
 
     bool consistent = unknown.empty() && !m_lb_failed;
     for (const auto& [h, r] : m_reports)
@@ -226,8 +228,11 @@ void Executor::conclude_undo() {
             hosts += (hosts.empty() ? "" : "; ") + h.address + ": " +
                      (r.result == "failed" ? "UNKNOWN/FAILED (out of the pool)" : r.version.empty() ? "nothing" : r.version);
         }
-        m_result.message = what + ". The fleet could not be brought back to one version (" + hosts +
-                           "): a person must look";
+        std::string lb_state = m_lb_failed ? "; the load balancer could not be put back and may hold a pool hoist "
+                                             "cannot vouch for"
+                                           : "";
+        m_result.message = what + ". The fleet could not be brought back to one version (" + hosts + ")" +
+                           lb_state + ": a person must look";
     }
 }
 

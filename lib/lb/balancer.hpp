@@ -41,6 +41,14 @@ std::vector<Member> removed_members(const Pool& before, const Pool& after);
 class Error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+    /// `kept_previous`: the change was refused and the previous configuration is known to be in
+    /// force (e.g. `nginx -t` refused the file and the old one was put back). Otherwise a failed
+    /// change may or may not have landed.
+    Error(const std::string& message, bool kept_previous) : std::runtime_error(message), m_kept(kept_previous) {}
+    bool kept_previous() const { return m_kept; }
+
+private:
+    bool m_kept = false;
 };
 
 class LoadBalancer {

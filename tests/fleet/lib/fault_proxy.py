@@ -80,14 +80,22 @@ def pipe_latency(src, dst, latency):
     sender.join()
 
 
-def handle_raw(client, args):
+def connect_target(client, args):
+    """A blocking connection to --target, or None (and the client closed)."""
     host, port = args.target.rsplit(":", 1)
     try:
         upstream = socket.create_connection((host, int(port)), timeout=10)
     except OSError:
         client.close()
-        return
+        return None
     upstream.settimeout(None)
+    return upstream
+
+
+def handle_raw(client, args):
+    upstream = connect_target(client, args)
+    if upstream is None:
+        return
     latency = args.latency_ms / 1000.0
     t = threading.Thread(target=pipe_latency, args=(upstream, client, latency), daemon=True)
     t.start()
@@ -132,13 +140,9 @@ def handle(client, args):
             pass
         client.close()
         return
-    host, port = args.target.rsplit(":", 1)
-    try:
-        upstream = socket.create_connection((host, int(port)), timeout=10)
-    except OSError:
-        client.close()
+    upstream = connect_target(client, args)
+    if upstream is None:
         return
-    upstream.settimeout(None)
     client.settimeout(None)
     delay = args.delay_ms / 1000.0
     if delay:

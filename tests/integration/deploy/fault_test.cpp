@@ -58,10 +58,12 @@ TEST_F(DeployTest, FaultLoadBalancerPartitionedMidRolloutExits4AndTheNextDeployC
     std::string lbns = m_fleet["lb"]["netns"].get<std::string>();
     m_restore.push_back("ip netns exec " + lbns + " ip link set eth0 up");
     auto bg = hoist_bg({"-o", "json", "deploy", "--tag", "v2"}, "lbcut");
-    // cut the LB once the rollout has changed the pool (h1 drained, being swapped): a fixed sleep
-    // cut it before the first change on a loaded machine, which is the "nothing changed" case
+    // cut the LB once the rollout's first change is in force (h1 drained, being swapped): the
+    // "pool" event comes when nginx has switched; a fixed sleep cut it before the first change on
+    // a loaded machine, and the file alone shows the change while the reload is still under way
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (pool().size() == 3 && std::chrono::steady_clock::now() < until && bg->wait(std::chrono::milliseconds(1)) < 0)
+    while (read(m_dir + "/lbcut.out").find("\"event\":\"pool\"") == std::string::npos &&
+           std::chrono::steady_clock::now() < until && bg->wait(std::chrono::milliseconds(1)) < 0)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     ASSERT_EQ(pool().size(), 2u) << "the rollout never drained a host: " << read(m_dir + "/lbcut.err");
     ASSERT_EQ(in_netns(lbns, "ip link set eth0 down"), 0);
@@ -87,8 +89,19 @@ TEST_F(DeployTest, FaultSshdKilledMidRolloutLeavesThatHostOutOfThePool) {
     pipeline("");
     ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
     Load load(nginx_url(), "close", 2, 1, m_dir);
-    auto bg = hoist_bg({"deploy", "--tag", "v2"}, "sshd");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5500));  // during h2's batch
+    auto bg = hoist_bg({"-o", "json", "deploy", "--tag", "v2"}, "sshd");
+    // during h2's batch: after the second change of the pool (h1 back, h2 out), not after a fixed
+    // sleep that a loaded machine stretches
+    auto pool_events = [&] {
+        std::string out = read(m_dir + "/sshd.out");
+        std::size_t n = 0;
+        for (auto at = out.find("\"event\":\"pool\""); at != std::string::npos; at = out.find("\"event\":\"pool\"", at + 1)) ++n;
+        return n;
+    };
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (pool_events() < 2 && std::chrono::steady_clock::now() < until && bg->wait(std::chrono::milliseconds(1)) < 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_EQ(pool_events(), 2u) << read(m_dir + "/sshd.err");
     std::string n = ns(m_fleet, 2);
     m_restore.push_back(std::string(HOIST_SOURCE_DIR) + "/tests/fleet/fleet restart-sshd --name " +
                         m_fleet["name"].get<std::string>() + " h3 >/dev/null 2>&1");
@@ -135,7 +148,7 @@ TEST_F(DeployTest, FaultContainerTurnsUnhealthyAfterJoiningThePool) {
     auto r = hoist({"deploy", "--tag", "degrades"});
     auto l = load.stop();
     EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_NE(r.err.find("turned unhealthy after it joined the pool"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("turned unhealthy after it passed its health check"), std::string::npos) << r.err;
     expect_no_failures(l, "degrading deploy");
     auto now = served();
     ASSERT_EQ(now.size(), 3u);

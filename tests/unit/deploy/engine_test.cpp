@@ -88,11 +88,11 @@ TEST(Engine, RollingDrainsSwapsAndReturnsEachHostInTurn) {
     rig.running("h2", "web-v1", "v1", 8080);
     auto r = rig.run("v2");
     EXPECT_EQ(r.code, ExitCode::ok) << r.message;
-    ASSERT_EQ(rig.lb.applied.size(), 4u);
+    // h1 back and h2 out in one change (no pause between the batches)
+    ASSERT_EQ(rig.lb.applied.size(), 3u);
     EXPECT_EQ(pool_text(rig.lb.applied[0]), "h1:8080(down) h2:8080");
-    EXPECT_EQ(pool_text(rig.lb.applied[1]), "h1:8080 h2:8080");
-    EXPECT_EQ(pool_text(rig.lb.applied[2]), "h1:8080 h2:8080(down)");
-    EXPECT_EQ(pool_text(rig.lb.applied[3]), "h1:8080 h2:8080");
+    EXPECT_EQ(pool_text(rig.lb.applied[1]), "h1:8080 h2:8080(down)");
+    EXPECT_EQ(pool_text(rig.lb.applied[2]), "h1:8080 h2:8080");
     ASSERT_EQ(rig.lb.drained.size(), 2u);
     EXPECT_EQ(rig.lb.drained[0].at(0).host, "h1");  // drained what left the pool
     for (auto* h : {rig.hosts["h1"], rig.hosts["h2"]}) {
@@ -124,11 +124,12 @@ TEST(Engine, FailureInTheSecondBatchRestoresBothHostsInReverse) {
         EXPECT_TRUE(h->running("web-v1")) << h->label();
         EXPECT_FALSE(h->running("web-v2")) << h->label();
     }
-    // h1, h2 drained in turn; h2 fails; back: h2 restored (already out), h1 drained, restored, back
+    // h1 drained; h1 back as h2 leaves; h2 fails; back: h2 restored (already out) and put back, h1
+    // drained, restored, back
     std::vector<std::string> seen;
     for (const auto& pool : rig.lb.applied) seen.push_back(pool_text(pool));
-    EXPECT_EQ(seen, (std::vector<std::string>{"h1:8080(down) h2:8080", "h1:8080 h2:8080", "h1:8080 h2:8080(down)",
-                                              "h1:8080 h2:8080", "h1:8080(down) h2:8080", "h1:8080 h2:8080"}));
+    EXPECT_EQ(seen, (std::vector<std::string>{"h1:8080(down) h2:8080", "h1:8080 h2:8080(down)", "h1:8080 h2:8080",
+                                              "h1:8080(down) h2:8080", "h1:8080 h2:8080"}));
     EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080");
     for (const auto& h : r.hosts) EXPECT_EQ(h.result, "rolled_back") << h.host;
     EXPECT_NE(r.hosts[1].error.find("not healthy"), std::string::npos) << r.hosts[1].error;
@@ -213,6 +214,30 @@ TEST(Engine, BlueGreenSwitchRefusedByTheLoadBalancerLeavesTheOldColourServing) {
     EXPECT_FALSE(rig.hosts["h2"]->running("web-green"));
 }
 
+TEST(Engine, AChangeThatFailedMidwayIsWrittenBackOnUndo) {
+    Rig rig;
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    rig.lb.land_then_fail_from = 0;  // h1 taken out, but hoist hears only an error
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::rolled_back) << r.message;
+    ASSERT_EQ(rig.lb.applied.size(), 2u) << "the pool hoist vouches for is written once more";
+    EXPECT_EQ(pool_text(*rig.lb.m_current), "h1:8080 h2:8080");
+}
+
+TEST(Engine, ALoadBalancerLostAfterAChangeFailedMidwayIsExit4) {
+    Rig rig;
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    rig.lb.land_then_fail_from = 0;
+    rig.lb.lost_for_good = true;
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::inconsistent) << r.message;
+    EXPECT_NE(r.message.find("the load balancer could not be put back"), std::string::npos) << r.message;
+    EXPECT_NE(r.message.find("a person must look"), std::string::npos) << r.message;
+    for (auto* h : {rig.hosts["h1"], rig.hosts["h2"]}) EXPECT_TRUE(h->running("web-v1")) << h->label();
+}
+
 TEST(Engine, SecretEnvIsUploadedWithMode0600AndNeverInACommand) {
     Rig rig("container: {port: 8080, host_port: 8080, secret_env: [DB_URL]}\n");
     auto plan = deploy::make_plan(rig.p, "v1", rig.state);
@@ -242,7 +267,7 @@ TEST(Engine, AHostThatTurnsBadAfterJoiningThePoolStopsTheDeploy) {
     deploy::EngineEnv env{*rig.fleet, &rig.lb, rig.out, *rig.pacer, {}, "id", "t", "deploy"};
     auto r = deploy::execute(rig.p, plan, rig.state, env);
     EXPECT_EQ(r.code, ExitCode::rolled_back) << r.message;
-    EXPECT_NE(r.message.find("turned unhealthy after it joined the pool"), std::string::npos) << r.message;
+    EXPECT_NE(r.message.find("turned unhealthy after it passed its health check"), std::string::npos) << r.message;
     EXPECT_TRUE(rig.hosts["h1"]->running("web-v1"));
     EXPECT_FALSE(rig.hosts["h2"]->running("web-v2")) << "h2 was never changed";
     EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080");

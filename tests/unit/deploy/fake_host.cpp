@@ -106,9 +106,13 @@ bool FakeHost::running(const std::string& name) const {
 
 void FakeBalancer::apply(const lb::Pool& pool) {
     if (refuse_from >= 0 && static_cast<int>(applied.size()) >= refuse_from)
-        throw lb::Error("fake lb: the new configuration was refused");
+        throw lb::Error("fake lb: the new configuration was refused", /*kept_previous=*/true);
+    int n = static_cast<int>(applied.size());
+    if (land_then_fail_from >= 0 && n > land_then_fail_from && lost_for_good)
+        throw lb::Error("fake lb: connection refused");
     applied.push_back(pool);
     m_current = pool;
+    if (n == land_then_fail_from) throw lb::Error("fake lb: the connection dropped after the change was sent");
 }
 
 void FakeBalancer::wait_drained(const std::vector<lb::Member>& removed, std::chrono::milliseconds) {

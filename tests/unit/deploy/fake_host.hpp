@@ -70,6 +70,10 @@ public:
     std::vector<std::vector<lb::Member>> drained;
     std::optional<lb::Pool> m_current;
     int refuse_from = -1;  ///< apply number (0-based) from which apply throws lb::Error
+    /// apply number from which the change lands but apply throws as if the connection dropped
+    /// (the caller cannot know it landed); with `lost_for_good` every later apply fails outright
+    int land_then_fail_from = -1;
+    bool lost_for_good = false;
 };
 
 /// "h1:8080 h2:8080(down)" for compact assertions.

@@ -201,6 +201,21 @@ TEST(Plan, SecretsNeverAppear) {
     EXPECT_NE(text.find("DATABASE_URL=***"), std::string::npos);
 }
 
+namespace {
+/// The hosts each change of the pool leaves down, in order ("" for none).
+std::vector<std::string> pool_changes(const hoist::deploy::Plan& plan) {
+    std::vector<std::string> changes;
+    for (const auto& s : plan.steps) {
+        if (s.action != hoist::deploy::Action::drain && s.action != hoist::deploy::Action::enable) continue;
+        std::string down;
+        for (const auto& srv : s.pool)
+            if (!srv.enabled) down += srv.host;
+        changes.push_back(down);
+    }
+    return changes;
+}
+}  // namespace
+
 TEST(Plan, RollingBatchesFollowMaxUnavailable) {
     auto p = pipeline(R"(service: web
 image: r.example.com/web
@@ -212,16 +227,22 @@ strategy: {max_unavailable: 40%}
     ASSERT_EQ(plan.batches.size(), 3u);
     EXPECT_EQ(plan.batches[0], (std::vector<std::string>{"h1", "h2"}));
     EXPECT_EQ(plan.batches[2], (std::vector<std::string>{"h5"}));
-    // Each drain step leaves exactly its batch down.
-    int drains = 0;
-    for (const auto& s : plan.steps) {
-        if (s.action != deploy::Action::drain) continue;
-        int down = 0;
-        for (const auto& srv : s.pool) down += !srv.enabled;
-        EXPECT_EQ(static_cast<std::size_t>(down), plan.batches[s.batch - 1].size());
-        ++drains;
-    }
-    EXPECT_EQ(drains, 3);
+    // Every change of the pool leaves exactly one batch down (the first takes batch 1 out; then
+    // each puts its batch back and takes the next out in the same change), the last none.
+    auto changes = pool_changes(plan);
+    EXPECT_EQ(changes, (std::vector<std::string>{"h1h2", "h3h4", "h5", ""}));
+}
+
+TEST(Plan, RollingWithAPauseChangesThePoolTwicePerBatch) {
+    auto p = pipeline(R"(service: web
+image: r.example.com/web
+hosts: [h1, h2, h3]
+load_balancer: {type: nginx, host: lb, upstream: web, config_path: /x.conf}
+strategy: {max_unavailable: 1, pause: 2s}
+)");
+    auto plan = deploy::make_plan(p, "t", {});
+    auto changes = pool_changes(plan);
+    EXPECT_EQ(changes, (std::vector<std::string>{"h1", "", "h2", "", "h3", ""}));
 }
 
 TEST(Plan, SingleHostRollingWarnsAboutDowntime) {

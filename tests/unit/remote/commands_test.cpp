@@ -82,12 +82,20 @@ TEST(Nginx, ParsesHandWrittenBlocksAndIgnoresOthers) {
 }
 
 TEST(Nginx, ApplyCommandInstallsTestsAndRestores) {
+    // install, test (put back the previous file when refused), reload, then wait until the old
+    // workers stopped taking connections (see nginx_apply_command)
     EXPECT_EQ(lb::nginx_apply_command("/etc/nginx/conf.d/hoist-web.conf", "nginx -t", "nginx -s reload").render(),
-              "sh -c 'f=$1; umask 022; cat > \"$f.hoist-new\" || exit 1; if [ -e \"$f\" ]; then cp -p \"$f\" "
-              "\"$f.hoist-prev\" || exit 1; fi; mv -f \"$f.hoist-new\" \"$f\" || exit 1; if ! out=$(eval \"$2\" 2>&1); "
-              "then echo \"$out\" >&2; if [ -e \"$f.hoist-prev\" ]; then mv -f \"$f.hoist-prev\" \"$f\"; else rm -f "
-              "\"$f\"; fi; exit 3; fi; rm -f \"$f.hoist-prev\"; eval \"$3\"' sh /etc/nginx/conf.d/hoist-web.conf "
-              "'nginx -t' 'nginx -s reload'");
+              "sh -c 'f=$1; umask 022; cat > \"$f.hoist-new\" || exit 1; if [ -e \"$f\" ]; then cp -p \"$f\" \"$f.hoist-pr"
+              "ev\" || exit 1; fi; mv -f \"$f.hoist-new\" \"$f\" || exit 1; if ! out=$(eval \"$2\" 2>&1); then echo \"$out\""
+              " >&2; if [ -e \"$f.hoist-prev\" ]; then mv -f \"$f.hoist-prev\" \"$f\"; else rm -f \"$f\"; fi; exit 3; fi; r"
+              "m -f \"$f.hoist-prev\"; old=; if command -v nginx >/dev/null 2>&1; then pf=$(nginx -T 2>/dev/null | se"
+              "d -n '\\''s/^[[:space:]]*pid[[:space:]][[:space:]]*\\([^;]*\\);.*/\\1/p'\\'' | head -n 1); [ -n \"$pf\" ] |"
+              "| pf=$(nginx -V 2>&1 | sed -n '\\''s/.*--pid-path=\\([^ ]*\\).*/\\1/p'\\''); m=$(cat \"$pf\" 2>/dev/null); "
+              "[ -n \"$m\" ] && old=$(ps -o pid= --ppid \"$m\" 2>/dev/null); fi; eval \"$3\" || exit $?; i=0; while [ -n "
+              "\"$old\" ] && [ $i -lt 250 ]; do busy=; for p in $old; do t=$(tr '\\''\\000'\\'' '\\'' '\\'' < /proc/$p/cmd"
+              "line 2>/dev/null) || continue; case $t in *'\\''shutting down'\\''*|'\\'''\\'') ;; *) busy=1;; esac; don"
+              "e; [ -z \"$busy\" ] && break; sleep 0.02; i=$((i + 1)); done; exit 0' sh /etc/nginx/conf.d/hoist-web.c"
+              "onf 'nginx -t' 'nginx -s reload'");
 }
 
 TEST(Files, StateCommands) {
