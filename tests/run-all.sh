@@ -26,9 +26,9 @@ ctest --test-dir "$build" -L unit --output-on-failure -j2 --timeout 120
 
 if [[ $unit_only == 1 ]]; then exit 0; fi
 
-section "fuzz: the parsers of untrusted input, ${HOIST_FUZZ_SECONDS:-15} s each (clang, libFuzzer, ASan+UBSan)"
+section "fuzz: the parsers of untrusted input, ${HOIST_FUZZ_SECONDS:-10} s each (clang, libFuzzer, ASan+UBSan)"
 fuzz_failed=0
-HOIST_FUZZ_BUILD_DIR=${HOIST_FUZZ_BUILD_DIR:-$build-fuzz} "$here/tests/fuzz/run.sh" "${HOIST_FUZZ_SECONDS:-15}" || fuzz_failed=1
+HOIST_FUZZ_BUILD_DIR=${HOIST_FUZZ_BUILD_DIR:-$build-fuzz} "$here/tests/fuzz/run.sh" "${HOIST_FUZZ_SECONDS:-10}" || fuzz_failed=1
 
 # Everything below needs root and network namespaces (the test fleet). Refuse loudly rather than skip.
 if [[ $(id -u) != 0 ]]; then

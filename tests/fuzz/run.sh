@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, ASan+UBSan) and runs each for a bounded time.
-#   tests/fuzz/run.sh [SECONDS]     seconds per target (default 20; the README's test command uses 20)
+#   tests/fuzz/run.sh [SECONDS]     seconds per target (default 20; the README's test command uses 10)
 #   tests/fuzz/run.sh 600 pipeline  a long run of one target
 # Seeds come from tests/fuzz/corpus/<target>/ (read only); what the fuzzer learns goes to
 # $HOIST_FUZZ_BUILD_DIR/corpus/<target>/ (default build-fuzz/), crashes to .../findings/<target>/.
