@@ -360,6 +360,21 @@ bool Executor::apply_pool(const lb::Pool& pool, bool wait_healthy, const std::st
     return true;
 }
 
+void Executor::drain() {
+    if (!m_env.lb) return;
+    auto t0 = Clock::now();
+    try {
+        m_env.lb->wait_drained(m_last_removed, m_p.load_balancer.drain_time);
+    } catch (const std::exception& e) {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_env.out.warning("cannot watch the drain (" + std::string(e.what()) + "): waiting the whole drain_time");
+        }
+        auto left = m_p.load_balancer.drain_time - std::chrono::duration_cast<milliseconds>(Clock::now() - t0);
+        if (left.count() > 0) m_env.pacer.sleep(left);
+    }
+}
+
 bool Executor::run_lb_step(const Step& s) {
     switch (s.action) {
         case Action::drain: return apply_pool(s.pool, false, s.detail.substr(0, s.detail.find(';')));
@@ -399,7 +414,7 @@ bool Executor::run_lb_step(const Step& s) {
         case Action::wait: {
             auto t0 = Clock::now();
             if (s.on_lb) {
-                if (m_env.lb) m_env.lb->wait_drained(m_last_removed, m_p.load_balancer.drain_time);
+                drain();
             } else {
                 m_env.pacer.sleep(m_p.strategy.pause);
             }

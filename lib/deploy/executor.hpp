@@ -32,6 +32,9 @@ private:
     bool run_host_step(const std::string& host, ssh::Connection& c, const Step& s);
     bool run_lb_step(const Step& s);
     bool apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why);
+    /// Waits until what just left the pool has no requests in flight, at most drain_time. When the
+    /// load balancer cannot be watched (unreachable mid-drain), it waits the whole drain_time.
+    void drain();
     void finish_success();
     void prune(const std::string& host, ssh::Connection& c);
     void record_history();

@@ -174,7 +174,10 @@ struct Builder {
     }
 
     std::string drain_wait() const {
-        return config::format_duration(p.load_balancer.drain_time) + " for in-flight requests to finish";
+        // every driver watches for the end of the requests in flight (nginx: its connections on
+        // the LB host; HAProxy: current sessions; ALB: the draining state), bounded by drain_time
+        return "until no request is in flight to what left the pool, at most " +
+               config::format_duration(p.load_balancer.drain_time);
     }
 
     /// Hosts that already serve the tag are left alone (rolling); the rest change.
@@ -185,6 +188,25 @@ struct Builder {
             if (skip_current && current) plan.unchanged.push_back(h.address);
             else plan.hosts.push_back(h.address);
         }
+    }
+
+    /// Rolling: a host left alone because it already runs the tag, but out of the pool (an earlier
+    /// deploy was killed between its swap and its return), goes back once it answers its health check.
+    void readmit() {
+        if (!has_lb || !state.observed) return;
+        std::vector<std::string> back;
+        for (const auto& h : plan.unchanged)
+            for (const auto& m : pool)
+                if (m.host == h && !m.enabled) back.push_back(h);
+        if (back.empty()) return;
+        plan.new_port = p.container.host_port;
+        for (const auto& h : back)
+            add({Action::verify, h, false, readmit_batch,
+                 "healthy: GET http://127.0.0.1:" + std::to_string(plan.new_port) + p.healthcheck.path +
+                     " (one good answer in 3 tries)",
+                 {}, {}, {}});
+        lb_step(Action::enable, readmit_batch, with_hosts(pool, back, true),
+                "put " + join(back, ", ") + " back: already on " + plan.tag + ", but out of the pool");
     }
 
     void rolling() {
@@ -324,10 +346,12 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
         }
     }
     if (plan.hosts.empty()) {
-        plan.notes.push_back("every host already runs " + tag + ": nothing to do");
+        if (rolling) b.readmit();
+        if (plan.steps.empty()) plan.notes.push_back("every host already runs " + tag + ": nothing to do");
         return plan;
     }
     b.preflight();
+    if (rolling) b.readmit();
     if (rolling) b.rolling();
     else b.blue_green();
     for (const auto& h : plan.hosts)
@@ -390,13 +414,14 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
         if (s.size() < w) s.append(w - s.size(), ' ');
         return s;
     };
-    int section = -1;
+    int section = -100;
     for (const auto& s : plan.steps) {
         int sec = s.action == Action::record ? 1000 : s.batch;
         if (sec != section) {
             section = sec;
             out += "\n";
             if (sec == 0) out += "Pre-flight, every host in parallel (nothing changes yet):\n";
+            else if (sec == readmit_batch) out += "Back into the pool (already on " + plan.tag + "):\n";
             else if (sec == 1000) out += "Finally:\n";
             else if (plan.strategy == StrategyType::rolling)
                 out += "Batch " + std::to_string(sec) + "/" + std::to_string(plan.batches.size()) + ": " +

@@ -38,12 +38,16 @@ struct Step {
     Action action;
     std::string target;  ///< host address, or the load balancer's
     bool on_lb = false;
-    int batch = 0;       ///< 0: pre-flight or fleet-wide; 1..n: rolling batch
+    int batch = 0;       ///< 0: pre-flight or fleet-wide; 1..n: rolling batch; readmit_batch
     std::string detail;  ///< one human sentence
     std::vector<remote::Command> commands;
     lb::Pool pool;                         ///< drain/enable/switch: the pool after this step
     remote::ContainerSpec container;       ///< run: what is started
 };
+
+/// Step::batch of the steps that put back hosts already on the tag but out of the pool (a deploy
+/// killed after their swap left them there).
+inline constexpr int readmit_batch = -1;
 
 struct Plan {
     std::string service;

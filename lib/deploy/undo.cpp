@@ -112,7 +112,7 @@ void Executor::undo_rolling() {
         lb::Pool drained = with_hosts(m_pool, hosts, false);
         if (m_env.lb && drained != m_pool) {
             if (!apply_pool(drained, false, "take " + join(hosts, ", ") + " out again")) return;
-            m_env.lb->wait_drained(m_last_removed, m_p.load_balancer.drain_time);
+            drain();
         }
         auto outcomes = m_env.fleet.each<bool>(
             [&](const std::string& host, ssh::Connection& c) { return restore_host(host, c); }, hosts);

@@ -144,9 +144,40 @@ void NginxBalancer::apply(const Pool& pool) {
                 "): " + why);
 }
 
+std::optional<remote::Command> nginx_connections_command(const std::vector<Member>& members) {
+    std::string filter;
+    for (const auto& m : members) {
+        if (!is_ip_address(m.host)) return std::nullopt;
+        bool v6 = m.host.find(':') != std::string::npos;
+        filter += std::string(filter.empty() ? "( " : " or ") + "dst " + (v6 ? "[" + m.host + "]" : m.host) + ":" +
+                  std::to_string(m.port);
+    }
+    filter += " )";
+    return remote::Command{{"sh", "-c", "command -v ss >/dev/null 2>&1 || exit 127; ss -Htn state established \"$1\" | wc -l",
+                            "sh", filter}};
+}
+
 void NginxBalancer::wait_drained(const std::vector<Member>& removed, std::chrono::milliseconds limit) {
     if (removed.empty() || limit.count() <= 0) return;
-    m_sleep(limit);
+    using Clock = std::chrono::steady_clock;
+    auto end = Clock::now() + limit;
+    auto command = nginx_connections_command(removed);
+    int idle_looks = 0;
+    while (command) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
+        ssh::ExecOptions o;
+        o.timeout = std::max(left, std::chrono::milliseconds(1000));  // a look never outlasts the drain much
+        auto r = m_connection.exec(*command, o);
+        auto n = parse_int(trim(r.out));
+        if (!r.ok() || !n) break;  // no ss, or it failed: fall back to waiting the whole limit
+        idle_looks = *n == 0 ? idle_looks + 1 : 0;
+        if (idle_looks >= 2) return;
+        left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
+        if (left.count() <= 0) return;
+        if (!m_sleep(std::min(left, std::chrono::milliseconds(100)))) return;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
+    if (left.count() > 0) m_sleep(left);
 }
 
 void NginxBalancer::wait_healthy(const std::vector<Member>&, std::chrono::milliseconds) {}

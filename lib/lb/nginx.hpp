@@ -27,6 +27,12 @@ std::optional<Pool> parse_nginx_upstream(const std::string& text, const std::str
 remote::Command nginx_apply_command(const std::string& path, const std::string& test_command,
                                     const std::string& reload_command);
 
+/// The command that prints how many TCP connections the LB host has established to any of
+/// `members` (`ss` filters on destination address and port): nginx's requests in flight to them,
+/// since nginx opens an upstream connection per request unless upstream keepalive is configured.
+/// nullopt when a member is not an IP address (ss cannot filter on names). Exits 127 without `ss`.
+std::optional<remote::Command> nginx_connections_command(const std::vector<Member>& members);
+
 struct NginxSettings {
     std::string service;
     std::string upstream;
@@ -43,7 +49,11 @@ public:
     std::string name() const override;
     std::optional<Pool> observe() override;
     void apply(const Pool& pool) override;
-    /// nginx cannot say when a server has no requests left: waits the whole limit (drain_time).
+    /// nginx itself cannot say when a server has no requests left, so this watches the LB host's
+    /// connections to the removed members (`nginx_connections_command`, every 100 ms) and returns
+    /// once there are none on two looks in a row, at most after `limit` (drain_time). Without
+    /// `ss`, or for members named by host name, or when upstream keepalive keeps idle connections
+    /// open, it waits the whole limit, as a plain sleep would.
     void wait_drained(const std::vector<Member>& removed, std::chrono::milliseconds limit) override;
     /// nginx has no active health checks in the open-source build: returns at once.
     void wait_healthy(const std::vector<Member>& added, std::chrono::milliseconds limit) override;

@@ -22,5 +22,7 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
 
 /// Parses a base-10 integer that must fill the whole string.
 std::optional<long long> parse_int(std::string_view s);
+/// An IPv4 or IPv6 address literal (no brackets, no port).
+bool is_ip_address(const std::string& s);
 
 }  // namespace hoist

@@ -147,5 +147,5 @@ echo "| hosts | hoist rolling | Ansible rolling | hoist/Ansible |"
 echo "| --- | --- | --- | --- |"
 for n in $NS; do echo "| $n | ${T[hoist,$n]} s | ${T[ansible,$n]} s | $(ratio "${T[hoist,$n]}" "${T[ansible,$n]}") |"; done
 echo
-echo "blue/green switch (last new container healthy -> nginx reloaded), $n hosts, median of $RUNS: $(echo "$sw" | median) ms"
+echo "blue/green switch (last new container healthy -> nginx switched), ${NS%% *} hosts, median of $RUNS: $(echo "$sw" | median) ms"
 echo "settings: drain ${DRAIN}s, stop timeout ${STOP}s, health every ${HEALTH_INTERVAL}s until 1 pass, one host per batch"

@@ -23,8 +23,14 @@ TEST_F(DeployTest, TwoDeploysAtOnceOneRunsTheOtherExits3) {
 TEST_F(DeployTest, LockOfAKilledDeployIsReportedAndReleasedThenTheFleetConverges) {
     pipeline("");
     ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
-    auto bg = hoist_bg({"deploy", "--tag", "v2"}, "killed");
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // mid-rollout: h1 drained or swapping
+    auto bg = hoist_bg({"-o", "json", "deploy", "--tag", "v2"}, "killed");
+    // mid-rollout: once the first change of the pool is in force (h1 drained), then a little later
+    // (h1 draining or being swapped), rather than after a fixed time a loaded machine stretches
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (read(m_dir + "/killed.out").find("\"event\":\"pool\"") == std::string::npos &&
+           std::chrono::steady_clock::now() < until && bg->wait(std::chrono::milliseconds(1)) < 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     bg->signal(SIGKILL);
     bg->wait();
     ASSERT_TRUE(lock_held());

@@ -2,7 +2,11 @@
 // hosts with their own dockerd, slow requests in flight, a new connection per request. Every
 // failed request counts. The keep-alive figure (nginx's reload closes idle keep-alive connections,
 // which a client without retries sees) is measured and reported, not asserted.
+#include <algorithm>
+#include <fstream>
+
 #include "deploy_fixture.hpp"
+#include "util/strings.hpp"
 
 namespace hoist::dtest {
 
@@ -119,6 +123,38 @@ TEST_F(DeployTest, HistoryRecordsEveryDeployOnEveryHost) {
     auto rb = hoist({"rollback"});
     ASSERT_EQ(rb.exit_code, 0) << rb.err;
     for (const auto& [h, v] : served()) EXPECT_EQ(v, "v1") << h;
+}
+
+}  // namespace hoist::dtest
+
+namespace hoist::dtest {
+
+// nginx's drain ends when nginx has no connection left to the drained host (seen on the LB host),
+// not at drain_time: with 4 s requests always in flight and a drain_time of 20 s, every drain
+// waits for its host's slow requests (none is cut) and none runs into the 20 s limit.
+TEST_F(DeployTest, NginxDrainEndsWhenTheRequestsInFlightFinished) {
+    std::string path = pipeline("");
+    std::string text = read(path);
+    auto at = text.find("drain_time: 1500ms");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 18, "drain_time: 20s");
+    std::ofstream(path) << text;
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
+    Load load(nginx_url(), "close", 3, 4, m_dir);
+    auto r = hoist({"-o", "json", "deploy", "--tag", "v2"});
+    auto l = load.stop();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_no_failures(l, "drains that end with the last request in flight");
+    std::vector<long> waits;
+    for (const auto& line : split(r.out, '\n')) {
+        auto ev = nlohmann::json::parse(line, nullptr, false);
+        if (ev.is_object() && ev.value("event", "") == "step" && ev.value("action", "") == "wait")
+            waits.push_back(ev["duration_ms"].get<long>());
+    }
+    ASSERT_EQ(waits.size(), 3u) << r.out;
+    for (long ms : waits) EXPECT_LT(ms, 10000) << "a drain ran into the 20 s limit";
+    EXPECT_GE(*std::max_element(waits.begin(), waits.end()), 1000) << "no drain waited for its slow requests";
+    for (const auto& [h, v] : served()) EXPECT_EQ(v, "v2") << h;
 }
 
 }  // namespace hoist::dtest

@@ -238,6 +238,46 @@ TEST(Engine, ALoadBalancerLostAfterAChangeFailedMidwayIsExit4) {
     for (auto* h : {rig.hosts["h1"], rig.hosts["h2"]}) EXPECT_TRUE(h->running("web-v1")) << h->label();
 }
 
+// A deploy killed after h1's swap and before its return leaves h1 on the tag but out of the pool;
+// the next deploy of that tag puts it back (after a health check) instead of leaving it out.
+TEST(Engine, AHostAlreadyOnTheTagButOutOfThePoolIsPutBack) {
+    Rig rig;
+    rig.running("h1", "web-v2", "v2", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    (*rig.state.pool)[0].enabled = false;
+    rig.lb.m_current = rig.state.pool;
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::ok) << r.message;
+    ASSERT_FALSE(rig.lb.applied.empty());
+    EXPECT_EQ(pool_text(rig.lb.applied[0]), "h1:8080 h2:8080") << "h1 back first";
+    EXPECT_EQ(pool_text(*rig.lb.m_current), "h1:8080 h2:8080");
+    EXPECT_TRUE(rig.hosts["h2"]->running("web-v2"));
+}
+
+TEST(Engine, EveryHostOnTheTagButOneOutOfThePoolIsOnlyPutBack) {
+    Rig rig;
+    rig.running("h1", "web-v2", "v2", 8080);
+    rig.running("h2", "web-v2", "v2", 8080);
+    (*rig.state.pool)[1].enabled = false;
+    rig.lb.m_current = rig.state.pool;
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::ok) << r.message;
+    ASSERT_EQ(rig.lb.applied.size(), 1u);
+    EXPECT_EQ(pool_text(rig.lb.applied[0]), "h1:8080 h2:8080");
+}
+
+TEST(Engine, AHostOnTheTagThatDoesNotAnswerStaysOut) {
+    Rig rig;
+    rig.running("h1", "web-v2", "v2", 8080);
+    rig.running("h2", "web-v2", "v2", 8080);
+    rig.hosts["h2"]->unhealthy.insert("web-v2");
+    (*rig.state.pool)[1].enabled = false;
+    rig.lb.m_current = rig.state.pool;
+    auto r = rig.run("v2");
+    EXPECT_NE(r.code, ExitCode::ok) << r.message;
+    EXPECT_EQ(pool_text(*rig.lb.m_current), "h1:8080 h2:8080(down)");
+}
+
 TEST(Engine, SecretEnvIsUploadedWithMode0600AndNeverInACommand) {
     Rig rig("container: {port: 8080, host_port: 8080, secret_env: [DB_URL]}\n");
     auto plan = deploy::make_plan(rig.p, "v1", rig.state);

@@ -97,7 +97,7 @@ Batch 1/2: 10.0.1.11
                          $ write /etc/nginx/conf.d/hoist-web.conf
                          $ nginx -t
                          $ nginx -s reload
-  10.0.0.5 (lb)  wait    2s for in-flight requests to finish
+  10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s
   10.0.1.11      stop    stop web-v1 (kept for rollback until the deploy ends)
                          $ docker stop --time 10 web-v1
   10.0.1.11      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***
@@ -116,7 +116,7 @@ Batch 2/2: 10.0.1.12
                          $ write /etc/nginx/conf.d/hoist-web.conf
                          $ nginx -t
                          $ nginx -s reload
-  10.0.0.5 (lb)  wait    2s for in-flight requests to finish
+  10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s
   10.0.1.12      stop    stop web-v1 (kept for rollback until the deploy ends)
                          $ docker stop --time 10 web-v1
   10.0.1.12      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***
@@ -181,7 +181,7 @@ Switch (hosts in parallel until the pool switches):
                          $ nginx -t
                          $ nginx -s reload
   10.0.0.5 (lb)  confirm the load balancer serves green
-  10.0.0.5 (lb)  wait    5s for in-flight requests to finish
+  10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 5s
   10.0.1.21      stop    stop shop-blue
                          $ docker stop --time 30 shop-blue
   10.0.1.22      stop    stop shop-blue

@@ -98,6 +98,16 @@ TEST(Nginx, ApplyCommandInstallsTestsAndRestores) {
               "onf 'nginx -t' 'nginx -s reload'");
 }
 
+TEST(Nginx, ConnectionsToDrainedMembersAreCountedWithSs) {
+    auto c = lb::nginx_connections_command({{"10.0.1.11", 8080, false, ""}, {"fd00::5", 8081, false, ""}});
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->render(),
+              "sh -c 'command -v ss >/dev/null 2>&1 || exit 127; ss -Htn state established \"$1\" | wc -l' sh "
+              "'( dst 10.0.1.11:8080 or dst [fd00::5]:8081 )'");
+    EXPECT_FALSE(lb::nginx_connections_command({{"web1.internal", 8080, false, ""}}).has_value())
+        << "ss cannot filter on a host name: the driver waits the whole drain_time";
+}
+
 TEST(Files, StateCommands) {
     EXPECT_EQ(remote::append_stdin(".hoist/web/history.jsonl").render(),
               "sh -c 'umask 077 && mkdir -p \"$(dirname \"$1\")\" && cat >> \"$1\"' sh .hoist/web/history.jsonl");
