@@ -9,8 +9,10 @@
 /// and every layer consumer decompresses them as one stream (Go's compress/gzip in dockerd,
 /// containerd and the registry tooling, pigz, zlib's gunzip, Python).
 ///
-/// Chunks that do not compress (already-compressed assets: a 64 KiB sample of the chunk saves
-/// under 3%) are stored (libdeflate level 0): compressing random bytes costs CPU for nothing.
+/// Chunks that barely compress (already-compressed assets: a 64 KiB sample of the chunk saves
+/// under 10%) are stored (libdeflate level 0). Deflating such a chunk costs ~5 ms of a core per
+/// MiB to save under 100 KiB, which only pays on links slower than ~20 MB/s per core; measured on
+/// the push benchmark's 73 MB "assets" layer (4.6% smaller deflated): 0.35 s of CPU for 3.4 MB.
 ///
 /// Determinism: the output depends only on the input bytes, the chunk size, the level and the
 /// sampling rule, never on thread timing, so the same layer always has the same digest - which

@@ -97,6 +97,19 @@ TEST(GzipStream, IncompressibleChunksAreStored) {
     EXPECT_LT(gzip_member(text.data(), text.size(), 1).size(), text.size() / 4);
 }
 
+TEST(GzipStream, ChunksThatSaveUnderTenPercentAreStoredTheRestDeflated) {
+    std::mt19937 rng(7);
+    auto symbols = [&](int alphabet) {  // random bytes from `alphabet` values: log2(alphabet) bits each
+        std::string s;
+        for (std::size_t i = 0; i < GzipStream::chunk_size; ++i) s.push_back(static_cast<char>(rng() % alphabet));
+        return s;
+    };
+    std::string barely = symbols(200);  // ~4.5% smaller deflated
+    EXPECT_GE(gzip_member(barely.data(), barely.size(), 1).size(), barely.size()) << "stored";
+    std::string quarter = symbols(64);  // ~25% smaller deflated
+    EXPECT_LT(gzip_member(quarter.data(), quarter.size(), 1).size(), quarter.size() * 85 / 100) << "deflated";
+}
+
 TEST(GzipStream, EmptyInputIsOneValidEmptyMember) {
     GzipStream gz(std::make_unique<StringStream>(""));
     std::string out = drain(gz);
