@@ -1,4 +1,5 @@
 #include "aws_fixture.hpp"
+#include "../fleet_json.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -25,7 +26,7 @@ const AwsFleet& fleet() {
     static bool loaded = false;
     if (!loaded) {
         loaded = true;
-        const char* path = std::getenv("HOIST_FLEET_JSON");
+        const char* path = ::hoist::itest::fleet_json_path();
         if (!path || !*path) {
             error =
                 "HOIST_FLEET_JSON is not set: the AWS tests need the test fleet (its hosts, nginx and "

@@ -1,4 +1,5 @@
 #include "build_fleet.hpp"
+#include "../fleet_json.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -19,7 +20,7 @@ namespace hoist::itest {
 using nlohmann::json;
 
 json build_fleet_or_fail() {
-    const char* path = std::getenv("HOIST_FLEET_JSON");
+    const char* path = ::hoist::itest::fleet_json_path();
     if (!path || !*path) {
         ADD_FAILURE() << "HOIST_FLEET_JSON is not set: the build oracle tests need the test fleet (its registry, base "
                          "image and dockerd). Bring one up with `tests/fleet/fleet up` (as root) and export "

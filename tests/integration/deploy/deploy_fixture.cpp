@@ -1,4 +1,5 @@
 #include "deploy_fixture.hpp"
+#include "../fleet_json.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -121,7 +122,7 @@ std::string sh(const std::string& script) {
 }  // namespace
 
 void DeployTest::SetUp() {
-    const char* path = std::getenv("HOIST_FLEET_JSON");
+    const char* path = ::hoist::itest::fleet_json_path();
     if (!path || !*path)
         FAIL() << "HOIST_FLEET_JSON is not set: the deploy tests need the test fleet (docker hosts, registry, nginx). "
                   "Bring one up with `tests/fleet/fleet up` (as root) and export HOIST_FLEET_JSON=<fleet dir>/fleet.json "

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "fixture.hpp"
+#include "../fleet_json.hpp"
 #include "oci/image_store.hpp"
 #include "oci/manifest.hpp"
 #include "oci/media_types.hpp"
@@ -23,7 +24,7 @@ using nlohmann::json;
 namespace {
 /// fleet.json, or a test failure that says how to get one.
 json fleet_or_fail() {
-    const char* path = std::getenv("HOIST_FLEET_JSON");
+    const char* path = ::hoist::itest::fleet_json_path();
     if (!path || !*path) {
         ADD_FAILURE() << "HOIST_FLEET_JSON is not set: these tests need the test fleet. Bring one up with "
                          "`tests/fleet/fleet up` (as root) and export HOIST_FLEET_JSON=<fleet dir>/fleet.json "

@@ -1,4 +1,5 @@
 // Exec on a real sshd: status, separate streams, streaming, stdin, timeouts that kill.
+#include <functional>
 #include <thread>
 
 #include "fleet_fixture.hpp"
@@ -72,20 +73,28 @@ TEST_F(Exec, StdinIsFedThenClosed) {
 
 TEST_F(Exec, TimeoutKillsTheWholeProcessGroup) {
     std::string m = marker();
+    // sleep lengths of this run only: the fleet's hosts share the machine's pid namespace, so a
+    // plain "sleep 300" could be anybody's
+    int n = 200000 + static_cast<int>(std::hash<std::string>{}(m) % 100000);
+    std::string outer = "sleep " + std::to_string(n), inner = "sleep " + std::to_string(n + 1);
     ExecOptions o;
     o.timeout = std::chrono::milliseconds(1500);
     auto start = std::chrono::steady_clock::now();
-    auto r = run("sh -c 'sleep 301; echo " + m + "' & sleep 300; echo " + m, o);
+    auto r = run("sh -c '" + inner + "; echo " + m + "' & " + outer + "; echo " + m, o);
     auto took = std::chrono::steady_clock::now() - start;
     EXPECT_TRUE(r.timed_out);
     EXPECT_FALSE(r.ok());
     EXPECT_EQ(r.exit_signal, "TERM");
     EXPECT_EQ(r.exit_code, 128 + 15);
     EXPECT_LT(took, std::chrono::milliseconds(4000));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    // nothing of it is left on the host (pgrep -f matches its own sh; count the sleeps)
-    auto left = run("ps -eo args | grep -c '^sleep 30[01]$' || true");
-    EXPECT_EQ(left.out, "0\n");
+    // nothing of it is left on the host (a process that got TERM may take a moment to be gone)
+    std::string count = "ps -eo args | grep -cxE '" + outer + "|" + inner + "' || true", left;
+    for (int i = 0; i < 20; ++i) {
+        left = run(count).out;
+        if (left == "0\n") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(left, "0\n") << run("ps -eo pid,pgid,stat,args | grep -E '" + outer + "|" + inner + "' | grep -v grep").out;
     // and the connection is still good
     EXPECT_EQ(run("echo again").out, "again\n");
 }

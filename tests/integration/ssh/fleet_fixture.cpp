@@ -1,4 +1,5 @@
 #include "fleet_fixture.hpp"
+#include "../fleet_json.hpp"
 
 #include <unistd.h>
 
@@ -15,7 +16,7 @@ const FleetInfo& fleet() {
     static bool loaded = false;
     if (!loaded) {
         loaded = true;
-        const char* path = std::getenv("HOIST_FLEET_JSON");
+        const char* path = ::hoist::itest::fleet_json_path();
         if (!path || !*path) {
             error = "HOIST_FLEET_JSON is not set: these tests need the test fleet. Bring one up with "
                     "`tests/fleet/fleet up --name NAME` (as root) and export HOIST_FLEET_JSON=/tmp/hoist-fleet/NAME/fleet.json";
