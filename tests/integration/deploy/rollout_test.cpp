@@ -55,7 +55,8 @@ TEST_F(DeployTest, RollingDeployUnderLoadFailsNoRequest) {
     // the previous version stays on every host (stopped), so a rollback needs no registry
     auto st = hoist({"-o", "json", "status"});
     EXPECT_EQ(st.exit_code, 0) << st.err;
-    for (const auto& h : st.summary()["hosts"]) {
+    auto summary = st.summary();  // a range-for over a temporary's member would dangle
+    for (const auto& h : summary["hosts"]) {
         bool kept = false;
         for (const auto& c : h["containers"]) kept = kept || (c["name"] == "app-v1" && c["state"] == "exited");
         EXPECT_TRUE(kept) << h.dump();
@@ -104,7 +105,8 @@ TEST_F(DeployTest, RedeployOfTheRunningTagChangesNothing) {
     ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
     auto r = hoist({"-o", "json", "deploy", "--tag", "v1"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    for (const auto& h : r.summary()["hosts"]) EXPECT_EQ(h["result"], "unchanged");
+    auto summary = r.summary();
+    for (const auto& h : summary["hosts"]) EXPECT_EQ(h["result"], "unchanged");
 }
 
 TEST_F(DeployTest, HistoryRecordsEveryDeployOnEveryHost) {

@@ -4,8 +4,9 @@
 #include <signal.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
-#include <fstream>
 #include <thread>
 
 #include "fleet_fixture.hpp"
@@ -15,17 +16,27 @@ namespace hoist::ssh::itest {
 
 namespace {
 
+/// A /proc file of a process that may exit any moment: read() then fails with ESRCH, which an
+/// ifstream turns into an exception; this returns what could be read ("" for a gone process).
+std::string read_proc(int pid, const char* file) {
+    std::string out;
+    int fd = ::open(("/proc/" + std::to_string(pid) + "/" + file).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return out;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return out;
+}
+
 std::string proc_cmdline(int pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-    std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string s = read_proc(pid, "cmdline");
     for (auto& c : s)
         if (c == '\0') c = ' ';
     return s;
 }
 
 int parent_of(int pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string stat = read_proc(pid, "stat");
     auto close = stat.rfind(')');
     if (close == std::string::npos) return 0;
     std::istringstream rest(stat.substr(close + 2));
