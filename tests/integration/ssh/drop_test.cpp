@@ -4,9 +4,8 @@
 #include <signal.h>
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
 
+#include <sstream>
 #include <thread>
 
 #include "fleet_fixture.hpp"
@@ -16,27 +15,17 @@ namespace hoist::ssh::itest {
 
 namespace {
 
-/// A /proc file of a process that may exit any moment: read() then fails with ESRCH, which an
-/// ifstream turns into an exception; this returns what could be read ("" for a gone process).
-std::string read_proc(int pid, const char* file) {
-    std::string out;
-    int fd = ::open(("/proc/" + std::to_string(pid) + "/" + file).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return out;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
-    return out;
-}
-
 std::string proc_cmdline(int pid) {
-    std::string s = read_proc(pid, "cmdline");
+    // read_file goes through rdbuf(), so a process that exits mid-read gives "" instead of the
+    // exception a plain istreambuf_iterator read lets out (read() fails with ESRCH)
+    std::string s = read_file("/proc/" + std::to_string(pid) + "/cmdline");
     for (auto& c : s)
         if (c == '\0') c = ' ';
     return s;
 }
 
 int parent_of(int pid) {
-    std::string stat = read_proc(pid, "stat");
+    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
     auto close = stat.rfind(')');
     if (close == std::string::npos) return 0;
     std::istringstream rest(stat.substr(close + 2));
