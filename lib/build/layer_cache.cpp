@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "oci/gzip_stream.hpp"
 #include "util/error.hpp"
 
 namespace hoist::build {
@@ -87,6 +88,7 @@ std::optional<PreviousBlob> LayerCache::previous(const oci::Digest& slot) const 
     if (!fs::exists(path)) return std::nullopt;
     auto j = json::parse(oci::read_file(path), nullptr, false);
     if (!j.is_object() || !j.contains("blocks")) return std::nullopt;
+    if (j.value("codec", "") != oci::gzip_codec()) return std::nullopt;  // another compressor's members
     auto d = oci::Digest::parse(j.value("blob", ""));
     if (!d || !m_store.has_blob(*d)) return std::nullopt;
     PreviousBlob p;
@@ -99,7 +101,7 @@ void LayerCache::remember_blocks(const oci::Digest& slot, const oci::Descriptor&
     fs::create_directories(m_dir + "/blocks");
     json list = json::array();
     for (auto& b : blocks) list.push_back({b.sha256, b.offset, b.length});
-    oci::write_file_atomic(m_dir + "/blocks/" + slot.hex, json{{"blob", blob.digest.str()}, {"blocks", list}}.dump());
+    oci::write_file_atomic(m_dir + "/blocks/" + slot.hex, json{{"blob", blob.digest.str()}, {"codec", oci::gzip_codec()}, {"blocks", list}}.dump());
 }
 
 void LayerCache::save() {

@@ -4,17 +4,20 @@
 #include <unistd.h>
 
 #include "oci/digest.hpp"
+#include "util/error.hpp"
 
 namespace hoist::build {
 
 ParallelGzip::ParallelGzip(Sink out, int level, std::size_t block, int max_in_flight)
     : m_out(std::move(out)), m_level(level), m_block(block), m_max(max_in_flight < 1 ? 1 : max_in_flight) {
+    if (level < 0 || level > 3) throw Error(ExitCode::usage, "gzip level must be 0..3");
     m_buf.reserve(m_block);
 }
 
 ParallelGzip::~ParallelGzip() {
     // Unfinished (an exception is unwinding): wait for workers, discard their output.
-    for (auto& f : m_pending) f.wait();
+    for (auto& f : m_pending)
+        if (f.valid()) f.wait();  // finish() may have taken (and rethrown) the front one
 }
 
 void ParallelGzip::write(const void* data, std::size_t size) {

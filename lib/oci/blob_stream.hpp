@@ -7,6 +7,7 @@
 /// Each upload attempt opens a fresh stream: retrying a broken upload restarts it from byte 0,
 /// and gzip at a fixed level is deterministic, so the retried bytes hash to the same digest.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ public:
     /// True when read() would return at once (data or end) instead of waiting for a worker
     /// thread. Lets an upload pause its transfer rather than stall every other one.
     virtual bool ready() { return true; }
+    /// Asks a stream whose ready() can be false to call `cb` (from any thread) whenever more data
+    /// becomes ready, so a paused upload resumes at once instead of at the next poll.
+    virtual void notify_ready(std::function<void()> /*cb*/) {}
     /// Reads `size` bytes at `offset` (relative to the stream's start) from any thread, without
     /// moving read()'s position; only streams with `positional() == true` implement it.
     virtual void read_at(char* /*buf*/, std::size_t /*size*/, std::int64_t /*offset*/) const {}

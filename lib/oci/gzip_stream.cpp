@@ -1,8 +1,9 @@
 #include "oci/gzip_stream.hpp"
 
-#include <libdeflate.h>
+#include <isa-l.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -63,47 +64,121 @@ private:
     bool m_stop = false;
 };
 
-/// libdeflate compressors are not thread-safe and cost an allocation: one per thread and level.
-libdeflate_compressor* compressor(int level) {
-    struct Owned {
-        libdeflate_compressor* c[13] = {};
-        ~Owned() {
-            for (auto* x : c)
-                if (x) libdeflate_free_compressor(x);
-        }
-    };
-    thread_local Owned owned;
-    if (!owned.c[level]) owned.c[level] = libdeflate_alloc_compressor(level);
-    if (!owned.c[level]) throw Error(ExitCode::build_push, "libdeflate: cannot allocate a compressor");
-    return owned.c[level];
+/// Buffers big enough for one chunk's member at any level (stored blocks, the worst case, need 1 MiB
+/// plus 5 bytes per 64 KiB and the gzip header and trailer): every pooled buffer has this capacity.
+constexpr std::size_t kPooledCapacity = GzipStream::chunk_size + (64 << 10);
+constexpr std::size_t kPoolKeeps = 32;
+
+struct FreeList {
+    std::mutex mutex;
+    std::vector<std::unique_ptr<char[]>> buffers;
+};
+FreeList& free_list() {
+    static FreeList* list = new FreeList;  // never destroyed: workers may return buffers at exit
+    return *list;
 }
 
-std::string compress(const char* data, std::size_t size, int level) {
-    libdeflate_compressor* c = compressor(level);
-    std::string out(libdeflate_gzip_compress_bound(c, size), '\0');
-    std::size_t n = libdeflate_gzip_compress(c, data, size, out.data(), out.size());
-    if (n == 0) throw Error(ExitCode::build_push, "libdeflate: compression failed");
-    out.resize(n);
-    return out;
+/// The largest a member can be: deflate falls back to stored blocks (5 bytes of header per 65535)
+/// when compressing would grow the data, plus the gzip header and trailer.
+std::size_t member_bound(std::size_t size) { return size + 5 * (size / 65535 + 1) + 64; }
+
+std::size_t level_buf_size(int level) {
+    switch (level) {
+        case 0: return ISAL_DEF_LVL0_DEFAULT;
+        case 1: return ISAL_DEF_LVL1_DEFAULT;
+        case 2: return ISAL_DEF_LVL2_DEFAULT;
+        default: return ISAL_DEF_LVL3_DEFAULT;
+    }
+}
+
+/// ISA-L's stream state (80 KiB) and per-level working memory (~280 KiB at level 1): one per thread.
+struct IsalState {
+    isal_zstream stream{};
+    std::vector<std::uint8_t> level_buf[ISAL_DEF_MAX_LEVEL + 1];
+};
+
+std::size_t compress_into(const char* data, std::size_t size, int level, detail::Buffer& out) {
+    if (level < 0 || level > ISAL_DEF_MAX_LEVEL) throw Error(ExitCode::usage, "gzip level must be 0..3");
+    thread_local IsalState state;
+    std::vector<std::uint8_t>& work = state.level_buf[level];
+    if (work.size() != level_buf_size(level)) work.resize(level_buf_size(level));
+    if (out.capacity < member_bound(size)) {
+        detail::give_back(std::move(out));
+        out = detail::take_buffer(member_bound(size));
+    }
+    while (true) {
+        isal_zstream& s = state.stream;
+        isal_deflate_stateless_init(&s);
+        s.level = static_cast<std::uint32_t>(level);
+        s.level_buf = work.data();
+        s.level_buf_size = static_cast<std::uint32_t>(work.size());
+        s.gzip_flag = IGZIP_GZIP;  // a fixed 10-byte header (mtime 0): the bytes depend on the data only
+        s.end_of_stream = 1;
+        s.flush = NO_FLUSH;
+        s.next_in = reinterpret_cast<std::uint8_t*>(const_cast<char*>(data));
+        s.avail_in = static_cast<std::uint32_t>(size);
+        s.next_out = reinterpret_cast<std::uint8_t*>(out.data.get());
+        s.avail_out = static_cast<std::uint32_t>(out.capacity);
+        int rc = isal_deflate_stateless(&s);
+        if (rc == COMP_OK) return s.total_out;
+        if (rc != STATELESS_OVERFLOW)
+            throw Error(ExitCode::build_push, "gzip (ISA-L) failed with code " + std::to_string(rc));
+        std::size_t bigger = out.capacity * 2;  // not expected (member_bound holds), but never wrong
+        detail::give_back(std::move(out));
+        out = detail::take_buffer(bigger);
+    }
 }
 }  // namespace
 
-std::string gzip_member(const char* data, std::size_t size, int level) {
-    constexpr std::size_t sample = 64 << 10;
-    if (level > 0 && size > sample) {
-        std::size_t probe = compress(data, sample, level).size();
-        if (probe * 100 > sample * 90) level = 0;  // saves < 10%: store (see gzip_stream.hpp)
+namespace detail {
+Buffer take_buffer(std::size_t capacity) {
+    if (capacity <= kPooledCapacity) {
+        FreeList& list = free_list();
+        std::lock_guard lock(list.mutex);
+        if (!list.buffers.empty()) {
+            Buffer b{std::move(list.buffers.back()), 0, kPooledCapacity};
+            list.buffers.pop_back();
+            return b;
+        }
+        capacity = kPooledCapacity;
     }
-    return compress(data, size, level);
+    return Buffer{std::make_unique_for_overwrite<char[]>(capacity), 0, capacity};
+}
+
+void give_back(Buffer&& b) {
+    if (!b.data || b.capacity != kPooledCapacity) return;
+    FreeList& list = free_list();
+    std::lock_guard lock(list.mutex);
+    if (list.buffers.size() < kPoolKeeps) list.buffers.push_back(std::move(b.data));
+    b = Buffer{};
+}
+
+void gzip_member_into(const char* data, std::size_t size, int level, Buffer& out) {
+    out.size = compress_into(data, size, level, out);
+}
+}  // namespace detail
+
+std::string gzip_codec() {
+    return "isal-" + std::to_string(ISAL_MAJOR_VERSION) + "." + std::to_string(ISAL_MINOR_VERSION) + "." +
+           std::to_string(ISAL_PATCH_VERSION);
+}
+
+std::string gzip_member(const char* data, std::size_t size, int level) {
+    detail::Buffer out = detail::take_buffer(0);
+    detail::gzip_member_into(data, size, level, out);
+    std::string s(out.data.get(), out.size);
+    detail::give_back(std::move(out));
+    return s;
 }
 
 GzipStream::GzipStream(std::unique_ptr<BlobStream> source, int level) : m_source(std::move(source)), m_level(level) {
-    if (level < 0 || level > 12) throw Error(ExitCode::usage, "gzip level must be 0..12");
+    if (level < 0 || level > ISAL_DEF_MAX_LEVEL) throw Error(ExitCode::usage, "gzip level must be 0..3");
 }
 
 GzipStream::~GzipStream() {
     for (auto& f : m_pending)
         if (f.valid()) f.wait();  // tasks reference nothing of ours, but do not leave work running
+    detail::give_back(std::move(m_current));
 }
 
 void GzipStream::fill_pipeline() {
@@ -116,63 +191,81 @@ void GzipStream::fill_pipeline() {
             std::size_t len = static_cast<std::size_t>(std::min<std::int64_t>(chunk_size, total - offset));
             m_next_offset += static_cast<std::int64_t>(len);
             const BlobStream* src = m_source.get();  // outlives the task: ~GzipStream waits for it
-            auto task = std::make_shared<std::packaged_task<std::string()>>([src, offset, len, level = m_level] {
-                std::string chunk(len, '\0');
-                src->read_at(chunk.data(), len, offset);
-                return gzip_member(chunk.data(), chunk.size(), level);
+            auto task = std::make_shared<std::packaged_task<detail::Buffer()>>([src, offset, len, level = m_level] {
+                thread_local std::unique_ptr<char[]> chunk = std::make_unique_for_overwrite<char[]>(chunk_size);
+                src->read_at(chunk.get(), len, offset);
+                detail::Buffer out = detail::take_buffer(member_bound(len));
+                detail::gzip_member_into(chunk.get(), len, level, out);
+                return out;
             });
             m_pending.push_back(task->get_future());
-            Pool::get().submit([task] { (*task)(); });
+            Pool::get().submit([task, notify = m_notify] {
+                (*task)();
+                if (notify) (*notify)();  // wakes the upload loop if this stream's transfer is paused
+            });
         }
         m_source_done = m_next_offset >= total;
         return;
     }
     while (!m_source_done && m_pending.size() < ahead) {
-        auto chunk = std::make_shared<std::string>(chunk_size, '\0');
+        auto chunk = std::make_shared<detail::Buffer>(detail::take_buffer(chunk_size));
         std::size_t got = 0;
         while (got < chunk_size) {
-            std::size_t n = m_source->read(chunk->data() + got, chunk_size - got);
+            std::size_t n = m_source->read(chunk->data.get() + got, chunk_size - got);
             if (n == 0) {
                 m_source_done = true;
                 break;
             }
             got += n;
         }
-        if (got == 0) break;
-        chunk->resize(got);
-        auto task = std::make_shared<std::packaged_task<std::string()>>(
-            [chunk, level = m_level] { return gzip_member(chunk->data(), chunk->size(), level); });
+        if (got == 0) {
+            detail::give_back(std::move(*chunk));
+            break;
+        }
+        chunk->size = got;
+        auto task = std::make_shared<std::packaged_task<detail::Buffer()>>([chunk, level = m_level] {
+            detail::Buffer out = detail::take_buffer(member_bound(chunk->size));
+            detail::gzip_member_into(chunk->data.get(), chunk->size, level, out);
+            detail::give_back(std::move(*chunk));
+            return out;
+        });
         m_pending.push_back(task->get_future());
-        Pool::get().submit([task] { (*task)(); });
+        Pool::get().submit([task, notify = m_notify] {
+            (*task)();
+            if (notify) (*notify)();  // wakes the upload loop if this stream's transfer is paused
+        });
     }
 }
 
 bool GzipStream::ready() {
-    if (m_pos < m_current.size()) return true;
+    if (m_pos < m_current.size) return true;
     fill_pipeline();
     if (m_pending.empty()) return true;  // at the end
     return m_pending.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready;
 }
 
 std::size_t GzipStream::read(char* buf, std::size_t size) {
-    while (m_pos == m_current.size()) {
+    while (m_pos == m_current.size) {
         fill_pipeline();
         if (m_pending.empty()) {
-            if (m_current.empty() && m_pos == 0 && m_source_done) {
+            if (!m_current.data && m_pos == 0 && m_source_done && !m_emitted_any) {
                 // An empty input still needs one (empty) gzip member to be valid gzip.
-                m_current = gzip_member(nullptr, 0, m_level);
+                m_current = detail::take_buffer(0);
+                detail::gzip_member_into(nullptr, 0, m_level, m_current);
                 m_pos = 0;
-                m_source_done = true;
+                m_emitted_any = true;
                 break;
             }
             return 0;
         }
+        detail::give_back(std::move(m_current));
         m_current = m_pending.front().get();  // rethrows a compression failure
         m_pending.pop_front();
         m_pos = 0;
+        m_emitted_any = true;
     }
-    std::size_t n = std::min(size, m_current.size() - m_pos);
-    std::memcpy(buf, m_current.data() + m_pos, n);
+    std::size_t n = std::min(size, m_current.size - m_pos);
+    std::memcpy(buf, m_current.data.get() + m_pos, n);
     m_pos += n;
     return n;
 }

@@ -50,6 +50,8 @@ Request BlobUpload::next_request() {
         case State::send:
         case State::monolithic: {
             m_stream = m_spec.open();
+            if (on_data_ready) m_stream->notify_ready(on_data_ready);
+            m_stream->ready();  // starts a compressor's workers now, not at curl's first read
             m_hash = oci::Sha256();
             m_sent_attempt = 0;
             m_streamed = 0;

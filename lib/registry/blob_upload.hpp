@@ -60,6 +60,8 @@ public:
     bool body_ready() const { return !m_stream || m_stream->ready(); }
     /// When set, the body reader pauses (returns read_pause) instead of waiting for the stream.
     bool pause_when_blocked = false;
+    /// Called from a worker thread when a paused body has data again (see BlobStream::notify_ready).
+    std::function<void()> on_data_ready;
     /// After a retryable failure: go back to a state from which a new attempt is safe.
     void rewind_for_retry();
     const std::string& error() const { return m_error; }

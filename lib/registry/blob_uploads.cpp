@@ -29,8 +29,9 @@ std::vector<BlobResult> upload_blobs(Client& client, std::vector<BlobSpec> specs
         jobs.push_back(Job{std::make_unique<BlobUpload>(std::move(s), client.repo_url("")), nullptr});
         jobs.back().upload->pause_when_blocked = true;  // never block the loop that drives every transfer
     }
-    const int max_parallel = std::max(1, client.options().max_parallel);
     Multi multi;
+    for (auto& j : jobs) j.upload->on_data_ready = multi.notifier();
+    const int max_parallel = std::max(1, client.options().max_parallel);
     std::map<CURL*, std::size_t> in_flight;
     std::size_t finished = 0;
 
@@ -66,8 +67,11 @@ std::vector<BlobResult> upload_blobs(Client& client, std::vector<BlobSpec> specs
                 if (j.easy || st == BlobUpload::State::done || st == BlobUpload::State::failed || j.not_before > now) continue;
                 start(i);
             }
-            // Paused transfers (their compressor is behind) are resumed as soon as data is ready;
-            // while any is paused, poll briefly instead of sleeping on the sockets.
+            // Drive every transfer first: one just started may pause at once (its compressor has
+            // not finished a chunk yet). Paused transfers are resumed as soon as data is ready;
+            // the compressor wakes the wait below when it finishes a chunk (notifier()), and a
+            // short timeout while any is paused only guards against a missed wakeup.
+            multi.perform();
             bool any_paused = false;
             for (auto& [h, i] : in_flight) {
                 Job& j = jobs[i];
@@ -76,7 +80,8 @@ std::vector<BlobResult> upload_blobs(Client& client, std::vector<BlobSpec> specs
                     else any_paused = true;
                 }
             }
-            multi.perform_and_wait(any_paused ? 2 : 100);
+            multi.wait(any_paused ? 20 : 100);
+            multi.perform();
             while (auto done = multi.next_done()) {
                 auto it = in_flight.find(done->first);
                 if (it == in_flight.end()) continue;

@@ -155,19 +155,34 @@ Multi::Multi() {
     if (!m_multi) throw std::runtime_error("curl_multi_init failed");
     // Keep one connection per transfer instead of waiting to pipeline/multiplex on one.
     curl_multi_setopt(m_multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
+    m_waker = std::make_shared<Waker>();
+    m_waker->multi = m_multi;
 }
 
-Multi::~Multi() { curl_multi_cleanup(m_multi); }
+Multi::~Multi() {
+    {
+        std::lock_guard lock(m_waker->mutex);  // a notifier running now finishes before cleanup
+        m_waker->multi = nullptr;
+    }
+    curl_multi_cleanup(m_multi);
+}
+
+std::function<void()> Multi::notifier() {
+    return [w = m_waker] {
+        std::lock_guard lock(w->mutex);
+        if (w->multi) curl_multi_wakeup(w->multi);
+    };
+}
 
 void Multi::add(Easy& e) { curl_multi_add_handle(m_multi, e.handle()); }
 void Multi::remove(Easy& e) { curl_multi_remove_handle(m_multi, e.handle()); }
 
-void Multi::perform_and_wait(int timeout_ms) {
+void Multi::perform() {
     int running = 0;
     curl_multi_perform(m_multi, &running);
-    curl_multi_poll(m_multi, nullptr, 0, timeout_ms, nullptr);
-    curl_multi_perform(m_multi, &running);
 }
+
+void Multi::wait(int timeout_ms) { curl_multi_poll(m_multi, nullptr, 0, timeout_ms, nullptr); }
 
 std::optional<std::pair<CURL*, int>> Multi::next_done() {
     int left = 0;

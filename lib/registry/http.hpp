@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -103,13 +104,23 @@ public:
 
     void add(Easy& easy);
     void remove(Easy& easy);
-    /// Drives transfers, then waits up to `timeout_ms` for activity.
-    void perform_and_wait(int timeout_ms);
+    /// Drives transfers as far as they go without waiting.
+    void perform();
+    /// Waits up to `timeout_ms` for socket activity or a notifier() call.
+    void wait(int timeout_ms);
+    /// A callable that wakes wait() from any thread (a compressor finishing a chunk of a paused
+    /// upload). Safe to call after the Multi is gone: it then does nothing.
+    std::function<void()> notifier();
     /// A finished transfer: its handle and CURLcode; nullopt when none is pending.
     std::optional<std::pair<CURL*, int>> next_done();
 
 private:
+    struct Waker {
+        std::mutex mutex;
+        CURLM* multi = nullptr;
+    };
     CURLM* m_multi = nullptr;
+    std::shared_ptr<Waker> m_waker;
 };
 
 /// Performs `request` on the calling thread (no auth, no retries: see Client for those).

@@ -10,6 +10,7 @@
 
 #include "oci/digest.hpp"
 #include "oci/gzip_stream.hpp"
+#include "util/error.hpp"
 
 using namespace hoist::oci;
 
@@ -97,17 +98,40 @@ TEST(GzipStream, IncompressibleChunksAreStored) {
     EXPECT_LT(gzip_member(text.data(), text.size(), 1).size(), text.size() / 4);
 }
 
-TEST(GzipStream, ChunksThatSaveUnderTenPercentAreStoredTheRestDeflated) {
+TEST(GzipStream, BarelyCompressibleChunksNeverGrowAndCompressibleOnesShrink) {
     std::mt19937 rng(7);
     auto symbols = [&](int alphabet) {  // random bytes from `alphabet` values: log2(alphabet) bits each
         std::string s;
         for (std::size_t i = 0; i < GzipStream::chunk_size; ++i) s.push_back(static_cast<char>(rng() % alphabet));
         return s;
     };
-    std::string barely = symbols(200);  // ~4.5% smaller deflated
-    EXPECT_GE(gzip_member(barely.data(), barely.size(), 1).size(), barely.size()) << "stored";
+    const std::size_t stored_overhead = 18 + 5 * (GzipStream::chunk_size / 65535 + 1);
+    std::string barely = symbols(200);  // ~4.5% smaller at best
+    std::string m = gzip_member(barely.data(), barely.size(), 1);
+    EXPECT_LE(m.size(), barely.size() + stored_overhead);
+    EXPECT_EQ(gunzip_all(m), barely);
     std::string quarter = symbols(64);  // ~25% smaller deflated
-    EXPECT_LT(gzip_member(quarter.data(), quarter.size(), 1).size(), quarter.size() * 85 / 100) << "deflated";
+    m = gzip_member(quarter.data(), quarter.size(), 1);
+    EXPECT_LT(m.size(), quarter.size() * 85 / 100) << "deflated";
+    EXPECT_EQ(gunzip_all(m), quarter);
+}
+
+TEST(GzipStream, MembersHaveAFixedHeaderSoBytesDependOnTheDataOnly) {
+    std::string text = sample(100000, 0);
+    std::string m = gzip_member(text.data(), text.size(), 1);
+    ASSERT_GE(m.size(), 18u);
+    // magic, deflate, no flags, mtime 0: nothing of the time or the machine in the header
+    EXPECT_EQ(m.substr(0, 8), std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8));
+    EXPECT_EQ(gzip_member(text.data(), text.size(), 1), m);
+}
+
+TEST(GzipStream, LevelsOutsideZeroToThreeAreRefused) {
+    EXPECT_THROW(GzipStream(std::make_unique<StringStream>("x"), 4), hoist::Error);
+    EXPECT_THROW(gzip_member("x", 1, -1), hoist::Error);
+    for (int level = 0; level <= 3; ++level) {
+        std::string text = sample(300000, 1000);
+        EXPECT_EQ(gunzip_all(gzip_member(text.data(), text.size(), level)), text) << "level " << level;
+    }
 }
 
 TEST(GzipStream, EmptyInputIsOneValidEmptyMember) {
