@@ -67,7 +67,7 @@ private:
 /// Buffers big enough for one chunk's member at any level (stored blocks, the worst case, need 1 MiB
 /// plus 5 bytes per 64 KiB and the gzip header and trailer): every pooled buffer has this capacity.
 constexpr std::size_t kPooledCapacity = GzipStream::chunk_size + (64 << 10);
-constexpr std::size_t kPoolKeeps = 32;
+constexpr std::size_t kPoolKeeps = 16;  // what three layers in flight reuse; more is freed
 
 struct FreeList {
     std::mutex mutex;
@@ -99,7 +99,9 @@ struct IsalState {
 
 std::size_t compress_into(const char* data, std::size_t size, int level, detail::Buffer& out) {
     if (level < 0 || level > ISAL_DEF_MAX_LEVEL) throw Error(ExitCode::usage, "gzip level must be 0..3");
-    thread_local IsalState state;
+    thread_local std::unique_ptr<IsalState> owned;  // on the heap: 360 KiB has no place in every thread's TLS
+    if (!owned) owned = std::make_unique<IsalState>();
+    IsalState& state = *owned;
     std::vector<std::uint8_t>& work = state.level_buf[level];
     if (work.size() != level_buf_size(level)) work.resize(level_buf_size(level));
     if (out.capacity < member_bound(size)) {
@@ -146,11 +148,12 @@ Buffer take_buffer(std::size_t capacity) {
 }
 
 void give_back(Buffer&& b) {
-    if (!b.data || b.capacity != kPooledCapacity) return;
+    Buffer mine = std::move(b);  // freed here unless the list keeps it
+    b = Buffer{};
+    if (!mine.data || mine.capacity != kPooledCapacity) return;
     FreeList& list = free_list();
     std::lock_guard lock(list.mutex);
-    if (list.buffers.size() < kPoolKeeps) list.buffers.push_back(std::move(b.data));
-    b = Buffer{};
+    if (list.buffers.size() < kPoolKeeps) list.buffers.push_back(std::move(mine.data));
 }
 
 void gzip_member_into(const char* data, std::size_t size, int level, Buffer& out) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <random>
 
@@ -156,4 +157,33 @@ TEST(GzipStream, WorkersReadingAFileGiveTheSameBytesAsASequentialSource) {
     std::remove(path.c_str());
     EXPECT_EQ(a, b);
     EXPECT_EQ(gunzip_all(a), in);
+}
+
+TEST(GzipStream, TellsTheUploadLoopWheneverAChunkIsReady) {
+    std::string in = sample(3 * GzipStream::chunk_size + 5, GzipStream::chunk_size);
+    GzipStream gz(std::make_unique<StringStream>(in));
+    std::atomic<int> calls{0};
+    gz.notify_ready([&calls] { ++calls; });
+    std::string out = drain(gz);
+    EXPECT_EQ(calls.load(), 5) << "one call per 1 MiB chunk compressed";
+    EXPECT_EQ(gunzip_all(out), in);
+}
+
+TEST(GzipBuffers, AreRecycledAndAlwaysAsLargeAsAsked) {
+    using namespace hoist::oci::detail;
+    Buffer a = take_buffer(1000);
+    ASSERT_TRUE(a.data);
+    EXPECT_GE(a.capacity, GzipStream::chunk_size) << "every pooled buffer fits a whole chunk's member";
+    const char* p = a.data.get();
+    give_back(std::move(a));
+    EXPECT_FALSE(a.data);
+    Buffer b = take_buffer(GzipStream::chunk_size);
+    EXPECT_EQ(b.data.get(), p) << "reused, not allocated again";
+    Buffer big = take_buffer(8 * GzipStream::chunk_size);
+    EXPECT_GE(big.capacity, 8 * GzipStream::chunk_size);
+    give_back(std::move(big));  // not the list's size: freed, never handed out for a small request
+    Buffer c = take_buffer(100);
+    EXPECT_LT(c.capacity, 8 * GzipStream::chunk_size);
+    give_back(std::move(b));
+    give_back(std::move(c));
 }
