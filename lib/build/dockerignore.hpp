@@ -7,7 +7,7 @@
 ///    of components (including none), `\` escapes;
 ///  - a pattern that matches a directory excludes everything below it;
 ///  - `!pattern` re-includes; the last pattern that matches decides.
-#include <regex>
+#include <bitset>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,11 +29,18 @@ public:
 
     bool empty() const { return m_patterns.empty(); }
 
+    /// One element of a compiled pattern (public for the matcher in the .cpp).
+    struct Token {
+        enum Kind { literal, one, set, star, anything, any_dirs } kind = literal;
+        std::bitset<256> chars;  ///< literal: its byte; set: the class's bytes
+        bool negated = false;    ///< set: [!...] / [^...]
+    };
+
 private:
     struct Pattern {
         std::string text;  ///< cleaned pattern
         bool negate = false;
-        std::regex re;
+        std::vector<Token> tokens;
     };
     static bool matches(const Pattern& p, std::string_view path);
     std::vector<Pattern> m_patterns;

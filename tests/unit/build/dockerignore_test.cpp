@@ -64,3 +64,32 @@ TEST(DockerIgnore, CleanRelative) {
     EXPECT_EQ(clean_relative("/"), ".");
     EXPECT_EQ(clean_relative("/../x"), "x");
 }
+
+TEST(DockerIgnore, LongRunsOfStarsMatchInLinearTime) {
+    // Found by the fuzzer: std::regex backtracked exponentially on "(.*){20}[^/]*!dirir" (the
+    // test would run into ctest's timeout with that matcher instead of failing an assertion).
+    auto m = IgnoreMatcher::parse(std::string(41, '*') + "!dirir\n");
+    std::string path(2000, 'd');
+    EXPECT_FALSE(m.excluded(path));
+    EXPECT_TRUE(m.excluded(path + "/x!dirir"));
+    EXPECT_TRUE(m.excluded("!dirir/below"));
+}
+
+TEST(DockerIgnore, WildcardsAndClassesAsPatternmatcher) {
+    auto m = IgnoreMatcher::parse("src/**/*.o\n[a-c]?.txt\n[!0-9]*.log\nlit\\*\n**/cache\n");
+    EXPECT_TRUE(m.excluded("src/x.o"));
+    EXPECT_TRUE(m.excluded("src/a/b/x.o"));
+    EXPECT_FALSE(m.excluded("src/a/x.c"));
+    EXPECT_FALSE(m.excluded("srcx.o"));
+    EXPECT_TRUE(m.excluded("b1.txt"));
+    EXPECT_FALSE(m.excluded("d1.txt"));
+    EXPECT_FALSE(m.excluded("b/.txt")) << "? never matches a slash";
+    EXPECT_TRUE(m.excluded("app.log"));
+    EXPECT_FALSE(m.excluded("1app.log"));
+    EXPECT_TRUE(m.excluded("lit*"));
+    EXPECT_FALSE(m.excluded("litx"));
+    EXPECT_TRUE(m.excluded("cache"));
+    EXPECT_TRUE(m.excluded("a/b/cache/file"));
+    EXPECT_THROW(IgnoreMatcher::parse("[z-a]\n"), hoist::Error);
+    EXPECT_THROW(IgnoreMatcher::parse("x\\\n"), hoist::Error);
+}
