@@ -88,6 +88,7 @@ void run_hooks(const config::Pipeline& p, const std::vector<std::string>& comman
         out.info("hook " + phase + ": " + cmd);
         ProcessOptions o;
         o.cwd = p.directory;
+        o.timeout = std::chrono::minutes(30);  // a hook may run a test suite; never for ever
         o.env = {{"HOIST_SERVICE", p.service}, {"HOIST_TAG", tag}, {"HOIST_HOSTS", host_list(p.hosts)},
                  {"HOIST_STAGE", p.stage}};
         auto t0 = Clock::now();
@@ -95,6 +96,10 @@ void run_hooks(const config::Pipeline& p, const std::vector<std::string>& comman
         for (const auto& line : split(r.out + r.err, '\n'))
             if (!trim(line).empty()) out.info("  | " + line);
         out.event("hook", {{"phase", phase}, {"command", cmd}, {"exit_code", r.exit_code}, {"duration_ms", ms_since(t0)}});
+        if (r.timed_out)
+            throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + cmd + "' did not finish within " +
+                                                                 std::to_string(o.timeout.count() / 60000) +
+                                                                 " minutes and was stopped; no host was changed");
         if (r.exit_code != 0)
             throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + cmd + "' exited with " +
                                                                  std::to_string(r.exit_code) + "; no host was changed");

@@ -15,6 +15,7 @@ std::string resolve_tag(const config::Pipeline& p, const std::string& override_t
     if (p.build) context /= p.build->context;
     ProcessOptions o;
     o.cwd = context.string();
+    o.timeout = std::chrono::seconds(30);
     auto r = run_process({"git", "rev-parse", "--short=12", "HEAD"}, o);
     std::string sha = trim(r.out);
     if (r.exit_code == 0 && !sha.empty()) return sha;

@@ -39,7 +39,11 @@ std::optional<Credentials> from_helper(const std::string& helper, const std::str
     std::string prog = "docker-credential-" + helper;
     ProcessOptions o;
     o.input = server;
+    o.timeout = std::chrono::seconds(60);  // a helper waiting for a prompt nobody answers
     ProcessResult r = run_process({prog, "get"}, o);
+    if (r.timed_out)
+        throw Error(ExitCode::build_push, "credential helper '" + prog + "' did not answer for " + server +
+                                              " within 60 s (is it waiting for a prompt or a locked keychain?)");
     if (r.exit_code == -1 || r.exit_code == 127)
         throw Error(ExitCode::build_push, "credential helper '" + prog + "' (configured in config.json for " +
                                               server + ") could not be run: is it installed and on PATH?");

@@ -34,6 +34,7 @@ ExecResult LocalConnection::exec(const std::string& line, const ExecOptions& o) 
     ProcessOptions po;
     po.cwd = m_home;
     po.input = o.input;
+    po.timeout = std::chrono::seconds(secs + 10);  // `timeout` ends it first; this is the backstop
     auto r = run_process({"timeout", "-k", "5", std::to_string(secs), "sh", "-c", line}, po);
     ExecResult e;
     e.exit_code = r.exit_code;
