@@ -14,7 +14,7 @@ pkgs=(cmake g++ make pkg-config ccache
       libssl-dev zlib1g-dev libgtest-dev libgmock-dev libarchive-dev libisal-dev dpkg-dev
       docker.io docker-registry openssh-server openssh-client nginx haproxy skopeo busybox-static
       wrk iproute2 iptables socat curl ca-certificates tmux hyperfine python3 git
-      libxml2-utils zsh bsdutils debootstrap jq clang libclang-rt-14-dev)
+      libxml2-utils zsh bsdutils debootstrap jq clang libclang-rt-14-dev gdb)
 if [[ ${1:-} == --bench ]]; then
   pkgs+=(ansible-core ruby-sshkit buildah podman)
 fi

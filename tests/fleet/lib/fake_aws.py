@@ -19,6 +19,7 @@ import argparse
 import ipaddress
 import json
 import os
+import faulthandler
 import signal
 import sys
 import threading
@@ -103,7 +104,8 @@ class Fake:
                         t.drain_until = time.monotonic() + delay
             self.log("%s %s -> 200" % (service, action))
             return 200, out
-        except ApiError as e:
+        except Exception as ex:  # noqa: BLE001 - a request always gets an answer, never a dead thread
+            e = ex if isinstance(ex, ApiError) else ApiError("InternalFailure", "fake-aws: %r" % ex, 500)
             self.log("%s %s -> %d %s: %s" % (service or "?", action, e.status, e.code, e.message))
             rid = uuid.uuid4()
             if fmt == "ec2":
@@ -177,9 +179,15 @@ def main():
     fake.elb.thread.start()
     if fake.nginx:
         fake.nginx.sync()
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
+    # Handlers only set a flag: Event.set() from a handler can deadlock on the Event's own lock
+    # when the signal lands while the main thread holds it (tests/fleet/loadgen hung that way).
+    requested = []
+    signal.signal(signal.SIGTERM, lambda *_: requested.append(1))
+    signal.signal(signal.SIGINT, lambda *_: requested.append(1))
+    d = os.environ.get("HOIST_STACKS_DIR")
+    if d and os.path.isdir(d):  # the test watchdog asks for every thread's stack with SIGUSR1
+        stacks = open(os.path.join(d, "%d.txt" % os.getpid()), "w")
+        faulthandler.register(signal.SIGUSR1, file=stacks, all_threads=True)
     ready = {"endpoint": "http://%s:%d" % api.server_address[:2], "pid": os.getpid(),
              "imds": "http://%s:%d" % servers[1].server_address[:2] if len(servers) > 1 else ""}
     tmp = os.path.join(a.state_dir, "ready.json.tmp")
@@ -187,7 +195,8 @@ def main():
         json.dump(ready, f)
     os.replace(tmp, os.path.join(a.state_dir, "ready.json"))
     fake.log("listening: %s" % json.dumps(ready))
-    done.wait()
+    while not requested:
+        time.sleep(0.05)
     fake.elb.stop.set()
     for s in servers:
         s.shutdown()

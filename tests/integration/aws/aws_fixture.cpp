@@ -73,8 +73,19 @@ std::string arn(const std::string& kind, const std::string& name) {
     return std::string("arn:aws:elasticloadbalancing:") + kRegion + ":123456789012:" + kind + "/" + name;
 }
 
+/// run_process with a deadline suited to one docker/ssh/helper command of a test.
+ProcessResult run_bounded(const std::vector<std::string>& argv, std::chrono::seconds limit = std::chrono::seconds(60)) {
+    ProcessOptions o;
+    o.timeout = limit;
+    o.new_group = true;
+    auto r = run_process(argv, o);
+    if (r.timed_out) ADD_FAILURE() << argv[0] << " " << (argv.size() > 1 ? argv[1] : "") << " did not finish within "
+                                   << limit.count() << " s";
+    return r;
+}
+
 std::string sh(const std::string& script) {
-    auto r = run_process({"/bin/sh", "-c", script});
+    auto r = run_bounded({"/bin/sh", "-c", script}, std::chrono::seconds(120));
     EXPECT_EQ(r.exit_code, 0) << script << "\n" << r.err;
     return r.out;
 }
@@ -102,7 +113,7 @@ FakeAws::FakeAws(const std::string& id, nlohmann::json seed, bool imds, bool ngi
                                      seed_file};
     if (imds) argv.push_back("--imds");
     if (!nginx) argv.push_back("--no-nginx");
-    auto r = run_process(argv);
+    auto r = run_bounded(argv);
     if (r.exit_code != 0) throw std::runtime_error("fake-aws start failed: " + r.err);
     auto ready = nlohmann::json::parse(r.out);
     m_endpoint = ready["endpoint"];
@@ -111,13 +122,13 @@ FakeAws::FakeAws(const std::string& id, nlohmann::json seed, bool imds, bool ngi
 
 FakeAws::~FakeAws() {
     const AwsFleet& fl = fleet();
-    run_process(
-        {std::string(HOIST_SOURCE_DIR) + "/tests/fleet/fake-aws", "stop", "--name", fl.name, "--id", m_id});
+    run_bounded({std::string(HOIST_SOURCE_DIR) + "/tests/fleet/fake-aws", "stop", "--name", fl.name, "--id", m_id});
     fs::remove(fl.dir + "/fake-aws-seed-" + m_id + ".json");
     // The endpoint puts nginx's upstream file back when it stops; make sure, for the next test.
     if (read_file(fl.upstream_file) != m_upstream_before) {
         std::ofstream(fl.upstream_file) << m_upstream_before;
-        run_process({"ssh", "-F", fl.json["ssh"]["config"], "-o", "BatchMode=yes", "lb", "nginx -s reload"});
+        run_bounded({"ssh", "-F", fl.json["ssh"]["config"], "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "lb",
+                     "nginx -s reload"});
         ADD_FAILURE() << "fake-aws " << m_id << " left nginx's upstream file changed; restored it";
     }
 }
@@ -155,17 +166,18 @@ std::shared_ptr<Elbv2> elbv2(const std::string& endpoint) {
 }
 
 Containers::~Containers() {
-    for (auto& [h, name] : m_running) run_process({"docker", "-H", h.docker_host, "rm", "-f", name});
+    for (auto& [h, name] : m_running) run_bounded({"docker", "-H", h.docker_host, "rm", "-f", name});
 }
 
 void Containers::run(const FleetHost& h, const std::string& name, int port, const std::string& image) {
-    run_process({"docker", "-H", h.docker_host, "rm", "-f", name});
-    auto r = run_process({"docker", "-H", h.docker_host, "run", "-d", "--name", name, "--label",
+    run_bounded({"docker", "-H", h.docker_host, "rm", "-f", name});
+    auto r = run_bounded({"docker", "-H", h.docker_host, "run", "-d", "--name", name, "--label",
                           "hoist-aws-itest=1", "-p", std::to_string(port) + ":8080", image});
     ASSERT_EQ(r.exit_code, 0) << "docker run " << name << " on " << h.address << ": " << r.err;
     m_running.emplace_back(h, name);
     // busybox httpd answers within milliseconds of starting; wait for it so tests start from "up".
-    for (int i = 0; i < 100; ++i) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < until) {
         if (!http_get("http://" + h.address + ":" + std::to_string(port) + "/version").empty()) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -173,13 +185,13 @@ void Containers::run(const FleetHost& h, const std::string& name, int port, cons
 }
 
 void Containers::remove(const FleetHost& h, const std::string& name) {
-    run_process({"docker", "-H", h.docker_host, "rm", "-f", name});
+    run_bounded({"docker", "-H", h.docker_host, "rm", "-f", name});
     std::erase_if(m_running, [&](const auto& e) { return e.first.address == h.address && e.second == name; });
 }
 
 Loadgen::Loadgen(const std::string& url, std::vector<std::string> extra) {
     m_out = fs::temp_directory_path() / ("hoist-aws-loadgen-" + std::to_string(::getpid()) + ".json");
-    std::vector<std::string> argv = {std::string(HOIST_SOURCE_DIR) + "/tests/fleet/loadgen", url};
+    std::vector<std::string> argv = {std::string(HOIST_SOURCE_DIR) + "/tests/fleet/loadgen", url, "--max-duration", "300"};
     for (auto& e : extra) argv.push_back(e);
     std::vector<char*> args;  // built before fork: the child only calls async-signal-safe functions
     for (auto& a : argv) args.push_back(a.data());
@@ -201,8 +213,19 @@ Loadgen::Loadgen(const std::string& url, std::vector<std::string> extra) {
 nlohmann::json Loadgen::stop() {
     if (m_pid <= 0) return {};
     ::kill(m_pid, SIGINT);
+    // Bounded: loadgen joins its workers for at most --timeout + 1 s each; past 30 s it is
+    // stuck, and a test that waits for it would hang the whole run.
     int status = 0;
-    waitpid(m_pid, &status, 0);
+    bool exited = false;
+    for (int i = 0; i < 600 && !exited; ++i) {
+        exited = waitpid(m_pid, &status, WNOHANG) == m_pid;
+        if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!exited) {
+        ::kill(m_pid, SIGKILL);
+        waitpid(m_pid, &status, 0);
+        ADD_FAILURE() << "loadgen did not stop within 30 s of SIGINT; killed";
+    }
     m_pid = -1;
     std::string text = read_file(m_out);
     fs::remove(m_out);

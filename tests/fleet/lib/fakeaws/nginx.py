@@ -64,8 +64,15 @@ class Nginx:
         os.chmod(tmp, 0o644)
         os.replace(tmp, self.path)
         before, t0 = self.accepting(), time.monotonic()
-        r = subprocess.run(["ssh", "-F", self.ssh_config, "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "lb",
-                            self.reload_cmd], capture_output=True, text=True, timeout=20)
+        try:
+            r = subprocess.run(["ssh", "-F", self.ssh_config, "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
+                                "-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=3", "lb",
+                                self.reload_cmd], capture_output=True, text=True, timeout=20)
+        except subprocess.TimeoutExpired:
+            # Logged, not raised: an exception here would end the health checker's thread (or a
+            # request's) for good, and the endpoint would stop answering as the test expects.
+            self.log("nginx reload did not return within 20 s")
+            return
         if r.returncode != 0:
             self.log("nginx reload failed (exit %d): %s" % (r.returncode, r.stderr.strip()))
             return
