@@ -180,8 +180,12 @@ bool Executor::run_host_segment(std::size_t from, std::size_t to) {
         all = false;
         if (!o.ok()) {
             {
+                // An SSH failure leaves a host's state unknown only once hoist may have changed it
+                // (a stop or run was sent). Before that it still runs what was observed: a host that
+                // cannot be reached at pre-flight, or an upload it refused, changed nothing there.
                 std::lock_guard<std::mutex> lock(m_mutex);
-                m_progress[o.host].unreachable = true;
+                Progress& pr = m_progress[o.host];
+                if (pr.touched || pr.new_started) pr.unreachable = true;
             }
             fail(o.host, o.host + ": " + o.error);
             std::lock_guard<std::mutex> lock(m_mutex);

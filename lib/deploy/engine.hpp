@@ -13,7 +13,9 @@
 /// so no registry is needed), health-checked, put back. Blue/green puts the previous pool back in
 /// one change (when it had switched) and removes the new colour. A host that cannot be restored is
 /// left out of the pool, never pointed at. The result says which of the spec's exit codes applies:
-/// 1 when every host serves its previous version, 4 when not (or on_failure: halt).
+/// 1 when every host serves its previous version ("nothing was changed" when no host was), 4 when
+/// not, or on_failure: halt after a change. An SSH failure on a host makes its state unknown only
+/// once a stop or run was sent to it, and a host seen serving its previous version again is known.
 #include <chrono>
 #include <map>
 #include <string>
