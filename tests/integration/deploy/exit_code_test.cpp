@@ -81,4 +81,25 @@ TEST_F(DeployTest, UploadThatFailsAfterTheStopIsRolledBackExit1) {
     EXPECT_FALSE(lock_held());
 }
 
+// Reading the history failed with an SSH-layer error that reached main's catch-all: exit 4,
+// "internal error", before anything had been touched.
+TEST_F(DeployTest, RollbackThatCannotReadTheHistoryIsExit1NothingWasChanged) {
+    pipeline("");
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
+    ASSERT_EQ(hoist({"deploy", "--tag", "v2"}).exit_code, 0);
+    auto before = pool();
+    std::string history = m_fleet["hosts"][0]["home"].get<std::string>() + "/.hoist/app/history.jsonl";
+    ASSERT_TRUE(std::filesystem::exists(history));
+    m_restore.push_back("chmod 600 '" + history + "'");
+    std::filesystem::permissions(history, std::filesystem::perms::none);
+    auto r = hoist({"rollback"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("history"), std::string::npos) << "says what could not be read: " << r.err;
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+    EXPECT_EQ(pool(), before);
+    for (const auto& [h, v] : served()) EXPECT_EQ(v, "v2") << h;
+    EXPECT_FALSE(lock_held());
+}
+
 }  // namespace hoist::dtest
