@@ -302,6 +302,24 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         default: break;
     }
 
+    if (s.action == Action::stop && m_switched) {
+        // Blue/green after the switch: no traffic reaches the previous colour, so stopping it is
+        // cleanup. A failure here must not undo a deploy that is done: the undo would point the
+        // pool back at containers this very step may already have stopped on other hosts.
+        std::string why;
+        try {
+            auto r = exec(c, s.commands.at(0));
+            if (r.ok() || missing(r)) return done("");
+            why = output_of(r);
+        } catch (const std::exception& e) {
+            why = e.what();
+        }
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_env.out.warning(host + ": " + s.detail + " failed (" + why + "); it keeps running outside the pool");
+        }
+        return done("not stopped: " + why + " (outside the pool: the new colour serves)");
+    }
     if (s.action == Action::stop) set([](Progress& p) { p.touched = true; });
     if (s.action == Action::run) set([&](Progress& p) {
         p.new_started = true;

@@ -114,3 +114,20 @@ TEST(ExitCode, BlueGreenHostThatDroppedOnceBeforeTheSwitchIsExit1) {
     }
 }
 
+// After the switch the previous colour takes no traffic; failing to stop it used to undo the
+// deploy, switching the pool back to containers already stopped on other hosts, and call that
+// "rolled back" (exit 1) while h1 then served nothing.
+TEST(ExitCode, BlueGreenOldColourThatCannotBeStoppedAfterTheSwitchIsAWarning) {
+    Rig rig("strategy: {type: blue_green, keep_previous: false, ports: {blue: 8081, green: 8082}}\n");
+    rig.running("h1", "web-blue", "v1", 8081, "blue");
+    rig.running("h2", "web-blue", "v1", 8081, "blue");
+    rig.hosts["h2"]->failing["docker stop"] = "Error response from daemon: cannot stop container web-blue";
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::ok) << r.message;
+    EXPECT_EQ(pool_text(*rig.lb.m_current), "h1:8082 h2:8082");
+    EXPECT_TRUE(rig.hosts["h1"]->running("web-green"));
+    EXPECT_TRUE(rig.hosts["h2"]->running("web-green"));
+    EXPECT_FALSE(rig.hosts["h1"]->running("web-blue"));
+    EXPECT_TRUE(rig.hosts["h2"]->running("web-blue")) << "left running, outside the pool";
+    for (const auto& h : r.hosts) EXPECT_EQ(h.result, "updated") << h.host;
+}
