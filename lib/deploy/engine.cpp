@@ -180,8 +180,12 @@ bool Executor::run_host_segment(std::size_t from, std::size_t to) {
         all = false;
         if (!o.ok()) {
             {
+                // An SSH failure leaves a host's state unknown only once hoist may have changed it
+                // (a stop or run was sent). Before that it still runs what was observed: a host that
+                // cannot be reached at pre-flight, or an upload it refused, changed nothing there.
                 std::lock_guard<std::mutex> lock(m_mutex);
-                m_progress[o.host].unreachable = true;
+                Progress& pr = m_progress[o.host];
+                if (pr.touched || pr.new_started) pr.unreachable = true;
             }
             fail(o.host, o.host + ": " + o.error);
             std::lock_guard<std::mutex> lock(m_mutex);
@@ -298,6 +302,24 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         default: break;
     }
 
+    if (s.action == Action::stop && m_switched) {
+        // Blue/green after the switch: no traffic reaches the previous colour, so stopping it is
+        // cleanup. A failure here must not undo a deploy that is done: the undo would point the
+        // pool back at containers this very step may already have stopped on other hosts.
+        std::string why;
+        try {
+            auto r = exec(c, s.commands.at(0));
+            if (r.ok() || missing(r)) return done("");
+            why = output_of(r);
+        } catch (const std::exception& e) {
+            why = e.what();
+        }
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_env.out.warning(host + ": " + s.detail + " failed (" + why + "); it keeps running outside the pool");
+        }
+        return done("not stopped: " + why + " (outside the pool: the new colour serves)");
+    }
     if (s.action == Action::stop) set([](Progress& p) { p.touched = true; });
     if (s.action == Action::run) set([&](Progress& p) {
         p.new_started = true;

@@ -11,9 +11,13 @@
 /// Undo (on_failure: rollback, or SIGINT/SIGTERM): rolling hosts are restored batch by batch in
 /// reverse — drained, the new container removed, the old one started again (it was only stopped,
 /// so no registry is needed), health-checked, put back. Blue/green puts the previous pool back in
-/// one change (when it had switched) and removes the new colour. A host that cannot be restored is
+/// one change (when it had switched) and removes the new colour. Once the pool serves the new colour,
+/// stopping the previous one (keep_previous: false) is cleanup: a failure there is a warning, not
+/// a reason to switch back to containers already stopped on other hosts. A host that cannot be restored is
 /// left out of the pool, never pointed at. The result says which of the spec's exit codes applies:
-/// 1 when every host serves its previous version, 4 when not (or on_failure: halt).
+/// 1 when every host serves its previous version ("nothing was changed" when no host was), 4 when
+/// not, or on_failure: halt after a change. An SSH failure on a host makes its state unknown only
+/// once a stop or run was sent to it, and a host seen serving its previous version again is known.
 #include <chrono>
 #include <map>
 #include <string>

@@ -129,7 +129,8 @@ bool Lock::release(const std::string& id) {
     o.timeout = std::chrono::seconds(30);
     auto r = m_connection.exec(remote::lock_release(m_dir, id), o);
     if (r.exit_code == 3) return false;
-    if (!r.ok()) throw Error(ExitCode::inconsistent, m_host + ": cannot remove " + m_dir + "/lock: " + trim(r.err));
+    // exit 1: a lock that cannot be removed blocks the next deploy (exit 3 names it); it splits no fleet
+    if (!r.ok()) throw Error(ExitCode::rolled_back, m_host + ": cannot remove " + m_dir + "/lock: " + trim(r.err));
     return true;
 }
 
@@ -137,7 +138,7 @@ LockState Lock::status() {
     ssh::ExecOptions o;
     o.timeout = std::chrono::seconds(30);
     auto r = m_connection.exec(remote::lock_info(m_dir), o);
-    if (!r.ok()) throw Error(ExitCode::inconsistent, m_host + ": cannot read " + m_dir + "/lock: " + trim(r.err));
+    if (!r.ok()) throw Error(ExitCode::rolled_back, m_host + ": cannot read " + m_dir + "/lock: " + trim(r.err));
     std::string out = trim(r.out);
     if (!starts_with(out, "held")) return {false, std::nullopt};
     LockState s{true, std::nullopt};

@@ -49,7 +49,9 @@ public:
     /// Retries every second until `wait` has passed (0: once). Throws Error(locked) with the holder.
     void acquire(const LockInfo& me, std::chrono::milliseconds wait, const lb::Sleeper& sleep);
     /// Releases it when `id` is ours (empty: whoever holds it). Returns false when someone else holds it.
+    /// Throws Error (exit 1) when the host cannot remove it.
     bool release(const std::string& id);
+    /// Throws Error (exit 1) when the host cannot read it.
     LockState status();
 
     const std::string& host() const { return m_host; }

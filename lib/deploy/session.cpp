@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <future>
 #include <map>
+#include <optional>
 
 #include "deploy/artifact.hpp"
 #include "deploy/balancers.hpp"
@@ -102,11 +103,19 @@ void run_hooks(const config::Pipeline& p, const std::vector<std::string>& comman
                                                                  " minutes and was stopped; no host was changed");
         if (r.exit_code != 0)
             throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + cmd + "' exited with " +
-                                                                 std::to_string(r.exit_code) + "; no host was changed");
+                                                                 std::to_string(r.exit_code) + "; nothing was changed");
     }
 }
 
-DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, report::Output& out) {
+namespace {
+
+/// How far a deploy got, for errors that are not already one of the spec's exit codes.
+struct Stage {
+    bool rollout_started = false;            ///< the engine was called: hosts may change from here
+    std::optional<ExitCode> rollout_result;  ///< the engine returned this
+};
+
+DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, report::Output& out, Stage& stage) {
     auto t0 = Clock::now();
     bool rollback = req.kind == DeployRequest::Kind::rollback;
     if (p.hosts.empty()) throw usage_error("the pipeline has no hosts to deploy to");
@@ -163,7 +172,15 @@ DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, re
         observe_error = std::current_exception();
     }
     ArtifactResult art;
-    if (artifact.valid()) art = artifact.get();  // exit 5 propagates; the lock guard releases
+    if (artifact.valid()) {
+        try {
+            art = artifact.get();  // exit 5 propagates; the lock guard releases
+        } catch (const Error&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw Error(ExitCode::build_push, "build or push of " + tag + " failed: " + e.what() + "; nothing was changed");
+        }
+    }
     if (observe_error) std::rethrow_exception(observe_error);
     if (!obs.lb_error.empty())
         throw Error(ExitCode::rolled_back, "cannot read the load balancer: " + obs.lb_error + "; nothing was changed");
@@ -230,7 +247,9 @@ DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, re
     auto r0 = Clock::now();
     EngineEnv env{*fleet, lbh.get(), out, pacer, std::move(secrets), me.id, me.user + "@" + me.machine,
                   rollback ? "rollback" : "deploy"};
+    stage.rollout_started = true;
     RolloutResult rr = execute(run_p, plan, obs.state, env);
+    stage.rollout_result = rr.code;
     auto rollout_ms = ms_since(r0);
     out.end_phase(rr.code != ExitCode::ok);
     if (rr.code == ExitCode::ok && !rollback) {
@@ -270,6 +289,30 @@ DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, re
         res.summary["pool"] = members;
     }
     return res;
+}
+
+}  // namespace
+
+DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, report::Output& out) {
+    // Errors that already carry an exit code keep it. Anything else (an SSH connection that drops
+    // while the lock is taken or the history read, an internal error) would reach main's
+    // catch-all; its exit code follows from how far the deploy got, because only the engine
+    // changes hosts and the load balancer.
+    Stage stage;
+    try {
+        return run_stages(p, req, out, stage);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        if (!stage.rollout_started)
+            throw Error(ExitCode::rolled_back, std::string(e.what()) + "; nothing was changed");
+        if (stage.rollout_result)  // the rollout ended; what failed after it does not change its result
+            throw Error(*stage.rollout_result, "after the rollout: " + std::string(e.what()));
+        // the engine never throws for host or load balancer failures; if it did, nobody knows
+        // what it left behind
+        throw Error(ExitCode::inconsistent, "the rollout stopped on an unexpected error: " + std::string(e.what()) +
+                                                ". The fleet may not be on one version: a person must look");
+    }
 }
 
 }  // namespace hoist::deploy

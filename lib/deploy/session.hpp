@@ -31,7 +31,9 @@ struct DeployOutcome {
 };
 
 /// Runs a deploy or rollback. Failures on hosts end in the outcome (exit 1/4/130); bad input,
-/// a held lock and build/push failures throw hoist::Error with exit 2/3/5 before any host changes.
+/// a held lock and build/push failures throw hoist::Error with exit 2/3/5 before any host changes,
+/// and any other error before the rollout (an SSH failure while taking the lock, reading the
+/// history, looking at the fleet) exit 1 saying "nothing was changed".
 DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& request, report::Output& out);
 
 /// Reads the values of `container.secret_env` from hoist's environment. Throws Error(usage) naming

@@ -22,7 +22,10 @@ void Executor::undo() {
         m_env.out.warning("interrupted: no new work is started; putting the fleet and the load balancer back");
         m_env.out.event("interrupted", {{"message", "putting the fleet and the load balancer back"}});
     }
-    bool rollback = m_p.strategy.on_failure == config::OnFailure::rollback || m_interrupted;
+    // With nothing changed there is nothing to halt at: both ways only put the pool back, and the
+    // result is the pre-flight failure it is (exit 1), not a fleet left for a person (exit 4).
+    bool rollback = m_p.strategy.on_failure == config::OnFailure::rollback || m_interrupted ||
+                    !m_result.changed_anything;
     if (!rollback) {
         halt();
         return;
@@ -64,6 +67,7 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
     if (!prev) {
         note_step(host, "restore", t0, true, "", "removed the new container; nothing ran here before");
         std::lock_guard<std::mutex> lock(m_mutex);
+        m_progress[host].unreachable = false;  // reached again, and its state is known
         auto& r = m_reports[host];
         r.result = "rolled_back";
         r.version = "";
@@ -77,6 +81,8 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
     note_step(host, "restore", t0, true, "", prev->container + " (" + prev->version + ") serves again");
     table(host, "rolled back to " + prev->version);
     std::lock_guard<std::mutex> lock(m_mutex);
+    // an SSH failure during the rollout made its state unknown; now it is seen serving again
+    m_progress[host].unreachable = false;
     auto& r = m_reports[host];
     if (r.result != "failed") r.result = "rolled_back";
     r.version = prev->version;
@@ -149,6 +155,9 @@ void Executor::remove_new_containers(const std::vector<std::string>& hosts) {
             bool ok = r.ok() || to_lower(r.err).find("no such container") != std::string::npos;
             note_step(host, "remove", t0, ok, ok ? "" : trim(r.err), "removed " + name);
             std::lock_guard<std::mutex> lock(m_mutex);
+            // the previous colour was never stopped (stops come after the switch): with the new
+            // one gone, the host serves what it served before, even if SSH failed on it earlier
+            if (ok && !m_progress[host].touched) m_progress[host].unreachable = false;
             auto& rep = m_reports[host];
             if (rep.result != "failed") rep.result = "rolled_back";
             return ok;

@@ -11,6 +11,12 @@ namespace hoist::remote {
 
 /// Appends stdin to `path` (its directory created 0700 when missing).
 Command append_stdin(const std::string& path);
+/// Writes stdin to `path` atomically, for hosts whose sshd offers no SFTP (the upload's exec-channel
+/// fallback): missing parents are made 0700, then `temp` (beside `path`, a name nobody else uses) is
+/// created exclusively under the umask that gives it `mode` at once, filled from stdin, set to
+/// exactly `mode`, fsynced and renamed over `path`. A failure removes `temp` (never a file it did not create) and exits non-zero. The bytes
+/// travel on stdin only: the command line holds paths and the mode, never content (secrets).
+Command write_stdin_atomically(const std::string& path, const std::string& temp, int mode);
 /// Prints `path`; prints nothing (and succeeds) when it does not exist.
 Command read_if_exists(const std::string& path);
 /// Creates `<dir>/lock` atomically (mkdir) and writes stdin to `<dir>/lock/info.json`. Exit 0: taken;

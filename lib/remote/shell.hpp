@@ -9,7 +9,8 @@ namespace hoist::remote {
 std::string quote(const std::string& word);
 
 /// A command to run on a host: an argv, rendered to one shell line. It never holds a secret:
-/// secrets travel in files written over SFTP with mode 0600 (see docker.hpp, env files).
+/// secrets travel in files written with mode 0600 over SFTP, or on a command's stdin where a host
+/// has no SFTP (see docker.hpp, env files; files.hpp, write_stdin_atomically).
 struct Command {
     std::vector<std::string> argv;
     std::string render() const;

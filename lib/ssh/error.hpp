@@ -16,7 +16,7 @@ enum class ErrorKind {
     auth,          ///< no key was accepted
     disconnected,  ///< the connection dropped (EOF, reset, keepalive)
     channel,       ///< a channel could not be opened or was refused (forwarding, exec)
-    sftp,          ///< an SFTP operation failed
+    sftp,          ///< an upload failed on the host (over SFTP, or the exec channel that stands in for it)
     protocol,      ///< anything else libssh2 reported
 };
 

@@ -1,6 +1,7 @@
 #include "ssh/live_connection.hpp"
 
 #include "ssh/exec.hpp"
+#include "ssh/exec_upload.hpp"
 #include "ssh/jump.hpp"
 #include "ssh/sftp.hpp"
 #include "ssh/tunnel.hpp"
@@ -21,6 +22,7 @@ Session& LiveConnection::session() {
         m_session.reset();
         m_via = m_connector.tunnel_for(m_target.jumps);
         m_session.emplace(establish(m_target.endpoint, m_via.get(), m_connector.options()));
+        m_sftp_refused = false;  // a new connection asks again (the server may have changed)
     }
     return *m_session;
 }
@@ -33,7 +35,13 @@ ExecResult LiveConnection::exec(const std::string& command_line, const ExecOptio
 void LiveConnection::upload(const std::string& path, std::string_view bytes, int mode) {
     std::lock_guard<std::mutex> lock(m_mutex);
     // generous: an upload is small config; a stall past this means the host is gone
-    sftp_upload(session(), path, bytes, mode, Deadline::in(std::chrono::minutes(2)));
+    Deadline deadline = Deadline::in(std::chrono::minutes(2));
+    Session& s = session();
+    if (!m_sftp_refused) {
+        if (sftp_upload(s, path, bytes, mode, deadline)) return;
+        m_sftp_refused = true;  // asked once per connection, not once per file
+    }
+    exec_upload(s, path, bytes, mode, deadline);
 }
 
 HttpResponse LiveConnection::http_get(int port, const std::string& path, std::chrono::milliseconds timeout) {

@@ -2,6 +2,8 @@
 /// The libssh2 implementation of Connection. One long-lived session per host; calls are serialised
 /// by a mutex; a session found broken (dropped, or a command that had to be abandoned) is replaced
 /// by a fresh one on the next call, so one bad moment does not poison the rest of a deploy.
+/// Uploads go over SFTP; when a host's sshd refuses the SFTP subsystem, over an exec channel
+/// (exec_upload.hpp), and SFTP is not asked for again on that session.
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +35,7 @@ private:
     std::mutex m_mutex;
     std::shared_ptr<JumpTunnel> m_via;  ///< declared before the session: destroyed after it
     std::optional<Session> m_session;
+    bool m_sftp_refused = false;  ///< this session's server has no SFTP subsystem
 };
 
 }  // namespace hoist::ssh

@@ -3,16 +3,12 @@
 // JSON event, JUnit or JSON report, command line seen in /proc while hoist runs (hosts' processes
 // included: the fleet shares this machine's PID namespace), or file on the hosts other than the
 // 0600 env file. docker's own credential store on the host is empty again after the pull.
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <set>
-#include <thread>
 
+#include "cmdlines.hpp"
 #include "deploy_fixture.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
@@ -20,28 +16,6 @@
 namespace hoist::dtest {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-/// Every command line on this machine, sampled until `stop`.
-void sample_cmdlines(std::atomic<bool>& stop, std::set<std::string>& seen) {
-    while (!stop) {
-        std::error_code ec;
-        for (const auto& p : fs::directory_iterator("/proc", ec)) {
-            int fd = ::open((p.path() / "cmdline").c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0) continue;  // gone already
-            std::string s;
-            char buf[4096];
-            ssize_t n;
-            while ((n = ::read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<std::size_t>(n));
-            ::close(fd);
-            if (!s.empty()) seen.insert(s);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-}
-
-}  // namespace
 
 TEST_F(DeployTest, SecretsReachNoOutputReportCommandLineOrFileButTheEnvFile) {
     const std::string password = m_fleet["registry"]["basic"]["password"].get<std::string>();
@@ -59,17 +33,14 @@ TEST_F(DeployTest, SecretsReachNoOutputReportCommandLineOrFileButTheEnvFile) {
     std::ofstream(path) << text;
     std::map<std::string, std::string> env{{"REG_PASSWORD", password}, {"DB_PASSWORD", db}};
 
-    std::atomic<bool> stop{false};
-    std::set<std::string> cmdlines;
-    std::thread sampler(sample_cmdlines, std::ref(stop), std::ref(cmdlines));
+    CommandLines sampler;
     auto plan = hoist({"plan", "--tag", "v1"}, env);
     auto plan_json = hoist({"-o", "json", "plan", "--tag", "v1"}, env);
     auto r = hoist({"-o", "json", "-v", "--report", "junit=" + m_dir + "/junit.xml", "--report",
                     "json=" + m_dir + "/report.json", "deploy", "--tag", "v1"},
                    env);
     auto human = hoist({"-v", "deploy", "--tag", "v1"}, env);  // unchanged hosts; output checked too
-    stop = true;
-    sampler.join();
+    const auto& cmdlines = sampler.stop();
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ASSERT_EQ(plan.exit_code, 0) << plan.err;
     EXPECT_NE(plan.out.find("DB_PASSWORD=***"), std::string::npos) << plan.out;
@@ -85,12 +56,9 @@ TEST_F(DeployTest, SecretsReachNoOutputReportCommandLineOrFileButTheEnvFile) {
     }
     EXPECT_GT(cmdlines.size(), 10u);
     std::string mine = m_fleet["dir"].get<std::string>();
-    for (const auto& c : cmdlines) {
-        // other engineers' fleets on a shared machine are not this test's business
-        if (c.find("/tmp/hoist-fleet/") != std::string::npos && c.find(mine) == std::string::npos) continue;
-        EXPECT_EQ(c.find(password), std::string::npos) << "in a command line: " << c;
-        EXPECT_EQ(c.find(db), std::string::npos) << "in a command line: " << c;
-    }
+    // other engineers' fleets on a shared machine are not this test's business
+    for (const auto& c : containing(cmdlines, password, mine)) ADD_FAILURE() << "password in a command line: " << c;
+    for (const auto& c : containing(cmdlines, db, mine)) ADD_FAILURE() << "secret in a command line: " << c;
     // on every host: the value only in the 0600 env file; the password nowhere (docker logged out)
     for (const auto& h : m_fleet["hosts"]) {
         std::string home = h["home"].get<std::string>();

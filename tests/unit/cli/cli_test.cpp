@@ -165,3 +165,20 @@ TEST(Cli, HelpListsEveryCommand) {
                           "lock", "history", "version", "completion"})
         EXPECT_NE(r.out.find(std::string("  ") + c), std::string::npos) << c;
 }
+
+TEST(Cli, AnSshFailureOutsideADeployIsExit1NeverExit4) {
+    // Nobody listens on port 1 of this machine: every command that reaches the host fails, for real.
+    // Exit 4 says a fleet was left on two versions; a lock command that cannot connect left nothing.
+    TempDir dir;
+    std::ofstream(dir.path / "hoist.yml") << "service: web\nimage: r.example.com/web\n"
+                                             "hosts: [127.0.0.1:1]\nssh: { connect_timeout: 2s }\n";
+    auto lock = hoist_run({"-o", "json", "lock", "status"}, dir.path.string());
+    EXPECT_EQ(lock.exit_code, 1) << lock.err;
+    EXPECT_NE(lock.err.find("127.0.0.1:1"), std::string::npos) << "names the host: " << lock.err;
+    EXPECT_EQ(lock.err.find("internal error"), std::string::npos) << "an SSH failure is no bug of hoist: " << lock.err;
+    auto last = split(trim(lock.out), '\n').back();
+    EXPECT_EQ(nlohmann::json::parse(last)["exit_code"], 1) << last;
+    auto deploy = hoist_run({"deploy", "--tag", "v1"}, dir.path.string());
+    EXPECT_EQ(deploy.exit_code, 1) << deploy.err;
+    EXPECT_NE(deploy.err.find("nothing was changed"), std::string::npos) << deploy.err;
+}

@@ -16,9 +16,14 @@ void FakeHost::drop_after(int calls) {
     m_drop_after = m_calls + calls;
 }
 
+void FakeHost::drop_once_after(int calls) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_drop_once_at = m_calls + calls + 1;
+}
+
 void FakeHost::maybe_drop() {
     ++m_calls;
-    if (m_drop_after >= 0 && m_calls > m_drop_after)
+    if ((m_drop_after >= 0 && m_calls > m_drop_after) || m_calls == m_drop_once_at)
         throw ssh::Error(ssh::ErrorKind::disconnected, m_name + ":22: the host dropped the connection");
 }
 
@@ -28,6 +33,12 @@ ssh::ExecResult FakeHost::exec(const std::string& line, const ssh::ExecOptions&)
     m_commands.push_back(line);
     ssh::ExecResult r;
     r.exit_code = 0;
+    for (const auto& [needle, err] : failing)
+        if (line.find(needle) != std::string::npos) {
+            r.exit_code = 1;
+            r.err = err;
+            return r;
+        }
     auto words = split(line, ' ');
     auto last = words.empty() ? std::string() : words.back();
     auto missing = [&](const std::string& name) {
@@ -68,6 +79,7 @@ ssh::ExecResult FakeHost::exec(const std::string& line, const ssh::ExecOptions&)
 void FakeHost::upload(const std::string& path, std::string_view bytes, int mode) {
     std::lock_guard<std::mutex> lock(m_mutex);
     maybe_drop();
+    if (!upload_error.empty()) throw ssh::Error(ssh::ErrorKind::sftp, m_name + ":22: upload " + path + ": " + upload_error);
     m_files[path] = std::string(bytes) + "|mode=" + std::to_string(mode);
 }
 

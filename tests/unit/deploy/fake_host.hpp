@@ -38,6 +38,14 @@ public:
     int healthy_probes = 2;
     /// Every command (and upload, HTTP GET) throws ssh::Error(disconnected) from the n-th call on.
     void drop_after(int calls);
+    /// Only the call after the next `calls` ones throws ssh::Error(disconnected): a connection that
+    /// dropped once and was made again.
+    void drop_once_after(int calls);
+    /// A command containing a key exits 1 with the value on stderr (e.g. {"docker pull", "denied"}).
+    std::map<std::string, std::string> failing;
+    /// Uploads throw ssh::Error(sftp) with this text when set (e.g. a host whose sshd refuses SFTP,
+    /// as before hoist had its exec-channel fallback).
+    std::string upload_error;
 
     // --- records
     std::vector<std::string> commands() const;
@@ -55,7 +63,7 @@ private:
     std::map<std::string, Ct> m_containers;
     std::vector<std::string> m_commands;
     std::map<std::string, std::string> m_files;
-    int m_calls = 0, m_drop_after = -1;
+    int m_calls = 0, m_drop_after = -1, m_drop_once_at = -1;
     int m_probes_since_run = 0;
 };
 

@@ -108,6 +108,26 @@ TEST(Nginx, ConnectionsToDrainedMembersAreCountedWithSs) {
         << "ss cannot filter on a host name: the driver waits the whole drain_time";
 }
 
+TEST(Files, WriteStdinAtomicallyIsTheSftpUploadAsOneCommand) {
+    // the upload of hosts without SFTP: the content on stdin only, never on the command line
+    EXPECT_EQ(remote::write_stdin_atomically(".hoist/web/web-v1.env", ".hoist/web/.web-v1.env.hoist-00aa11bb22cc", 0600)
+                  .render(),
+              "sh -c 'umask 077 && mkdir -p -- \"$(dirname -- \"$1\")\" && "
+              "if [ -d \"$1\" ]; then echo \"$1 is a directory\" >&2; false; fi && "
+              "umask \"$4\" && set -C && true > \"$2\" || { cat > /dev/null; exit 1; }; set +C; "
+              "cat > \"$2\" && chmod -- \"$3\" \"$2\" && { sync -- \"$2\" 2>/dev/null || sync; } && "
+              "mv -f -- \"$2\" \"$1\" || { rm -f -- \"$2\"; cat > /dev/null; exit 1; }' "
+              "sh .hoist/web/web-v1.env .hoist/web/.web-v1.env.hoist-00aa11bb22cc 0600 0177");
+    // the umask gives the temp file its final mode at birth; odd paths stay one quoted argument
+    auto conf = remote::write_stdin_atomically("/etc/app dir/a'b.conf", "/etc/app dir/.a'b.conf.hoist-1", 0644);
+    EXPECT_EQ(conf.argv.at(4), "/etc/app dir/a'b.conf");
+    EXPECT_EQ(conf.argv.at(5), "/etc/app dir/.a'b.conf.hoist-1");
+    EXPECT_EQ(conf.argv.at(6), "0644");
+    EXPECT_EQ(conf.argv.at(7), "0133");
+    EXPECT_NE(conf.render().find(" '/etc/app dir/a'\\''b.conf' "), std::string::npos) << conf.render();
+    EXPECT_EQ(remote::write_stdin_atomically("x", ".x.hoist-1", 0755).argv.at(7), "0022");
+}
+
 TEST(Files, StateCommands) {
     EXPECT_EQ(remote::append_stdin(".hoist/web/history.jsonl").render(),
               "sh -c 'umask 077 && mkdir -p \"$(dirname \"$1\")\" && cat >> \"$1\"' sh .hoist/web/history.jsonl");
