@@ -30,17 +30,17 @@ public:
     PushReporter(const PushReporter&) = delete;
     PushReporter& operator=(const PushReporter&) = delete;
     void blob_started(const std::string& label, const std::string&, std::int64_t size) override {
-        if (auto* bars = m_out.bars()) bars->start(label, size);
+        m_out.with_bars([&](report::ProgressBars& b) { b.start(label, size); });
     }
     void blob_progress(const std::string& label, std::int64_t sent, std::int64_t size) override {
-        if (auto* bars = m_out.bars()) bars->update(label, sent, size);
+        m_out.with_bars([&](report::ProgressBars& b) { b.update(label, sent, size); });
     }
     void blob_retry(const std::string& label, const std::string& reason, std::chrono::milliseconds delay) override {
         m_out.warning(label + ": " + reason + "; retrying in " + std::to_string(delay.count()) + " ms");
         m_out.event("blob_retry", {{"blob", label}, {"reason", reason}, {"delay_ms", delay.count()}});
     }
     void blob_done(const registry::BlobResult& r) override {
-        if (auto* bars = m_out.bars()) bars->finish(r.label);
+        m_out.with_bars([&](report::ProgressBars& b) { b.finish(r.label); });
         std::string how = registry::to_string(r.action);
         std::string line = r.label + " " + r.digest.str().substr(0, 19) + " " + report::human_bytes(r.size) + " " + how;
         if (r.action == registry::BlobAction::uploaded) line += " in " + report::human_duration_ms(r.duration.count());

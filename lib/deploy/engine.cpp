@@ -90,8 +90,7 @@ void Executor::fail(const std::string& host, const std::string& message) {
 }
 
 void Executor::table(const std::string& host, const std::string& text) {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (auto* bars = m_env.out.bars()) bars->status(host, text);
+    m_env.out.with_bars([&](report::ProgressBars& bars) { bars.status(host, text); });
 }
 
 void Executor::note_step(const std::string& host, const std::string& action, Clock::time_point start, bool ok,

@@ -123,9 +123,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     Interrupts interrupts;
     Pacer pacer;
 
-    std::mutex out_mutex;
-    auto warn = [&](const std::string& w) {
-        std::lock_guard<std::mutex> lock(out_mutex);
+    auto warn = [&](const std::string& w) {  // from host threads too: Output has its own lock
         out.warning(w);
         out.event("warning", {{"message", w}});
     };

@@ -31,6 +31,7 @@ Output::~Output() {
 }
 
 void Output::write(std::FILE* f, const std::string& text, bool stamp) {
+    std::lock_guard lock(m_mutex);
     if (m_bars) m_bars->clear();
     if (stamp && m_options.timestamps) {
         std::string prefix = rfc3339_now() + " ", out;
@@ -55,37 +56,44 @@ void Output::event(const std::string& name, nlohmann::json fields) {
 }
 
 void Output::event_line(const nlohmann::json& line) {
+    std::lock_guard lock(m_mutex);
     if (!json()) return;
     write(m_out, line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", false);
 }
 
 void Output::result(const std::string& text) {
+    std::lock_guard lock(m_mutex);
     if (json()) return;
     write(m_out, text, false);
 }
 
 void Output::info(const std::string& text) {
+    std::lock_guard lock(m_mutex);
     if (m_options.verbosity < 0) return;
     write(m_err, text + "\n", true);
 }
 
 void Output::verbose(const std::string& text) {
+    std::lock_guard lock(m_mutex);
     if (m_options.verbosity < 1) return;
     write(m_err, text + "\n", true);
 }
 
 void Output::warning(const std::string& text) {
+    std::lock_guard lock(m_mutex);
     if (m_options.verbosity < 0) return;
     if (m_options.github) return write(m_err, github::annotation(github::Level::warning, text), false);
     write(m_err, yellow("warning: ") + text + "\n", true);
 }
 
 void Output::error(const std::string& text) {
+    std::lock_guard lock(m_mutex);
     if (m_options.github) return write(m_err, github::annotation(github::Level::error, text), false);
     write(m_err, red("error: ") + text + "\n", true);
 }
 
 void Output::begin_phase(const std::string& name) {
+    std::lock_guard lock(m_mutex);
     end_phase();
     m_phase = name;
     m_phase_start = std::chrono::steady_clock::now();
@@ -98,6 +106,7 @@ void Output::begin_phase(const std::string& name) {
 }
 
 void Output::end_phase(bool failed) {
+    std::lock_guard lock(m_mutex);
     if (m_phase.empty()) return;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                     m_phase_start);
@@ -108,12 +117,14 @@ void Output::end_phase(bool failed) {
 }
 
 void Output::mask(const Secret& secret) {
+    std::lock_guard lock(m_mutex);
     if (!m_options.github || secret.empty()) return;
     write(m_err, github::add_mask(secret.reveal()), false);
 }
 
 void Output::annotate(bool is_error, const std::string& message, const std::string& file, int line,
                       int column) {
+    std::lock_guard lock(m_mutex);
     if (!m_options.github) return;
     write(m_err,
           github::annotation(is_error ? github::Level::error : github::Level::warning, message, file, line,
@@ -121,13 +132,15 @@ void Output::annotate(bool is_error, const std::string& message, const std::stri
           false);
 }
 
-ProgressBars* Output::bars() {
-    if (!m_options.progress) return nullptr;
+void Output::with_bars(const std::function<void(ProgressBars&)>& draw) {
+    std::lock_guard lock(m_mutex);
+    if (!m_options.progress) return;
     if (!m_bars) m_bars = std::make_unique<ProgressBars>(m_err, m_options.color);
-    return m_bars.get();
+    draw(*m_bars);
 }
 
 void Output::end_bars() {
+    std::lock_guard lock(m_mutex);
     m_bars.reset();
 }
 

@@ -9,7 +9,9 @@
 /// secret value is ever written, and only there), no timestamps (the runner adds its own).
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -36,6 +38,9 @@ std::string rfc3339_now();
 /// The JSON line of an event: {"event": name, "time": now} plus `fields`.
 nlohmann::json event_object(const std::string& name, const nlohmann::json& fields = nlohmann::json::object());
 
+/// Thread-safe: every member takes the output's own lock, so the build-and-push thread, the
+/// deploy engine's host threads and the main thread can all write lines and events; a line is
+/// never interleaved with another or with the bars (one lock, owned here, not by the callers).
 class Output {
   public:
     explicit Output(OutputOptions options, std::FILE* out = stdout, std::FILE* err = stderr)
@@ -70,9 +75,10 @@ class Output {
     /// A file annotation under GitHub Actions (`::error file=,line=,col=::`); nothing otherwise.
     void annotate(bool is_error, const std::string& message, const std::string& file, int line, int column);
 
-    /// Progress bars for transfers, or nullptr when they are off (not a terminal, -q, JSON, no
-    /// colour). Created on first use; end_bars() erases and drops them.
-    ProgressBars* bars();
+    /// Draws on the progress bars for transfers, under the output's lock; does nothing when they
+    /// are off (not a terminal, -q, JSON, no colour). Created on first use; end_bars() erases and
+    /// drops them.
+    void with_bars(const std::function<void(ProgressBars&)>& draw);
     void end_bars();
 
     /// Colour helpers: return `text` wrapped in ANSI codes only when colour is on.
@@ -90,6 +96,7 @@ class Output {
     std::FILE* m_out;
     std::FILE* m_err;
     std::unique_ptr<ProgressBars> m_bars;
+    std::recursive_mutex m_mutex;  ///< recursive: a phase change writes an event and a line
     std::string m_phase;  ///< the open phase, empty when none
     std::chrono::steady_clock::time_point m_phase_start{};
 };
