@@ -66,7 +66,7 @@ oci::Digest write_file_data(archive* a, const LayerEntry& e, bool hash) {
         if (archive_write_data(a, e.content->data(), e.content->size()) < 0) archive_fail(a, e.path);
         return h.finish();
     }
-    Fd fd(::open(e.source.c_str(), O_RDONLY | O_CLOEXEC));
+    Fd fd(::open(e.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));  // sources are resolved: never a link
     if (fd.get() < 0) throw Error(ExitCode::build_push, e.source + ": " + std::strerror(errno));
     static thread_local std::vector<char> buf(1 << 18);
     std::int64_t left = e.size;
