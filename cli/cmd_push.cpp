@@ -94,7 +94,8 @@ int run_push(Context& ctx, const PushOptions& o) {
                                             : registry::Reference::parse(o.to);
     if (dest.tag.empty()) throw usage_error("--to '" + o.to + "': give a tag to push to");
 
-    bool insecure = o.insecure || (pipeline && pipeline->registry.insecure);
+    // registry.insecure names the pipeline's registry; --to elsewhere needs its own --insecure.
+    bool insecure = o.insecure || (pipeline && pipeline->registry.insecure && pipeline->registry_host() == dest.registry);
     registry::Credentials creds;
     if (pipeline && pipeline->registry.has_credentials() && pipeline->registry_host() == dest.registry) {
         creds.username = pipeline->registry.username;
