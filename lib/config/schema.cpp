@@ -3,9 +3,9 @@
 // and reports everything it cannot, so one run lists every problem of the file.
 #include "config/schema.hpp"
 
-#include <regex>
 #include <set>
 
+#include "util/names.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::config {
@@ -40,8 +40,7 @@ void read_build(Reader& r, const Node* n, Pipeline& p) {
     if (auto v = r.string_map(n->find("args"), "build.args")) b.args = *v;
     if (auto v = r.string_map(n->find("labels"), "build.labels")) b.labels = *v;
     if (auto v = r.string(n->find("platform"), "build.platform")) {
-        static const std::regex platform(R"([a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?)");
-        if (!std::regex_match(*v, platform))
+        if (!valid_platform(*v))
             r.error(n->find("platform")->loc, "'build.platform' must look like os/arch[/variant], e.g. linux/amd64; "
                                               "got '" + *v + "'");
         else
@@ -164,11 +163,6 @@ void read_ssh(Reader& r, const Node* n, Pipeline& p) {
     if (auto v = r.integer(n->find("max_parallel"), "ssh.max_parallel", 1, 1024)) s.max_parallel = static_cast<int>(*v);
     if (s.connect_timeout.count() == 0 && n->find("connect_timeout"))
         r.error(n->find("connect_timeout")->loc, "'ssh.connect_timeout' must be more than 0");
-}
-
-bool valid_env_name(const std::string& s) {
-    static const std::regex name("[A-Za-z_][A-Za-z0-9_]*");
-    return std::regex_match(s, name);
 }
 
 void read_container(Reader& r, const Node* n, Pipeline& p) {
@@ -322,8 +316,7 @@ void read_hooks(Reader& r, const Node* n, Pipeline& p) {
 
 void read_identity(Reader& r, const Node& root, Pipeline& p) {
     if (auto v = r.string(root.find("service"), "service")) {
-        static const std::regex name("[a-z0-9][a-z0-9-]{0,62}");
-        if (!std::regex_match(*v, name))
+        if (!valid_service_name(*v))
             r.error(root.find("service")->loc, "'service' must be 1-63 characters of a-z, 0-9 and '-', starting "
                                                "with a letter or digit; got '" + *v + "'");
         else
@@ -336,14 +329,13 @@ void read_identity(Reader& r, const Node& root, Pipeline& p) {
         auto slash = v->find('/');
         std::string first = slash == std::string::npos ? "" : v->substr(0, slash);
         std::string last = v->substr(v->rfind('/') + 1);
-        static const std::regex repo(R"([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)");
         if (v->find('@') != std::string::npos || last.find(':') != std::string::npos)
             r.error(at, "'image' must not carry a tag or digest; put the tag in 'tag' (got '" + *v + "')");
         else if (first.empty() || (first.find('.') == std::string::npos && first.find(':') == std::string::npos &&
                                    first != "localhost"))
             r.error(at, "'image' must start with a registry host, e.g. registry.example.com/acme/web or "
                         "docker.io/acme/web; got '" + *v + "'");
-        else if (!std::regex_match(v->substr(slash + 1), repo))
+        else if (!valid_repository(v->substr(slash + 1)))
             r.error(at, "'image' repository '" + v->substr(slash + 1) + "' must be lowercase path components "
                         "of a-z, 0-9, '.', '_' and '-'");
         else
@@ -352,10 +344,8 @@ void read_identity(Reader& r, const Node& root, Pipeline& p) {
         r.missing(root.loc, "image");
     }
     if (auto v = r.string(root.find("tag"), "tag")) {
-        static const std::regex tag("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-        if (!v->empty() && !std::regex_match(*v, tag))
-            r.error(root.find("tag")->loc, "'tag' must be 1-128 characters of A-Z, a-z, 0-9, '_', '.' and '-', "
-                                           "not starting with '.' or '-'; got '" + *v + "'");
+        if (!v->empty() && !valid_tag(*v))
+            r.error(root.find("tag")->loc, std::string("'tag' must be ") + tag_rule + "; got '" + *v + "'");
         else
             p.tag = *v;
     }

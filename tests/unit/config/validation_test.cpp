@@ -1,4 +1,6 @@
 // Every class of validation error, with its exact message and line:col.
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 #include "../test_support.hpp"
@@ -204,4 +206,16 @@ strategy:
                            "hoist.yml:7:9: 'container.port' must be between 1 and 65535, got 99999\n"
                            "hoist.yml:9:12: 'healthcheck.timeout' must be a duration such as 500ms, 10s, 5m or 1h, got 'soon'\n"
                            "hoist.yml:11:9: 'strategy.type' must be one of rolling, blue_green; got 'canary'\n");
+}
+
+// Validators were std::regex, which recursed per character: a 50k-character platform crashed.
+TEST(Validation, LongValuesAreRejectedWithoutRecursion) {
+    std::string long_platform = "linux/" + std::string(200000, 'a') + "/";
+    auto r = load(std::string(kMinimal) + "build:\n  platform: " + long_platform + "\n");
+    EXPECT_NE(messages(r).find("hoist.yml:5:13: 'build.platform' must look like os/arch[/variant]"), std::string::npos);
+    auto t = load(std::string(kMinimal) + "tag: " + std::string(200000, 'a') + "\n");
+    EXPECT_NE(messages(t).find("hoist.yml:4:6: 'tag' must be 1-128 characters"), std::string::npos);
+    std::string repo = "acme/" + std::string(100000, 'a') + "-_b";
+    auto i = load("service: web\nimage: registry.example.com/" + repo + "\nhosts: [a.example.com]\n");
+    EXPECT_NE(messages(i).find("hoist.yml:2:8: 'image' repository"), std::string::npos);
 }
