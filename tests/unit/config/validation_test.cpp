@@ -219,3 +219,33 @@ TEST(Validation, LongValuesAreRejectedWithoutRecursion) {
     auto i = load("service: web\nimage: registry.example.com/" + repo + "\nhosts: [a.example.com]\n");
     EXPECT_NE(messages(i).find("hoist.yml:2:8: 'image' repository"), std::string::npos);
 }
+
+// "Billion laughs": each alias use is a copy in the located tree, so nine levels of nine aliases
+// were 387 million values (a 409-byte file took 12.5 s and 3.1 GB). The expansion is capped.
+TEST(Validation, AliasExpansionIsCappedWithALocatedError) {
+    std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i < 9; ++i) {
+        std::string prev = "*a" + std::to_string(i - 1);
+        text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+        for (int k = 1; k < 9; ++k) text += ", " + prev;
+        text += "]\n";
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = load(text);
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_NE(messages(r).find("the document expands to more than 100000 values or 16 MiB of text"), std::string::npos)
+        << messages(r);
+    EXPECT_LT(took, std::chrono::seconds(5));
+}
+
+// The duplicate-key check scanned every earlier key: quadratic in the size of a map.
+TEST(Validation, DuplicateKeysAreFoundInLinearTime) {
+    std::string text = std::string(kMinimal) + "build:\n  args:\n";
+    for (int i = 0; i < 90000; ++i) text += "    K" + std::to_string(i) + ": v\n";
+    text += "    K7: again\n";
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = load(text);
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_NE(messages(r).find("duplicate key 'K7'"), std::string::npos);
+    EXPECT_LT(took, std::chrono::seconds(5));
+}
