@@ -56,14 +56,9 @@ private:
     report::Output& m_out;
 };
 
-/// The previous version a rolling rollback goes back to: the newest history entry of the first
-/// host that updated it records what ran before.
+/// The previous version a rolling rollback goes back to, from the first host's history.
 std::string previous_from_history(ssh::Connection& c, const std::string& service, const std::string& current) {
-    auto entries = read_history(c, service);
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
-        if (it->result == "updated" && it->tag == current && !it->previous_tag.empty() && it->previous_tag != current)
-            return it->previous_tag;
-    return "";
+    return previous_tag(read_history(c, service), current, c.label());
 }
 
 }  // namespace
@@ -105,6 +100,7 @@ DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, re
     auto t0 = Clock::now();
     bool rollback = req.kind == DeployRequest::Kind::rollback;
     if (p.hosts.empty()) throw usage_error("the pipeline has no hosts to deploy to");
+    if (rollback && !req.tag.empty()) check_tag(req.tag, "--to");
     auto secrets = secret_env_values(p);
     Interrupts interrupts;
     Pacer pacer;
