@@ -87,7 +87,15 @@ bool extract_archive(const std::string& path, const std::string& dest, const Cop
     int rc = archive_read_next_header(a.get(), &ae);
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return false;  // not a tar: copied as a plain file
     std::map<std::string, std::shared_ptr<const std::string>> contents;  // for hard links
+    std::int64_t held = 0;
+    auto too_big = [&] {
+        return std::runtime_error(path + ": the archive extracts to more than " + std::to_string(req.max_extracted_bytes >> 20) +
+                                  " MiB, which ADD holds in memory; extract it into the context and COPY it, or use `builder: docker`");
+    };
     do {
+        // Each member costs an entry too: a compressed archive of millions of empty files is as
+        // much a bomb as one of zeros.
+        if ((held += 512) > req.max_extracted_bytes) throw too_big();
         std::string rel = clean_relative(archive_entry_pathname(ae));
         if (rel == "." ) continue;
         if (rel == ".." || starts_with(rel, "../")) throw std::runtime_error(path + ": member '" + rel + "' escapes the destination");
@@ -115,7 +123,10 @@ bool extract_archive(const std::string& path, const std::string& dest, const Cop
             auto data = std::make_shared<std::string>();
             char buf[65536];
             la_ssize_t n;
-            while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) data->append(buf, std::size_t(n));
+            while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
+                if ((held += n) > req.max_extracted_bytes) throw too_big();
+                data->append(buf, std::size_t(n));
+            }
             if (n < 0) throw std::runtime_error(path + ": " + archive_error_string(a.get()));
             e.size = std::int64_t(data->size());
             e.content = data;

@@ -78,7 +78,12 @@ void FsView::apply_tar(const std::string& path) {
             std::string data;
             char buf[8192];
             la_ssize_t r;
-            while ((r = archive_read_data(a.get(), buf, sizeof buf)) > 0) data.append(buf, std::size_t(r));
+            while ((r = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
+                if (data.size() + std::size_t(r) > max_account_file_bytes)
+                    throw Error(ExitCode::build_push, path + ": /" + p + " is over " +
+                                                          std::to_string(max_account_file_bytes >> 20) + " MiB");
+                data.append(buf, std::size_t(r));
+            }
             (p == "etc/passwd" ? m_passwd : m_group) = std::move(data);
         }
     }
@@ -91,6 +96,9 @@ void FsView::apply(const std::vector<LayerEntry>& entries) {
         m_nodes[e.path] = FsNode{e.type, e.mode, e.uid, e.gid};
         if ((e.path == "etc/passwd" || e.path == "etc/group") && e.type == EntryType::file) {
             std::string data = e.content ? *e.content : std::string();
+            if (e.size > std::int64_t(max_account_file_bytes))
+                throw Error(ExitCode::build_push, "/" + e.path + " is over " + std::to_string(max_account_file_bytes >> 20) +
+                                                      " MiB, more than --chown needs to read");
             if (!e.content) {
                 try {
                     data = oci::read_file(e.source);
