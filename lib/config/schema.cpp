@@ -245,14 +245,31 @@ void read_load_balancer(Reader& r, const Node* n, Pipeline& p) {
                                     : LoadBalancerType::none;
     else if (!n->find("type"))
         r.error(n->loc, "missing required key 'type' in 'load_balancer' (nginx, haproxy, alb or none)");
-    if (auto v = r.string(n->find("host"), "load_balancer.host")) lb.host = *v;
-    if (auto v = r.string(n->find("upstream"), "load_balancer.upstream")) lb.upstream = *v;
+    if (auto v = r.string(n->find("host"), "load_balancer.host")) {
+        std::string err;
+        if (*v != "local" && !parse_host_string(*v, err))
+            r.error(n->find("host")->loc, "'load_balancer.host': " + err);
+        else
+            lb.host = *v;
+    }
+    // Both names are written into the balancer's configuration and commands verbatim.
+    auto lb_name = [&](const char* key, std::string& into) {
+        std::string path = std::string("load_balancer.") + key;
+        if (auto v = r.string(n->find(key), path)) {
+            if (!valid_lb_name(*v))
+                r.error(n->find(key)->loc, "'" + path + "' must be 1-128 characters of letters, digits, '.', '-' "
+                                           "and '_'; got '" + *v + "'");
+            else
+                into = *v;
+        }
+    };
+    lb_name("upstream", lb.upstream);
     if (auto v = r.string(n->find("config_path"), "load_balancer.config_path")) lb.config_path = *v;
     if (auto v = r.string(n->find("test_command"), "load_balancer.test_command")) lb.test_command = *v;
     if (auto v = r.string(n->find("reload_command"), "load_balancer.reload_command")) lb.reload_command = *v;
     if (auto v = r.duration(n->find("drain_time"), "load_balancer.drain_time")) lb.drain_time = *v;
     if (auto v = r.string(n->find("socket"), "load_balancer.socket")) lb.socket = *v;
-    if (auto v = r.string(n->find("backend"), "load_balancer.backend")) lb.backend = *v;
+    lb_name("backend", lb.backend);
     if (auto v = r.string(n->find("region"), "load_balancer.region")) lb.region = *v;
     if (auto v = r.string(n->find("target_group_arn"), "load_balancer.target_group_arn")) lb.target_group_arn = *v;
     if (auto v = r.string(n->find("listener_arn"), "load_balancer.listener_arn")) lb.listener_arn = *v;
@@ -386,6 +403,7 @@ void cross_checks(Reader& r, const Node& root, Pipeline& p) {
 
     const auto& lb = p.load_balancer;
     auto need = [&](bool ok, const std::string& key, const std::string& why) {
+        if (lbn && lbn->is_map() && lbn->find(key)) ok = true;  // given but invalid: reported where it is
         if (!ok) r.error(lbn ? lbn->loc : root.loc, "load_balancer type " + to_string(lb.type) +
                                                         " needs 'load_balancer." + key + "'" + why);
     };

@@ -249,3 +249,18 @@ TEST(Validation, DuplicateKeysAreFoundInLinearTime) {
     EXPECT_NE(messages(r).find("duplicate key 'K7'"), std::string::npos);
     EXPECT_LT(took, std::chrono::seconds(5));
 }
+
+// Addresses and names are written into nginx's upstream file and HAProxy's runtime commands.
+TEST(Validation, BalancerNamesAndAddressesCannotCarryConfigSyntax) {
+    auto r = load("service: web\nimage: registry.example.com/acme/web\nhosts: ['10.0.0.1;}server{listen']\n"
+                  "load_balancer: {type: nginx, host: 'lb;x', upstream: 'web;}', config_path: /etc/nginx/conf.d/w.conf}\n");
+    std::string m = messages(r);
+    EXPECT_NE(m.find("'hosts[0]': invalid character ';' in host address '10.0.0.1;}server{listen'"),
+              std::string::npos) << m;
+    EXPECT_NE(m.find("'load_balancer.host': invalid character ';' in host address 'lb;x'"), std::string::npos) << m;
+    EXPECT_NE(m.find("'load_balancer.upstream' must be 1-128 characters of letters, digits"), std::string::npos) << m;
+    EXPECT_EQ(m.find("needs 'load_balancer.upstream'"), std::string::npos) << m;
+    auto h = load("service: web\nimage: registry.example.com/acme/web\nhosts: [10.0.0.1]\n"
+                  "load_balancer: {type: haproxy, host: local, backend: 'be;disable server be/x'}\n");
+    EXPECT_NE(messages(h).find("'load_balancer.backend' must be 1-128 characters"), std::string::npos) << messages(h);
+}
