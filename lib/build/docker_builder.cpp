@@ -18,6 +18,7 @@
 #include "build/parallel_gzip.hpp"
 #include "oci/media_types.hpp"
 #include "oci/tar_index.hpp"
+#include "registry/engine_endpoint.hpp"
 #include "registry/http.hpp"
 #include "registry/sources.hpp"
 #include "registry/url.hpp"
@@ -99,12 +100,6 @@ void write_context_tar(const BuildContext& ctx, const std::string& dockerfile_re
     if (archive_write_close(a.get()) != ARCHIVE_OK) throw Error(ExitCode::build_push, out + ": " + archive_error_string(a.get()));
 }
 
-std::string engine_host(const std::string& given) {
-    if (!given.empty()) return given;
-    const char* e = std::getenv("DOCKER_HOST");
-    return e && *e ? e : "unix:///var/run/docker.sock";
-}
-
 /// Splits the Engine's JSON-lines stream and turns each message into output or an error.
 class ProgressStream {
 public:
@@ -152,7 +147,8 @@ private:
 
 BuildResult build_with_docker(const NativeBuildOptions& o, const std::string& docker_host, oci::ImageStore& store,
                               const OutputCallback& on_output) {
-    std::string host = engine_host(docker_host);
+    auto engine = registry::engine_endpoint(docker_host);
+    const std::string& host = engine.host;
     std::string dockerfile_rel = fs::relative(o.dockerfile, o.context_dir).string();
     BuildContext ctx(o.context_dir, load_ignore_file(o.context_dir, o.dockerfile));
     TempPath context_tar(".tar");
@@ -163,16 +159,7 @@ BuildResult build_with_docker(const NativeBuildOptions& o, const std::string& do
     std::string query = "t=" + registry::url_encode(o.reference) + "&dockerfile=" + registry::url_encode(dockerfile_rel) +
                         "&buildargs=" + registry::url_encode(buildargs.dump()) + "&labels=" + registry::url_encode(labels.dump()) +
                         "&rm=1&forcerm=1";
-    registry::Request r;
-    r.method = "POST";
-    if (starts_with(host, "unix://")) {
-        r.unix_socket = host.substr(7);
-        r.url = "http://docker/build?" + query;
-    } else if (starts_with(host, "tcp://")) {
-        r.url = "http://" + host.substr(6) + "/build?" + query;
-    } else {
-        throw usage_error("DOCKER_HOST '" + host + "': only unix:// and tcp:// are supported");
-    }
+    registry::Request r = engine.request("POST", "/build?" + query);
     r.headers = {"Content-Type: application/x-tar"};
     int fd = ::open(context_tar.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(ExitCode::build_push, context_tar.path + ": " + std::strerror(errno));
