@@ -329,6 +329,10 @@ void read_hooks(Reader& r, const Node* n, Pipeline& p) {
     if (auto v = r.string_list(n->find("pre_build"), "hooks.pre_build")) p.hooks.pre_build = *v;
     if (auto v = r.string_list(n->find("pre_deploy"), "hooks.pre_deploy")) p.hooks.pre_deploy = *v;
     if (auto v = r.string_list(n->find("post_deploy"), "hooks.post_deploy")) p.hooks.post_deploy = *v;
+    for (const char* phase : {"pre_build", "pre_deploy", "post_deploy"})
+        if (const Node* list = n->find(phase); list && list->is_seq())
+            for (const auto& item : list->seq)
+                if (item.is_scalar() && !item.as_written.empty()) p.hooks.as_written[item.scalar] = item.as_written;
 }
 
 void read_identity(Reader& r, const Node& root, Pipeline& p) {

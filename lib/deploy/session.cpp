@@ -80,7 +80,8 @@ std::map<std::string, Secret> secret_env_values(const config::Pipeline& p) {
 void run_hooks(const config::Pipeline& p, const std::vector<std::string>& commands, const std::string& phase,
                const std::string& tag, int failure_code, report::Output& out) {
     for (const auto& cmd : commands) {
-        out.info("hook " + phase + ": " + cmd);
+        const std::string& shown = p.hooks.shown(cmd);  // as written: ${VAR} may be a secret
+        out.info("hook " + phase + ": " + shown);
         ProcessOptions o;
         o.cwd = p.directory;
         o.env = {{"HOIST_SERVICE", p.service}, {"HOIST_TAG", tag}, {"HOIST_HOSTS", host_list(p.hosts)},
@@ -89,9 +90,9 @@ void run_hooks(const config::Pipeline& p, const std::vector<std::string>& comman
         auto r = run_process({"sh", "-c", cmd}, o);
         for (const auto& line : split(r.out + r.err, '\n'))
             if (!trim(line).empty()) out.info("  | " + line);
-        out.event("hook", {{"phase", phase}, {"command", cmd}, {"exit_code", r.exit_code}, {"duration_ms", ms_since(t0)}});
+        out.event("hook", {{"phase", phase}, {"command", shown}, {"exit_code", r.exit_code}, {"duration_ms", ms_since(t0)}});
         if (r.exit_code != 0)
-            throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + cmd + "' exited with " +
+            throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + shown + "' exited with " +
                                                                  std::to_string(r.exit_code) + "; no host was changed");
     }
 }
@@ -99,8 +100,8 @@ void run_hooks(const config::Pipeline& p, const std::vector<std::string>& comman
 DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, report::Output& out) {
     auto t0 = Clock::now();
     bool rollback = req.kind == DeployRequest::Kind::rollback;
-    if (p.hosts.empty()) throw usage_error("the pipeline has no hosts to deploy to");
     if (rollback && !req.tag.empty()) check_tag(req.tag, "--to");
+    if (p.hosts.empty()) throw usage_error("the pipeline has no hosts to deploy to");
     auto secrets = secret_env_values(p);
     Interrupts interrupts;
     Pacer pacer;
