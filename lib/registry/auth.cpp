@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <thread>
 
-#include <nlohmann/json.hpp>
 
 #include "registry/base64.hpp"
 #include "registry/errors.hpp"
+#include "registry/token_response.hpp"
 #include "registry/url.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -117,14 +117,10 @@ void Authenticator::fetch_token() {
         std::string who = m_credentials.anonymous() ? "anonymous access" : "credentials from " + m_credentials.source;
         throw Error(ExitCode::build_push, "token service refused " + who + ": " + describe_failure(req.method, r));
     }
-    auto j = nlohmann::json::parse(r.body, nullptr, false);
-    std::string token;
-    if (j.is_object()) token = j.value("token", j.value("access_token", ""));
-    if (token.empty()) throw Error(ExitCode::build_push, "token service at " + printable_url(realm) + " returned no token");
-    long expires = j.is_object() && j.contains("expires_in") && j["expires_in"].is_number() ? j["expires_in"].get<long>() : 60;
-    if (expires < 60) expires = 60;  // the distribution spec's minimum
-    m_token = token;
-    m_token_expiry = Clock::now() + std::chrono::seconds(expires);
+    auto answer = parse_token_response(r.body);
+    if (!answer) throw Error(ExitCode::build_push, "token service at " + printable_url(realm) + " returned no token");
+    m_token = answer->token;
+    m_token_expiry = Clock::now() + std::chrono::seconds(answer->expires_in);
 }
 
 }  // namespace hoist::registry
