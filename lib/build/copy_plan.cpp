@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "build/archive_message.hpp"
 #include "build/dockerignore.hpp"
 #include "util/strings.hpp"
 
@@ -127,7 +128,7 @@ bool extract_archive(const std::string& path, const std::string& dest, const Cop
                 if ((held += n) > req.max_extracted_bytes) throw too_big();
                 data->append(buf, std::size_t(n));
             }
-            if (n < 0) throw std::runtime_error(path + ": " + archive_error_string(a.get()));
+            if (n < 0) throw std::runtime_error(path + ": " + archive_message(a.get()));
             e.size = std::int64_t(data->size());
             e.content = data;
             contents[rel] = data;
@@ -136,7 +137,7 @@ bool extract_archive(const std::string& path, const std::string& dest, const Cop
         }
         out[e.path] = e;
     } while ((rc = archive_read_next_header(a.get(), &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN);
-    if (rc != ARCHIVE_EOF) throw std::runtime_error(path + ": " + archive_error_string(a.get()));
+    if (rc != ARCHIVE_EOF) throw std::runtime_error(path + ": " + archive_message(a.get()));
     std::vector<std::string> paths;
     for (auto& [p, _] : out) paths.push_back(p);
     for (auto& p : paths) add_parents(out, p, fs, {0, 0});

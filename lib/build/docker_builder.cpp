@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "build/archive_message.hpp"
 #include "build/build_context.hpp"
 #include "build/parallel_gzip.hpp"
 #include "oci/media_types.hpp"
@@ -61,7 +62,7 @@ void add_member(archive* a, const BuildContext& ctx, const ContextNode& n) {
     if (n.type == EntryType::symlink) archive_entry_set_symlink(e.get(), n.link.c_str());
     if (n.type == EntryType::file) archive_entry_set_size(e.get(), n.size);
     if (archive_write_header(a, e.get()) != ARCHIVE_OK)
-        throw Error(ExitCode::build_push, "build context: " + n.rel + ": " + archive_error_string(a));
+        throw Error(ExitCode::build_push, "build context: " + n.rel + ": " + archive_message(a));
     if (n.type != EntryType::file) return;
     int fd = ::open(ctx.absolute(n.rel).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(ExitCode::build_push, ctx.absolute(n.rel) + ": " + std::strerror(errno));
@@ -76,7 +77,7 @@ void write_context_tar(const BuildContext& ctx, const std::string& dockerfile_re
     std::unique_ptr<archive, WriteFree> a(archive_write_new());
     archive_write_set_format_pax_restricted(a.get());
     if (archive_write_open_filename(a.get(), out.c_str()) != ARCHIVE_OK)
-        throw Error(ExitCode::build_push, out + ": " + archive_error_string(a.get()));
+        throw Error(ExitCode::build_push, out + ": " + archive_message(a.get()));
     ContextNode root;
     root.rel = ".";
     root.type = EntryType::dir;
@@ -97,7 +98,7 @@ void write_context_tar(const BuildContext& ctx, const std::string& dockerfile_re
         n.size = st.st_size;
         add_member(a.get(), ctx, n);
     }
-    if (archive_write_close(a.get()) != ARCHIVE_OK) throw Error(ExitCode::build_push, out + ": " + archive_error_string(a.get()));
+    if (archive_write_close(a.get()) != ARCHIVE_OK) throw Error(ExitCode::build_push, out + ": " + archive_message(a.get()));
 }
 
 /// Splits the Engine's JSON-lines stream and turns each message into output or an error.

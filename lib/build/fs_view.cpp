@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "build/archive_message.hpp"
 #include "build/dockerignore.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -45,7 +46,7 @@ void FsView::apply_tar(const std::string& path) {
     archive_read_support_filter_all(a.get());
     archive_read_support_format_tar(a.get());
     if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error(ExitCode::build_push, path + ": " + archive_error_string(a.get()));
+        throw Error(ExitCode::build_push, path + ": " + archive_message(a.get()));
     archive_entry* e = nullptr;
     int rc;
     while ((rc = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK) {
@@ -87,7 +88,7 @@ void FsView::apply_tar(const std::string& path) {
             (p == "etc/passwd" ? m_passwd : m_group) = std::move(data);
         }
     }
-    if (rc != ARCHIVE_EOF) throw Error(ExitCode::build_push, path + ": " + archive_error_string(a.get()));
+    if (rc != ARCHIVE_EOF) throw Error(ExitCode::build_push, path + ": " + archive_message(a.get()));
 }
 
 void FsView::apply(const std::vector<LayerEntry>& entries) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "build/archive_message.hpp"
 #include "build/parallel_gzip.hpp"
 #include "oci/blob_stream.hpp"
 #include "oci/media_types.hpp"
@@ -56,7 +57,7 @@ la_ssize_t on_write(archive*, void* client, const void* buf, size_t n) {
 }
 
 [[noreturn]] void archive_fail(archive* a, const std::string& what) {
-    throw Error(ExitCode::build_push, "writing layer: " + what + ": " + archive_error_string(a));
+    throw Error(ExitCode::build_push, "writing layer: " + what + ": " + archive_message(a));
 }
 
 oci::Digest write_file_data(archive* a, const LayerEntry& e, bool hash) {

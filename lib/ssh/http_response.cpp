@@ -58,8 +58,12 @@ HttpResponse parse_http_response(const std::string& raw) {
     auto eol = head.find('\n');
     std::string status_line = trim(head.substr(0, eol));
     auto sp = status_line.find(' ');
-    if (sp == std::string::npos || status_line.size() < sp + 4 || !std::isdigit(static_cast<unsigned char>(status_line[sp + 1]))) {
-        r.error = "malformed status line: " + status_line;
+    auto digit = [&](std::size_t i) { return std::isdigit(static_cast<unsigned char>(status_line[i])) != 0; };
+    // three digits, 100-599 (an HTTP status); status 0 would read as "no response" with no reason
+    if (sp == std::string::npos || status_line.size() < sp + 4 || !digit(sp + 1) || !digit(sp + 2) || !digit(sp + 3) ||
+        status_line[sp + 1] < '1' || status_line[sp + 1] > '5' ||
+        (status_line.size() > sp + 4 && status_line[sp + 4] != ' ')) {
+        r.error = "malformed status line: " + status_line.substr(0, 80);
         return r;
     }
     int status = std::stoi(status_line.substr(sp + 1, 3));

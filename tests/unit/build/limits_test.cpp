@@ -71,3 +71,16 @@ TEST(Limits, BaseLayerAccountFilesAreCapped) {
     ok.apply_tar(dir.path() + "/ok.tgz");
     EXPECT_EQ(ok.lookup_user("app"), 1000u);
 }
+
+// Found by the layer_tar fuzz target (its input is kept as a seed): libarchive gives no message
+// for some failures, and appending its NULL message to a string crashed.
+TEST(Limits, ALayerLibarchiveCannotReadIsAnErrorWithAMessage) {
+    std::string input = std::string(HOIST_SOURCE_DIR) + "/tests/fuzz/corpus/layer_tar/regress-no-libarchive-message";
+    FsView fs;
+    try {
+        fs.apply_tar(input);
+        FAIL() << "read a damaged layer";
+    } catch (const hoist::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("regress-no-libarchive-message: "), std::string::npos) << e.what();
+    }
+}

@@ -18,3 +18,14 @@ TEST(HttpResponse, ChunkedBodiesAreDecodedAndHostileSizesRejected) {
     auto truncated = parse_http_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabc");
     EXPECT_EQ(truncated.status, 0);
 }
+
+// Found by the http_response fuzz target: "HTTP/1.1 0 x" parsed as status 0 with no error,
+// which reads as "no response" without a reason.
+TEST(HttpResponse, AStatusIsThreeDigitsFrom100To599) {
+    for (std::string line : {"HTTP/1.1 0 x", "HTTP/1.1 099 x", "HTTP/1.1 600 x", "HTTP/1.1 2000 x", "HTTP/1.1 20x ok"}) {
+        auto r = parse_http_response(line + "\r\n\r\n");
+        EXPECT_EQ(r.status, 0) << line;
+        EXPECT_NE(r.error.find("malformed status line"), std::string::npos) << line;
+    }
+    EXPECT_EQ(parse_http_response("HTTP/1.1 204\r\n\r\n").status, 204);
+}
