@@ -3,10 +3,13 @@
 //
 // The words after `--` are joined with spaces into one shell line, as ssh(1) does, so
 // `hoist exec -- docker ps -a` and `hoist exec -- 'cd /tmp && ls'` both do what they say.
+#include <unistd.h>
+
 #include <mutex>
 
 #include "config/values.hpp"
 #include "context.hpp"
+#include "report/terminal_text.hpp"
 #include "ssh/fleet.hpp"
 
 namespace hoist::cli {
@@ -60,8 +63,11 @@ int run_exec(Context& ctx, const ExecFlags& flags) {
                 out.event("output", {{"host", host}, {"stream", s == ssh::Stream::out ? "stdout" : "stderr"},
                                      {"line", std::string(text)}});
             } else {
-                std::string l = out.bold(host) + " | " + std::string(text) + "\n";
-                std::fputs(l.c_str(), s == ssh::Stream::out ? stdout : stderr);
+                std::FILE* f = s == ssh::Stream::out ? stdout : stderr;
+                // remote escape sequences are shown, not obeyed, on a terminal
+                bool tty = ::isatty(::fileno(f)) != 0;
+                std::string l = out.bold(host) + " | " + (tty ? report::terminal_safe(text) : std::string(text)) + "\n";
+                std::fputs(l.c_str(), f);
             }
         });
         ssh::ExecOptions o = base;

@@ -1,8 +1,11 @@
 // hoist logs: the live container's logs from every host at once, each line prefixed by its host.
 // With -f they stream until Ctrl-C.
+#include <unistd.h>
+
 #include "context.hpp"
 #include "deploy/observe.hpp"
 #include "remote/docker.hpp"
+#include "report/terminal_text.hpp"
 
 namespace hoist::cli {
 
@@ -16,6 +19,7 @@ int run_logs(Context& ctx, int tail, bool follow) {
     auto obs = deploy::observe_fleet(p, *fleet, hosts, nullptr);
     std::string runtime = config::to_string(p.container.runtime);
     auto& out = *ctx.out;
+    const bool tty = ::isatty(STDOUT_FILENO) != 0;
     auto outcomes = fleet->each<int>(
         [&](const std::string& host, ssh::Connection& c) {
             const auto& o = obs.state.hosts.at(host);
@@ -26,7 +30,8 @@ int run_logs(Context& ctx, int tail, bool follow) {
                     out.event("log", {{"host", host}, {"container", o.container},
                                       {"stream", s == ssh::Stream::out ? "stdout" : "stderr"}, {"line", std::string(text)}});
                 } else {
-                    std::string l = out.bold(host) + " | " + std::string(text) + "\n";
+                    // remote escape sequences are shown, not obeyed, on a terminal
+                    std::string l = out.bold(host) + " | " + (tty ? report::terminal_safe(text) : std::string(text)) + "\n";
                     std::fputs(l.c_str(), stdout);
                 }
             });

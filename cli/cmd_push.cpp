@@ -94,7 +94,8 @@ int run_push(Context& ctx, const PushOptions& o) {
                                             : registry::Reference::parse(o.to);
     if (dest.tag.empty()) throw usage_error("--to '" + o.to + "': give a tag to push to");
 
-    bool insecure = o.insecure || (pipeline && pipeline->registry.insecure);
+    // registry.insecure names the pipeline's registry; --to elsewhere needs its own --insecure.
+    bool insecure = o.insecure || (pipeline && pipeline->registry.insecure && pipeline->registry_host() == dest.registry);
     registry::Credentials creds;
     if (pipeline && pipeline->registry.has_credentials() && pipeline->registry_host() == dest.registry) {
         creds.username = pipeline->registry.username;
@@ -204,7 +205,7 @@ void register_push(CLI::App& app, Context& ctx) {
     cmd->add_option("--from", opts.from, "Push an image built elsewhere: docker-daemon:IMAGE | docker-archive:FILE | oci:DIR[:REF]");
     cmd->add_option("--to", opts.to, "Destination reference REGISTRY/REPO:TAG (default: the pipeline's image and tag)");
     cmd->add_option("--tag", opts.tag, "Push this tag of the pipeline's image instead of the resolved one");
-    cmd->add_flag("--insecure", opts.insecure, "Allow plain HTTP and unverified TLS (as registry.insecure: true)");
+    cmd->add_flag("--insecure", opts.insecure, "Allow plain HTTP and unverified TLS to the destination registry (as registry.insecure: true does for the pipeline's)");
     cmd->add_option("--max-parallel", opts.max_parallel, "Blobs uploaded at once")->check(CLI::Range(1, 64))->capture_default_str();
     cmd->callback([&ctx] {
         ctx.command = "push";

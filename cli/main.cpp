@@ -7,9 +7,11 @@
 #include "hoist/version_info.hpp"
 #include "report/report_files.hpp"
 #include "ssh/error.hpp"
+#include "util/harden.hpp"
 
 int main(int argc, char** argv) {
     using namespace hoist;
+    harden_process();  // before anything holds a secret
     cli::Context ctx;
     CLI::App app{"hoist: build, push and deploy containers to servers over SSH, with zero downtime", "hoist"};
     app.set_help_all_flag("--help-all", "Show help for every command");

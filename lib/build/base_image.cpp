@@ -22,7 +22,7 @@ BaseImage resolve_base(const std::string& name, const oci::Platform& platform, o
         ? access.pipeline_credentials
         : registry::credentials_from_docker_config(ref.registry, registry::docker_config_dir());
     registry::ClientOptions options;
-    options.insecure = access.insecure;
+    options.insecure = access.insecure_for(ref.registry);
     registry::Client client(ref.api_host(), ref.repository, creds, options);
     try {
         auto fetched = client.get_manifest_for(ref.manifest_ref(), platform);

@@ -15,9 +15,14 @@
 namespace hoist::build {
 
 struct RegistryAccess {
-    bool insecure = false;       ///< plain HTTP allowed (the pipeline's registry.insecure)
+    bool insecure = false;       ///< plain HTTP allowed for the pipeline's registry (registry.insecure)
     std::string pipeline_registry;  ///< host[:port] of the pipeline's image
     registry::Credentials pipeline_credentials;  ///< used for that registry; others use config.json
+
+    /// Whether `registry` (host[:port]) may be spoken to over plain HTTP and unverified TLS: only
+    /// the pipeline's own registry, and only when the user said so. A `FROM` of any other
+    /// registry gets HTTPS, so config.json credentials never cross the network in clear.
+    bool insecure_for(const std::string& registry) const { return insecure && registry == pipeline_registry; }
 };
 
 struct BaseImage {

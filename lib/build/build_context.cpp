@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <stdexcept>
 
@@ -76,31 +77,76 @@ std::vector<ContextNode> BuildContext::tree(const ContextNode& node) const {
         walk(node.rel, out);
         return out;
     }
-    // A followed symlink to a directory: walk the target, name the entries below the link.
+    // A source reached through symlinks: walk the resolved directory, name the entries below the
+    // source as written.
     std::size_t first = out.size();
     walk(node.real, out);
+    std::size_t strip = node.real == "." ? 0 : node.real.size() + 1;
+    std::string prefix = node.rel == "." ? "" : node.rel + "/";
     for (std::size_t i = first; i < out.size(); ++i) {
         out[i].real = out[i].rel;
-        out[i].rel = node.rel + out[i].rel.substr(node.real.size());
+        out[i].rel = prefix + out[i].rel.substr(strip);
     }
     return out;
 }
 
-ContextNode BuildContext::follow(const ContextNode& link) const {
-    ContextNode n = link;
-    for (int hops = 0; n.type == EntryType::symlink; ++hops) {
-        if (hops > 40) throw std::runtime_error(link.rel + ": too many levels of symbolic links");
-        std::string dir = n.rel.find('/') == std::string::npos ? "" : n.rel.substr(0, n.rel.rfind('/'));
-        // An absolute target is taken inside the context, like Docker's FollowSymlinkInScope.
-        std::string target = starts_with(n.link, "/") ? clean_relative(n.link) : clean_relative(dir + "/" + n.link);
-        if (target == ".." || starts_with(target, "../"))
-            throw std::runtime_error(link.rel + ": symbolic link points outside the build context");
-        if (!stat_node(target, n)) throw std::runtime_error(link.rel + ": symbolic link target " + target + " does not exist");
+std::optional<std::string> BuildContext::in_scope(const std::string& rel, std::string& note) const {
+    // Docker's FollowSymlinkInScope: the context root is '/' for every link on the way, so `..`
+    // stops at the root and an absolute target starts from it. The kernel never sees a path with a
+    // symlink in it: `done` holds only components already known to be directories (or the last).
+    std::vector<std::string> done;
+    std::deque<std::string> todo;
+    for (auto& c : split(rel, '/')) todo.push_back(c);
+    int links = 0;
+    while (!todo.empty()) {
+        std::string c = std::move(todo.front());
+        todo.pop_front();
+        if (c.empty() || c == ".") continue;
+        if (c == "..") {
+            if (!done.empty()) done.pop_back();
+            continue;
+        }
+        done.push_back(c);
+        std::string cur = join(done, "/");
+        struct stat st {};
+        if (::lstat(absolute(cur).c_str(), &st) != 0) return std::nullopt;
+        if (!S_ISLNK(st.st_mode)) {
+            if (!S_ISDIR(st.st_mode) && !todo.empty()) return std::nullopt;  // a file used as a folder
+            continue;
+        }
+        // An excluded link is not in the context docker build sends, so it cannot be followed.
+        if (excluded(cur)) return std::nullopt;
+        if (++links > max_symlinks) throw std::runtime_error(rel + ": too many levels of symbolic links");
+        std::string target(std::size_t(st.st_size) + 1, '\0');
+        ssize_t n = ::readlink(absolute(cur).c_str(), target.data(), target.size());
+        if (n < 0) return std::nullopt;
+        target.resize(std::size_t(n));
+        done.pop_back();
+        std::string from_root = starts_with(target, "/") || done.empty() ? target : join(done, "/") + "/" + target;
+        std::string lexical = clean_relative(from_root);
+        if (starts_with(target, "/") || lexical == ".." || starts_with(lexical, "../"))
+            note = "symbolic link " + cur + " points to " + target +
+                   ", outside the build context; links are followed inside the context, as docker build does";
+        if (starts_with(target, "/")) done.clear();
+        auto parts = split(target, '/');
+        for (auto it = parts.rbegin(); it != parts.rend(); ++it) todo.push_front(*it);
     }
-    ContextNode out = n;
-    out.real = n.rel;
-    out.rel = link.rel;
-    return out;
+    return done.empty() ? std::string(".") : join(done, "/");
+}
+
+ContextNode BuildContext::node_in_scope(const std::string& rel) const {
+    std::string note;
+    auto real = in_scope(rel, note);
+    ContextNode n;
+    if (!real || excluded(*real) || !stat_node(*real, n)) {
+        std::string why = rel + ": not found in the build context or excluded by .dockerignore";
+        throw std::runtime_error(note.empty() ? why : why + " (" + note + ")");
+    }
+    if (*real != rel) {
+        n.real = *real;
+        n.rel = rel;
+    }
+    return n;
 }
 
 std::vector<ContextNode> BuildContext::resolve(const std::string& source) const {
@@ -110,18 +156,16 @@ std::vector<ContextNode> BuildContext::resolve(const std::string& source) const 
     bool wildcard = rel.find_first_of("*?[") != std::string::npos;
     std::vector<ContextNode> out;
     if (!wildcard) {
-        ContextNode n;
-        if (excluded(rel) || !stat_node(rel, n))
-            throw std::runtime_error(source + ": not found in the build context or excluded by .dockerignore");
-        out.push_back(n.type == EntryType::symlink ? follow(n) : n);
+        out.push_back(node_in_scope(rel));
         return out;
     }
-    // Wildcards match every non-excluded path of the context, one component per '*'.
+    // Wildcards match every non-excluded path of the context, one component per '*'. The walk
+    // follows no symlink, so only a matched symlink itself is followed (in scope).
     std::vector<ContextNode> all;
     walk(".", all);
     for (auto& n : all)
         if (::fnmatch(rel.c_str(), n.rel.c_str(), FNM_PATHNAME) == 0)
-            out.push_back(n.type == EntryType::symlink ? follow(n) : n);
+            out.push_back(n.type == EntryType::symlink ? node_in_scope(n.rel) : n);
     if (out.empty()) throw std::runtime_error(source + ": no source files were specified (the pattern matches nothing)");
     return out;
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "build/archive_message.hpp"
 #include "build/dockerignore.hpp"
 #include "util/strings.hpp"
 
@@ -87,7 +88,15 @@ bool extract_archive(const std::string& path, const std::string& dest, const Cop
     int rc = archive_read_next_header(a.get(), &ae);
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return false;  // not a tar: copied as a plain file
     std::map<std::string, std::shared_ptr<const std::string>> contents;  // for hard links
+    std::int64_t held = 0;
+    auto too_big = [&] {
+        return std::runtime_error(path + ": the archive extracts to more than " + std::to_string(req.max_extracted_bytes >> 20) +
+                                  " MiB, which ADD holds in memory; extract it into the context and COPY it, or use `builder: docker`");
+    };
     do {
+        // Each member costs an entry too: a compressed archive of millions of empty files is as
+        // much a bomb as one of zeros.
+        if ((held += 512) > req.max_extracted_bytes) throw too_big();
         std::string rel = clean_relative(archive_entry_pathname(ae));
         if (rel == "." ) continue;
         if (rel == ".." || starts_with(rel, "../")) throw std::runtime_error(path + ": member '" + rel + "' escapes the destination");
@@ -115,8 +124,11 @@ bool extract_archive(const std::string& path, const std::string& dest, const Cop
             auto data = std::make_shared<std::string>();
             char buf[65536];
             la_ssize_t n;
-            while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) data->append(buf, std::size_t(n));
-            if (n < 0) throw std::runtime_error(path + ": " + archive_error_string(a.get()));
+            while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
+                if ((held += n) > req.max_extracted_bytes) throw too_big();
+                data->append(buf, std::size_t(n));
+            }
+            if (n < 0) throw std::runtime_error(path + ": " + archive_message(a.get()));
             e.size = std::int64_t(data->size());
             e.content = data;
             contents[rel] = data;
@@ -125,7 +137,7 @@ bool extract_archive(const std::string& path, const std::string& dest, const Cop
         }
         out[e.path] = e;
     } while ((rc = archive_read_next_header(a.get(), &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN);
-    if (rc != ARCHIVE_EOF) throw std::runtime_error(path + ": " + archive_error_string(a.get()));
+    if (rc != ARCHIVE_EOF) throw std::runtime_error(path + ": " + archive_message(a.get()));
     std::vector<std::string> paths;
     for (auto& [p, _] : out) paths.push_back(p);
     for (auto& p : paths) add_parents(out, p, fs, {0, 0});

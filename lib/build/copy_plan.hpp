@@ -35,6 +35,9 @@ struct CopyRequest {
     std::optional<std::uint32_t> chmod;
     std::optional<std::pair<std::uint32_t, std::uint32_t>> chown;  ///< uid, gid
     bool extract_archives = false;     ///< ADD
+    /// ADD holds an archive's extracted files in memory until the layer is written; past this
+    /// many bytes (a gzip bomb, or simply an archive too big for that) it is an error.
+    std::int64_t max_extracted_bytes = std::int64_t(1) << 30;
 };
 
 /// Entries of the layer, sorted by path, parents first. Throws std::runtime_error with the

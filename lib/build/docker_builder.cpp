@@ -14,10 +14,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "build/archive_message.hpp"
 #include "build/build_context.hpp"
 #include "build/parallel_gzip.hpp"
 #include "oci/media_types.hpp"
 #include "oci/tar_index.hpp"
+#include "registry/engine_endpoint.hpp"
 #include "registry/http.hpp"
 #include "registry/sources.hpp"
 #include "registry/url.hpp"
@@ -60,7 +62,7 @@ void add_member(archive* a, const BuildContext& ctx, const ContextNode& n) {
     if (n.type == EntryType::symlink) archive_entry_set_symlink(e.get(), n.link.c_str());
     if (n.type == EntryType::file) archive_entry_set_size(e.get(), n.size);
     if (archive_write_header(a, e.get()) != ARCHIVE_OK)
-        throw Error(ExitCode::build_push, "build context: " + n.rel + ": " + archive_error_string(a));
+        throw Error(ExitCode::build_push, "build context: " + n.rel + ": " + archive_message(a));
     if (n.type != EntryType::file) return;
     int fd = ::open(ctx.absolute(n.rel).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(ExitCode::build_push, ctx.absolute(n.rel) + ": " + std::strerror(errno));
@@ -75,7 +77,7 @@ void write_context_tar(const BuildContext& ctx, const std::string& dockerfile_re
     std::unique_ptr<archive, WriteFree> a(archive_write_new());
     archive_write_set_format_pax_restricted(a.get());
     if (archive_write_open_filename(a.get(), out.c_str()) != ARCHIVE_OK)
-        throw Error(ExitCode::build_push, out + ": " + archive_error_string(a.get()));
+        throw Error(ExitCode::build_push, out + ": " + archive_message(a.get()));
     ContextNode root;
     root.rel = ".";
     root.type = EntryType::dir;
@@ -96,13 +98,7 @@ void write_context_tar(const BuildContext& ctx, const std::string& dockerfile_re
         n.size = st.st_size;
         add_member(a.get(), ctx, n);
     }
-    if (archive_write_close(a.get()) != ARCHIVE_OK) throw Error(ExitCode::build_push, out + ": " + archive_error_string(a.get()));
-}
-
-std::string engine_host(const std::string& given) {
-    if (!given.empty()) return given;
-    const char* e = std::getenv("DOCKER_HOST");
-    return e && *e ? e : "unix:///var/run/docker.sock";
+    if (archive_write_close(a.get()) != ARCHIVE_OK) throw Error(ExitCode::build_push, out + ": " + archive_message(a.get()));
 }
 
 /// Splits the Engine's JSON-lines stream and turns each message into output or an error.
@@ -152,7 +148,8 @@ private:
 
 BuildResult build_with_docker(const NativeBuildOptions& o, const std::string& docker_host, oci::ImageStore& store,
                               const OutputCallback& on_output) {
-    std::string host = engine_host(docker_host);
+    auto engine = registry::engine_endpoint(docker_host);
+    const std::string& host = engine.host;
     std::string dockerfile_rel = fs::relative(o.dockerfile, o.context_dir).string();
     BuildContext ctx(o.context_dir, load_ignore_file(o.context_dir, o.dockerfile));
     TempPath context_tar(".tar");
@@ -163,16 +160,7 @@ BuildResult build_with_docker(const NativeBuildOptions& o, const std::string& do
     std::string query = "t=" + registry::url_encode(o.reference) + "&dockerfile=" + registry::url_encode(dockerfile_rel) +
                         "&buildargs=" + registry::url_encode(buildargs.dump()) + "&labels=" + registry::url_encode(labels.dump()) +
                         "&rm=1&forcerm=1";
-    registry::Request r;
-    r.method = "POST";
-    if (starts_with(host, "unix://")) {
-        r.unix_socket = host.substr(7);
-        r.url = "http://docker/build?" + query;
-    } else if (starts_with(host, "tcp://")) {
-        r.url = "http://" + host.substr(6) + "/build?" + query;
-    } else {
-        throw usage_error("DOCKER_HOST '" + host + "': only unix:// and tcp:// are supported");
-    }
+    registry::Request r = engine.request("POST", "/build?" + query);
     r.headers = {"Content-Type: application/x-tar"};
     int fd = ::open(context_tar.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(ExitCode::build_push, context_tar.path + ": " + std::strerror(errno));

@@ -1,7 +1,7 @@
 #include "build/dockerfile.hpp"
 
 #include <cctype>
-#include <regex>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -47,21 +47,60 @@ bool json_capable(const std::string& kw) {
     return k.count(kw) > 0;
 }
 
+/// No real instruction comes near this; the cap bounds what each later pass over a line costs.
+constexpr std::size_t max_instruction_bytes = 1 << 20;
+
+bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
 void split_flags(Instruction& ins) {
-    std::string rest = ins.args;
+    std::string_view rest = ins.args;  // advanced in place: linear in the line, however many flags
     while (starts_with(rest, "--")) {
         std::size_t end = 0;
-        while (end < rest.size() && !std::isspace(static_cast<unsigned char>(rest[end]))) ++end;
-        std::string word = rest.substr(2, end - 2);
+        while (end < rest.size() && !space(rest[end])) ++end;
+        std::string word(rest.substr(2, end - 2));
         if (word.empty()) break;  // a bare "--" is an argument
         auto eq = word.find('=');
         if (eq == std::string::npos)
             ins.flags.emplace_back(word, "");
         else
             ins.flags.emplace_back(word.substr(0, eq), word.substr(eq + 1));
-        rest = ltrim(std::string_view(rest).substr(end));
+        rest.remove_prefix(end);
+        while (!rest.empty() && space(rest.front())) rest.remove_prefix(1);
     }
-    ins.args = rest;
+    ins.args = std::string(rest);
+}
+
+/// A parser directive line, `#` [ws] key [ws] `=` [ws] value [ws], as (key, value); nullopt for
+/// any other line. The key is [A-Za-z][A-Za-z0-9_-]*.
+std::optional<std::pair<std::string, std::string>> parse_directive(std::string_view line) {
+    std::size_t i = 0;
+    auto skip_space = [&] {
+        while (i < line.size() && space(line[i])) ++i;
+    };
+    if (line.empty() || line[0] != '#') return std::nullopt;
+    ++i;
+    skip_space();
+    std::size_t key = i;
+    if (i >= line.size() || !std::isalpha(static_cast<unsigned char>(line[i]))) return std::nullopt;
+    while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_' || line[i] == '-')) ++i;
+    std::string k(line.substr(key, i - key));
+    skip_space();
+    if (i >= line.size() || line[i] != '=') return std::nullopt;
+    ++i;
+    skip_space();
+    return std::make_pair(k, rtrim(line.substr(i)));
+}
+
+/// Whether `args` holds a heredoc opener: `<<` [`-`] [ws] [quote] then a letter or `_`.
+bool has_heredoc(std::string_view args) {
+    for (std::size_t at = args.find("<<"); at != std::string_view::npos; at = args.find("<<", at + 1)) {
+        std::size_t i = at + 2;
+        if (i < args.size() && args[i] == '-') ++i;
+        while (i < args.size() && space(args[i])) ++i;
+        if (i < args.size() && (args[i] == '"' || args[i] == '\'')) ++i;
+        if (i < args.size() && (std::isalpha(static_cast<unsigned char>(args[i])) || args[i] == '_')) return true;
+    }
+    return false;
 }
 
 void detect_json(Instruction& ins) {
@@ -96,20 +135,19 @@ Dockerfile parse_dockerfile(std::string_view text, const std::string& name) {
     std::size_t i = 0;
 
     // Parser directives: only before anything else; an unknown one ends the directive block.
-    static const std::regex directive(R"(^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$)");
     std::set<std::string> seen;
     for (; i < lines.size(); ++i) {
-        std::smatch m;
-        if (!std::regex_match(lines[i], m, directive)) break;
-        std::string key = to_lower(m[1].str());
+        auto d = parse_directive(lines[i]);
+        if (!d) break;
+        std::string key = to_lower(d->first);
         if (key != "syntax" && key != "escape" && key != "check") break;
         if (!seen.insert(key).second) fail_line(name, int(i) + 1, "only one " + key + " parser directive can be used");
         if (key == "escape") {
-            std::string v = m[2].str();
+            std::string v = d->second;
             if (v != "\\" && v != "`") fail_line(name, int(i) + 1, "invalid escape token '" + v + "' does not match ` or \\");
             df.escape = v[0];
         } else if (key == "syntax") {
-            df.syntax = m[2].str();
+            df.syntax = d->second;
         }
     }
 
@@ -140,6 +178,9 @@ Dockerfile parse_dockerfile(std::string_view text, const std::string& name) {
             piece = rtrim(lines[i++]);
         }
         logical += piece;
+        if (logical.size() > max_instruction_bytes)
+            fail_line(name, start_line, "instruction of " + std::to_string(logical.size()) + " bytes; at most " +
+                                            std::to_string(max_instruction_bytes) + " are accepted");
         logical = trim(logical);
         if (logical.empty()) continue;
 
@@ -157,9 +198,7 @@ Dockerfile parse_dockerfile(std::string_view text, const std::string& name) {
                 fail_line(name, start_line, "unknown instruction: " + logical.substr(0, sp));
         ins.args = ltrim(std::string_view(logical).substr(sp));
         split_flags(ins);
-        static const std::regex heredoc(R"(<<-?\s*["']?[A-Za-z_])");
-        if ((ins.keyword == "RUN" || ins.keyword == "COPY" || ins.keyword == "ADD") &&
-            std::regex_search(ins.args, heredoc))
+        if ((ins.keyword == "RUN" || ins.keyword == "COPY" || ins.keyword == "ADD") && has_heredoc(ins.args))
             fail_line(name, start_line, "heredocs (<<) are not supported by hoist's native builder; use `builder: docker`");
         detect_json(ins);
         df.instructions.push_back(std::move(ins));

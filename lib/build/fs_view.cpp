@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "build/archive_message.hpp"
 #include "build/dockerignore.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -45,7 +46,7 @@ void FsView::apply_tar(const std::string& path) {
     archive_read_support_filter_all(a.get());
     archive_read_support_format_tar(a.get());
     if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
-        throw Error(ExitCode::build_push, path + ": " + archive_error_string(a.get()));
+        throw Error(ExitCode::build_push, path + ": " + archive_message(a.get()));
     archive_entry* e = nullptr;
     int rc;
     while ((rc = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK) {
@@ -78,11 +79,16 @@ void FsView::apply_tar(const std::string& path) {
             std::string data;
             char buf[8192];
             la_ssize_t r;
-            while ((r = archive_read_data(a.get(), buf, sizeof buf)) > 0) data.append(buf, std::size_t(r));
+            while ((r = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
+                if (data.size() + std::size_t(r) > max_account_file_bytes)
+                    throw Error(ExitCode::build_push, path + ": /" + p + " is over " +
+                                                          std::to_string(max_account_file_bytes >> 20) + " MiB");
+                data.append(buf, std::size_t(r));
+            }
             (p == "etc/passwd" ? m_passwd : m_group) = std::move(data);
         }
     }
-    if (rc != ARCHIVE_EOF) throw Error(ExitCode::build_push, path + ": " + archive_error_string(a.get()));
+    if (rc != ARCHIVE_EOF) throw Error(ExitCode::build_push, path + ": " + archive_message(a.get()));
 }
 
 void FsView::apply(const std::vector<LayerEntry>& entries) {
@@ -91,6 +97,9 @@ void FsView::apply(const std::vector<LayerEntry>& entries) {
         m_nodes[e.path] = FsNode{e.type, e.mode, e.uid, e.gid};
         if ((e.path == "etc/passwd" || e.path == "etc/group") && e.type == EntryType::file) {
             std::string data = e.content ? *e.content : std::string();
+            if (e.size > std::int64_t(max_account_file_bytes))
+                throw Error(ExitCode::build_push, "/" + e.path + " is over " + std::to_string(max_account_file_bytes >> 20) +
+                                                      " MiB, more than --chown needs to read");
             if (!e.content) {
                 try {
                     data = oci::read_file(e.source);

@@ -26,6 +26,9 @@ struct FsNode {
 
 class FsView {
 public:
+    /// /etc/passwd and /etc/group are held in memory; a larger one is refused (exit 5).
+    static constexpr std::size_t max_account_file_bytes = 16 << 20;
+
     /// Applies a gzip (or plain) layer tar from `path`, honouring OCI whiteouts.
     void apply_tar(const std::string& path);
     /// Applies entries hoist is about to write.

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "build/archive_message.hpp"
 #include "build/parallel_gzip.hpp"
 #include "oci/blob_stream.hpp"
 #include "oci/media_types.hpp"
@@ -56,7 +57,7 @@ la_ssize_t on_write(archive*, void* client, const void* buf, size_t n) {
 }
 
 [[noreturn]] void archive_fail(archive* a, const std::string& what) {
-    throw Error(ExitCode::build_push, "writing layer: " + what + ": " + archive_error_string(a));
+    throw Error(ExitCode::build_push, "writing layer: " + what + ": " + archive_message(a));
 }
 
 oci::Digest write_file_data(archive* a, const LayerEntry& e, bool hash) {
@@ -66,7 +67,7 @@ oci::Digest write_file_data(archive* a, const LayerEntry& e, bool hash) {
         if (archive_write_data(a, e.content->data(), e.content->size()) < 0) archive_fail(a, e.path);
         return h.finish();
     }
-    Fd fd(::open(e.source.c_str(), O_RDONLY | O_CLOEXEC));
+    Fd fd(::open(e.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));  // sources are resolved: never a link
     if (fd.get() < 0) throw Error(ExitCode::build_push, e.source + ": " + std::strerror(errno));
     static thread_local std::vector<char> buf(1 << 18);
     std::int64_t left = e.size;

@@ -19,6 +19,7 @@ void interpolate_tree(Node& n, const EnvLookup& env, Diagnostics& diags) {
             for (const auto& name : r.unset)
                 diags.error(n.loc, "variable '" + name + "' is not set (give a default with ${" + name + ":-value})");
             for (const auto& e : r.errors) diags.error(n.loc, e);
+            if (r.value != n.scalar) n.as_written = n.scalar;
             n.scalar = r.value;
             n.invalid = !r.unset.empty() || !r.errors.empty();
             break;

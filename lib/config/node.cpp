@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <unordered_set>
+
 namespace hoist::config {
 
 const Node* Node::find(const std::string& key) const {
@@ -33,11 +35,30 @@ Location location_of(const YAML::Mark& mark, const std::string& file) {
     return {file, mark.line + 1, mark.column + 1};
 }
 
-Node convert(const YAML::Node& y, const std::string& file, Diagnostics& diags, int depth) {
+/// What one document may expand to. yaml-cpp shares an aliased node between its uses, but this
+/// tree copies it into each, so `*a` repeated inside nested anchors grows exponentially: a
+/// 409-byte file once took 3 GB. Real pipelines have a few hundred values.
+struct Budget {
+    static constexpr std::size_t max_nodes = 100000;
+    static constexpr std::size_t max_bytes = 16 << 20;  ///< of scalar text
+    std::size_t nodes = 0, bytes = 0;
+    bool exceeded = false;
+};
+
+Node convert(const YAML::Node& y, const std::string& file, Diagnostics& diags, int depth, Budget& budget) {
     Node n;
     n.loc = location_of(y.Mark(), file);
     if (depth > 64) {
         diags.error(n.loc, "the document is nested too deeply");
+        return n;
+    }
+    if (budget.exceeded) return n;
+    if (++budget.nodes > Budget::max_nodes ||
+        (y.Type() == YAML::NodeType::Scalar && (budget.bytes += y.Scalar().size()) > Budget::max_bytes)) {
+        budget.exceeded = true;
+        diags.error(n.loc, "the document expands to more than " + std::to_string(Budget::max_nodes) + " values or " +
+                               std::to_string(Budget::max_bytes >> 20) +
+                               " MiB of text (each use of a YAML alias is a copy); nothing after this is read");
         return n;
     }
     switch (y.Type()) {
@@ -50,10 +71,11 @@ Node convert(const YAML::Node& y, const std::string& file, Diagnostics& diags, i
             break;
         case YAML::NodeType::Sequence:
             n.kind = Node::Kind::seq;
-            for (const auto& item : y) n.seq.push_back(convert(item, file, diags, depth + 1));
+            for (const auto& item : y) n.seq.push_back(convert(item, file, diags, depth + 1, budget));
             break;
-        case YAML::NodeType::Map:
+        case YAML::NodeType::Map: {
             n.kind = Node::Kind::map;
+            std::unordered_set<std::string> keys;  // Node::find is a scan; a map may have many keys
             for (const auto& kv : y) {
                 Location kloc = location_of(kv.first.Mark(), file);
                 if (!kv.first.IsScalar()) {
@@ -61,16 +83,17 @@ Node convert(const YAML::Node& y, const std::string& file, Diagnostics& diags, i
                     continue;
                 }
                 std::string key = kv.first.Scalar();
-                if (n.find(key)) {
+                if (!keys.insert(key).second) {
                     diags.error(kloc, "duplicate key '" + key + "'");
                     continue;
                 }
-                n.map.push_back({key, convert(kv.second, file, diags, depth + 1)});
+                n.map.push_back({key, convert(kv.second, file, diags, depth + 1, budget)});
                 n.key_locs.push_back(kloc);
                 // A key with no value ("hosts:") has no mark of its own: point at the key.
                 if (!n.map.back().second.loc.known()) n.map.back().second.loc = kloc;
             }
             break;
+        }
     }
     return n;
 }
@@ -80,7 +103,8 @@ Node convert(const YAML::Node& y, const std::string& file, Diagnostics& diags, i
 Node parse_yaml(const std::string& text, const std::string& file, Diagnostics& diags) {
     try {
         YAML::Node root = YAML::Load(text);
-        Node n = convert(root, file, diags, 0);
+        Budget budget;
+        Node n = convert(root, file, diags, 0, budget);
         if (!n.loc.known()) n.loc = {file, 1, 1};
         return n;
     } catch (const YAML::Exception& e) {

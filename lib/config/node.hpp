@@ -23,6 +23,7 @@ struct Node {
     std::string scalar;  ///< for scalars (after interpolation)
     bool quoted = false; ///< scalar was quoted in the file ("8080" is a string, 8080 a number)
     bool invalid = false; ///< interpolation failed here; already reported, so checks skip it
+    std::string as_written; ///< the scalar before ${VAR} interpolation, when that changed it
     std::vector<MapEntry> map;                      ///< keys in file order
     std::vector<Location> key_locs;                 ///< location of each map key
     std::vector<Node> seq;

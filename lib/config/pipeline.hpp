@@ -137,6 +137,14 @@ struct Hooks {
     std::vector<std::string> pre_build;
     std::vector<std::string> pre_deploy;
     std::vector<std::string> post_deploy;
+    /// Commands that ${VAR} changed, as written in the file: what logs show, since a variable
+    /// may hold a secret (the runner masks only what it was told about).
+    std::map<std::string, std::string> as_written;
+    /// `command` as logs show it.
+    const std::string& shown(const std::string& command) const {
+        auto it = as_written.find(command);
+        return it == as_written.end() ? command : it->second;
+    }
 };
 
 struct Pipeline {

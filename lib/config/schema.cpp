@@ -3,9 +3,9 @@
 // and reports everything it cannot, so one run lists every problem of the file.
 #include "config/schema.hpp"
 
-#include <regex>
 #include <set>
 
+#include "util/names.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::config {
@@ -40,8 +40,7 @@ void read_build(Reader& r, const Node* n, Pipeline& p) {
     if (auto v = r.string_map(n->find("args"), "build.args")) b.args = *v;
     if (auto v = r.string_map(n->find("labels"), "build.labels")) b.labels = *v;
     if (auto v = r.string(n->find("platform"), "build.platform")) {
-        static const std::regex platform(R"([a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?)");
-        if (!std::regex_match(*v, platform))
+        if (!valid_platform(*v))
             r.error(n->find("platform")->loc, "'build.platform' must look like os/arch[/variant], e.g. linux/amd64; "
                                               "got '" + *v + "'");
         else
@@ -166,11 +165,6 @@ void read_ssh(Reader& r, const Node* n, Pipeline& p) {
         r.error(n->find("connect_timeout")->loc, "'ssh.connect_timeout' must be more than 0");
 }
 
-bool valid_env_name(const std::string& s) {
-    static const std::regex name("[A-Za-z_][A-Za-z0-9_]*");
-    return std::regex_match(s, name);
-}
-
 void read_container(Reader& r, const Node* n, Pipeline& p) {
     if (!n || !r.expect_map(*n, "container", {"port", "host_port", "env", "secret_env", "volumes", "command",
                                               "options", "stop_timeout", "runtime"}))
@@ -251,14 +245,31 @@ void read_load_balancer(Reader& r, const Node* n, Pipeline& p) {
                                     : LoadBalancerType::none;
     else if (!n->find("type"))
         r.error(n->loc, "missing required key 'type' in 'load_balancer' (nginx, haproxy, alb or none)");
-    if (auto v = r.string(n->find("host"), "load_balancer.host")) lb.host = *v;
-    if (auto v = r.string(n->find("upstream"), "load_balancer.upstream")) lb.upstream = *v;
+    if (auto v = r.string(n->find("host"), "load_balancer.host")) {
+        std::string err;
+        if (*v != "local" && !parse_host_string(*v, err))
+            r.error(n->find("host")->loc, "'load_balancer.host': " + err);
+        else
+            lb.host = *v;
+    }
+    // Both names are written into the balancer's configuration and commands verbatim.
+    auto lb_name = [&](const char* key, std::string& into) {
+        std::string path = std::string("load_balancer.") + key;
+        if (auto v = r.string(n->find(key), path)) {
+            if (!valid_lb_name(*v))
+                r.error(n->find(key)->loc, "'" + path + "' must be 1-128 characters of letters, digits, '.', '-' "
+                                           "and '_'; got '" + *v + "'");
+            else
+                into = *v;
+        }
+    };
+    lb_name("upstream", lb.upstream);
     if (auto v = r.string(n->find("config_path"), "load_balancer.config_path")) lb.config_path = *v;
     if (auto v = r.string(n->find("test_command"), "load_balancer.test_command")) lb.test_command = *v;
     if (auto v = r.string(n->find("reload_command"), "load_balancer.reload_command")) lb.reload_command = *v;
     if (auto v = r.duration(n->find("drain_time"), "load_balancer.drain_time")) lb.drain_time = *v;
     if (auto v = r.string(n->find("socket"), "load_balancer.socket")) lb.socket = *v;
-    if (auto v = r.string(n->find("backend"), "load_balancer.backend")) lb.backend = *v;
+    lb_name("backend", lb.backend);
     if (auto v = r.string(n->find("region"), "load_balancer.region")) lb.region = *v;
     if (auto v = r.string(n->find("target_group_arn"), "load_balancer.target_group_arn")) lb.target_group_arn = *v;
     if (auto v = r.string(n->find("listener_arn"), "load_balancer.listener_arn")) lb.listener_arn = *v;
@@ -318,12 +329,15 @@ void read_hooks(Reader& r, const Node* n, Pipeline& p) {
     if (auto v = r.string_list(n->find("pre_build"), "hooks.pre_build")) p.hooks.pre_build = *v;
     if (auto v = r.string_list(n->find("pre_deploy"), "hooks.pre_deploy")) p.hooks.pre_deploy = *v;
     if (auto v = r.string_list(n->find("post_deploy"), "hooks.post_deploy")) p.hooks.post_deploy = *v;
+    for (const char* phase : {"pre_build", "pre_deploy", "post_deploy"})
+        if (const Node* list = n->find(phase); list && list->is_seq())
+            for (const auto& item : list->seq)
+                if (item.is_scalar() && !item.as_written.empty()) p.hooks.as_written[item.scalar] = item.as_written;
 }
 
 void read_identity(Reader& r, const Node& root, Pipeline& p) {
     if (auto v = r.string(root.find("service"), "service")) {
-        static const std::regex name("[a-z0-9][a-z0-9-]{0,62}");
-        if (!std::regex_match(*v, name))
+        if (!valid_service_name(*v))
             r.error(root.find("service")->loc, "'service' must be 1-63 characters of a-z, 0-9 and '-', starting "
                                                "with a letter or digit; got '" + *v + "'");
         else
@@ -336,14 +350,13 @@ void read_identity(Reader& r, const Node& root, Pipeline& p) {
         auto slash = v->find('/');
         std::string first = slash == std::string::npos ? "" : v->substr(0, slash);
         std::string last = v->substr(v->rfind('/') + 1);
-        static const std::regex repo(R"([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)");
         if (v->find('@') != std::string::npos || last.find(':') != std::string::npos)
             r.error(at, "'image' must not carry a tag or digest; put the tag in 'tag' (got '" + *v + "')");
         else if (first.empty() || (first.find('.') == std::string::npos && first.find(':') == std::string::npos &&
                                    first != "localhost"))
             r.error(at, "'image' must start with a registry host, e.g. registry.example.com/acme/web or "
                         "docker.io/acme/web; got '" + *v + "'");
-        else if (!std::regex_match(v->substr(slash + 1), repo))
+        else if (!valid_repository(v->substr(slash + 1)))
             r.error(at, "'image' repository '" + v->substr(slash + 1) + "' must be lowercase path components "
                         "of a-z, 0-9, '.', '_' and '-'");
         else
@@ -352,10 +365,8 @@ void read_identity(Reader& r, const Node& root, Pipeline& p) {
         r.missing(root.loc, "image");
     }
     if (auto v = r.string(root.find("tag"), "tag")) {
-        static const std::regex tag("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-        if (!v->empty() && !std::regex_match(*v, tag))
-            r.error(root.find("tag")->loc, "'tag' must be 1-128 characters of A-Z, a-z, 0-9, '_', '.' and '-', "
-                                           "not starting with '.' or '-'; got '" + *v + "'");
+        if (!v->empty() && !valid_tag(*v))
+            r.error(root.find("tag")->loc, std::string("'tag' must be ") + tag_rule + "; got '" + *v + "'");
         else
             p.tag = *v;
     }
@@ -396,6 +407,7 @@ void cross_checks(Reader& r, const Node& root, Pipeline& p) {
 
     const auto& lb = p.load_balancer;
     auto need = [&](bool ok, const std::string& key, const std::string& why) {
+        if (lbn && lbn->is_map() && lbn->find(key)) ok = true;  // given but invalid: reported where it is
         if (!ok) r.error(lbn ? lbn->loc : root.loc, "load_balancer type " + to_string(lb.type) +
                                                         " needs 'load_balancer." + key + "'" + why);
     };

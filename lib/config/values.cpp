@@ -7,6 +7,17 @@
 
 namespace hoist::config {
 
+bool valid_address_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == ':' || c == '%';
+}
+
+bool valid_lb_name(const std::string& s) {
+    if (s.empty() || s.size() > 128) return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') return false;
+    return true;
+}
+
 std::optional<Duration> parse_duration(const std::string& text) {
     if (text == "0") return Duration(0);
     if (text.empty()) return std::nullopt;
@@ -16,7 +27,7 @@ std::optional<Duration> parse_duration(const std::string& text) {
         std::size_t start = i;
         while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
         if (i == start || i - start > 12) return std::nullopt;
-        long long n = std::stoll(text.substr(start, i - start));
+        long long n = std::stoll(text.substr(start, i - start));  // at most 12 digits: no overflow
         std::size_t ustart = i;
         while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
         std::string unit = text.substr(ustart, i - ustart);
@@ -26,7 +37,9 @@ std::optional<Duration> parse_duration(const std::string& text) {
         else if (unit == "m") factor = 60'000;
         else if (unit == "h") factor = 3'600'000;
         else return std::nullopt;
-        total += n * factor;
+        // Each term and the sum stay under max_duration_ms, so neither the sum nor a later
+        // `now() + duration` in nanoseconds can overflow.
+        if (n > max_duration_ms / factor || (total += n * factor) > max_duration_ms) return std::nullopt;
     }
     return Duration(total);
 }
@@ -84,9 +97,12 @@ std::optional<HostString> parse_host_string(const std::string& text, std::string
         error = "no host address in '" + text + "'";
         return std::nullopt;
     }
+    // Addresses are written into nginx upstream files and HAProxy runtime commands, where `;`,
+    // `{` or a space would be syntax: only what host names and IP literals are made of.
     for (char c : h.address) {
-        if (std::isspace(static_cast<unsigned char>(c)) || c == '/' || c == '@') {
-            error = "invalid character in host address '" + h.address + "'";
+        if (!valid_address_char(c)) {
+            error = "invalid character '" + std::string(1, c) + "' in host address '" + h.address +
+                    "' (letters, digits, '.', '-', '_', ':' and '%' only)";
             return std::nullopt;
         }
     }

@@ -8,7 +8,11 @@ namespace hoist::config {
 
 using Duration = std::chrono::milliseconds;
 
-/// "500ms", "10s", "5m", "1h", also combined ("1m30s"). A bare "0" is zero.
+/// The longest duration accepted: ten years (durations are added to clocks counting nanoseconds).
+constexpr long long max_duration_ms = 10LL * 365 * 24 * 3'600'000;
+
+/// "500ms", "10s", "5m", "1h", also combined ("1m30s"). A bare "0" is zero. nullopt past
+/// max_duration_ms.
 std::optional<Duration> parse_duration(const std::string& text);
 /// The shortest exact spelling of a duration: 1500ms -> "1500ms", 60000ms -> "1m".
 std::string format_duration(Duration d);
@@ -21,6 +25,11 @@ struct HostString {
 };
 /// nullopt with `error` set when the string is malformed.
 std::optional<HostString> parse_host_string(const std::string& text, std::string& error);
+/// Whether `c` may appear in a host address (letters, digits, `.-_:%`): addresses end up in
+/// nginx and HAProxy configuration and commands.
+bool valid_address_char(char c);
+/// An nginx upstream or HAProxy backend name: 1-128 of letters, digits, `.-_` (no syntax of either).
+bool valid_lb_name(const std::string& s);
 
 /// A count ("2") or a percentage ("25%").
 struct CountOrPercent {

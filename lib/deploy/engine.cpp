@@ -6,6 +6,7 @@
 #include "deploy/executor.hpp"
 #include "deploy/history.hpp"
 #include "remote/docker.hpp"
+#include "remote/files.hpp"
 #include "report/output.hpp"
 #include "ssh/error.hpp"
 #include "util/strings.hpp"
@@ -483,7 +484,12 @@ void Executor::prune(const std::string& host, ssh::Connection& c) {
     try {
         if (o)
             for (const auto& ct : o->containers)
-                if (!keep.count(ct.name)) exec(c, remote::remove(runtime(), ct.name));
+                if (!keep.count(ct.name)) {
+                    exec(c, remote::remove(runtime(), ct.name));
+                    // its secret env file goes with it (a name with '/' is not one hoist gave)
+                    if (ct.name.find('/') == std::string::npos)
+                        exec(c, remote::remove_file(remote::env_file_path(m_p.service, ct.name)));
+                }
         auto tags = exec(c, remote::list_image_tags(runtime(), m_p.image));
         if (tags.ok())
             for (const auto& t : split(tags.out, '\n')) {

@@ -1,5 +1,6 @@
 #include "deploy/history.hpp"
 
+#include "deploy/tag.hpp"
 #include "remote/docker.hpp"
 #include "remote/files.hpp"
 #include "ssh/error.hpp"
@@ -61,6 +62,15 @@ std::vector<HistoryEntry> read_history(ssh::Connection& c, const std::string& se
         throw ssh::Error(ssh::ErrorKind::channel, c.label() + ": cannot read " + remote::state_dir(service) +
                                                       "/history.jsonl: " + trim(r.err));
     return parse_history(r.out);
+}
+
+std::string previous_tag(const std::vector<HistoryEntry>& entries, const std::string& current, const std::string& host) {
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+        if (it->result == "updated" && it->tag == current && !it->previous_tag.empty() && it->previous_tag != current) {
+            check_tag(it->previous_tag, "the history on " + host + " records a previous tag");
+            return it->previous_tag;
+        }
+    return "";
 }
 
 }  // namespace hoist::deploy

@@ -33,5 +33,8 @@ void append_history(ssh::Connection& connection, const std::string& service, con
 std::vector<HistoryEntry> read_history(ssh::Connection& connection, const std::string& service);
 /// Parses history text (pure; for tests).
 std::vector<HistoryEntry> parse_history(const std::string& text);
+/// The tag that ran before `current` by the newest entry that updated to it, or "". The file is
+/// the host's to write, so the tag is checked like --to (a usage error naming `host`).
+std::string previous_tag(const std::vector<HistoryEntry>& entries, const std::string& current, const std::string& host);
 
 }  // namespace hoist::deploy

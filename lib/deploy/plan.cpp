@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/error.hpp"
+#include "util/names.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::deploy {
@@ -320,6 +322,8 @@ struct Builder {
 }  // namespace
 
 Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& state, const PlanOptions& options) {
+    // The last line of defence: the tag becomes a container name and an env file path.
+    if (!valid_tag(tag)) throw usage_error("tag '" + tag + "': a tag must be " + tag_rule);
     Plan plan;
     plan.service = p.service;
     plan.tag = tag;
@@ -373,6 +377,9 @@ Plan make_switch_back_plan(const Pipeline& p, const FleetState& state,
     lb::Pool pool = b.pool;
     for (const auto& h : plan.hosts) {
         const ObservedContainer& c = targets.at(h);
+        if (!valid_tag(c.version))
+            throw Error(ExitCode::inconsistent, h + ": container " + c.name + " carries the hoist.version label '" +
+                                                    c.version + "', which is not a tag (" + tag_rule + ")");
         plan.tag = c.version;
         plan.new_color = c.color;
         plan.new_port = c.port;

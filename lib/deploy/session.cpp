@@ -57,14 +57,9 @@ private:
     report::Output& m_out;
 };
 
-/// The previous version a rolling rollback goes back to: the newest history entry of the first
-/// host that updated it records what ran before.
+/// The previous version a rolling rollback goes back to, from the first host's history.
 std::string previous_from_history(ssh::Connection& c, const std::string& service, const std::string& current) {
-    auto entries = read_history(c, service);
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
-        if (it->result == "updated" && it->tag == current && !it->previous_tag.empty() && it->previous_tag != current)
-            return it->previous_tag;
-    return "";
+    return previous_tag(read_history(c, service), current, c.label());
 }
 
 }  // namespace
@@ -86,7 +81,8 @@ std::map<std::string, Secret> secret_env_values(const config::Pipeline& p) {
 void run_hooks(const config::Pipeline& p, const std::vector<std::string>& commands, const std::string& phase,
                const std::string& tag, int failure_code, report::Output& out) {
     for (const auto& cmd : commands) {
-        out.info("hook " + phase + ": " + cmd);
+        const std::string& shown = p.hooks.shown(cmd);  // as written: ${VAR} may be a secret
+        out.info("hook " + phase + ": " + shown);
         ProcessOptions o;
         o.cwd = p.directory;
         o.timeout = std::chrono::minutes(30);  // a hook may run a test suite; never for ever
@@ -96,13 +92,13 @@ void run_hooks(const config::Pipeline& p, const std::vector<std::string>& comman
         auto r = run_process({"sh", "-c", cmd}, o);
         for (const auto& line : split(r.out + r.err, '\n'))
             if (!trim(line).empty()) out.info("  | " + line);
-        out.event("hook", {{"phase", phase}, {"command", cmd}, {"exit_code", r.exit_code}, {"duration_ms", ms_since(t0)}});
+        out.event("hook", {{"phase", phase}, {"command", shown}, {"exit_code", r.exit_code}, {"duration_ms", ms_since(t0)}});
         if (r.timed_out)
-            throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + cmd + "' did not finish within " +
+            throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + shown + "' did not finish within " +
                                                                  std::to_string(o.timeout.count() / 60000) +
-                                                                 " minutes and was stopped; no host was changed");
+                                                                 " minutes and was stopped; nothing was changed");
         if (r.exit_code != 0)
-            throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + cmd + "' exited with " +
+            throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + shown + "' exited with " +
                                                                  std::to_string(r.exit_code) + "; nothing was changed");
     }
 }
@@ -118,6 +114,7 @@ struct Stage {
 DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, report::Output& out, Stage& stage) {
     auto t0 = Clock::now();
     bool rollback = req.kind == DeployRequest::Kind::rollback;
+    if (rollback && !req.tag.empty()) check_tag(req.tag, "--to");
     if (p.hosts.empty()) throw usage_error("the pipeline has no hosts to deploy to");
     auto secrets = secret_env_values(p);
     Interrupts interrupts;

@@ -1,5 +1,6 @@
 #include "lb/haproxy.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "util/strings.hpp"
@@ -78,7 +79,8 @@ std::map<std::string, int> parse_current_sessions(const std::string& csv, const 
             if (header[i] == "svname") sv = i;
             if (header[i] == "scur") scur = i;
         }
-        if (f.size() <= scur || f[px] != backend || f[sv] == "BACKEND" || f[sv] == "FRONTEND") continue;
+        // every column read must exist in this row (a short or reordered row read past its end)
+        if (f.size() <= std::max({px, sv, scur}) || f[px] != backend || f[sv] == "BACKEND" || f[sv] == "FRONTEND") continue;
         out[f[sv]] = int_of(f[scur]);
     }
     return out;

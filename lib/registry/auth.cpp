@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <thread>
 
-#include <nlohmann/json.hpp>
 
 #include "registry/base64.hpp"
 #include "registry/errors.hpp"
+#include "registry/token_response.hpp"
 #include "registry/url.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -58,15 +58,34 @@ void Authenticator::refresh_if_expiring() {
     if (Clock::now() + std::chrono::seconds(30) >= m_token_expiry) fetch_token();
 }
 
+bool realm_may_receive_credentials(const std::string& origin, const std::string& realm) {
+    auto r = Url::parse(realm), o = Url::parse(origin);
+    if (!r || !o) return false;
+    if (r->scheme == "https") return true;
+    // Plain HTTP only back to the host of a registry that is itself spoken to over plain HTTP
+    // (one the user named insecure, or loopback): a token service beside it on another port.
+    return o->scheme == "http" && r->host == o->host;
+}
+
 void Authenticator::fetch_token() {
     std::string realm = m_bearer->param("realm");
-    if (!Url::parse(realm))
+    auto realm_url = Url::parse(realm);
+    if (!realm_url)
         throw Error(ExitCode::build_push, "registry " + m_origin + " asked for a token from an invalid realm '" + realm + "'");
+    // The realm is whatever the registry's 401 says; credentials go there only under the rule
+    // above, so a registry (or whoever answers for it) cannot have them sent in clear elsewhere.
+    if (!m_credentials.anonymous() && !realm_may_receive_credentials(m_origin, realm))
+        throw Error(ExitCode::build_push, "registry " + m_origin + " asked for a token from " + printable_url(realm) +
+                                              ": not sending credentials from " + m_credentials.source +
+                                              " there, hoist sends them to a token service only over HTTPS (or over "
+                                              "plain HTTP to the host of a registry named insecure)");
     std::string service = m_bearer->param("service");
     auto scopes = merge_scopes(m_scopes, m_challenge_scope);
 
     Request req;
-    req.insecure_tls = m_insecure_tls;
+    // registry.insecure names the registry's host, not every host its 401 points at.
+    auto origin_url = Url::parse(m_origin);
+    req.insecure_tls = m_insecure_tls && origin_url && origin_url->host == realm_url->host;
     req.timeout_s = 60;
     if (!m_credentials.identity_token.empty()) {
         // OAuth2 refresh-token grant (what `docker login` stores as "identitytoken").
@@ -98,14 +117,10 @@ void Authenticator::fetch_token() {
         std::string who = m_credentials.anonymous() ? "anonymous access" : "credentials from " + m_credentials.source;
         throw Error(ExitCode::build_push, "token service refused " + who + ": " + describe_failure(req.method, r));
     }
-    auto j = nlohmann::json::parse(r.body, nullptr, false);
-    std::string token;
-    if (j.is_object()) token = j.value("token", j.value("access_token", ""));
-    if (token.empty()) throw Error(ExitCode::build_push, "token service at " + printable_url(realm) + " returned no token");
-    long expires = j.is_object() && j.contains("expires_in") && j["expires_in"].is_number() ? j["expires_in"].get<long>() : 60;
-    if (expires < 60) expires = 60;  // the distribution spec's minimum
-    m_token = token;
-    m_token_expiry = Clock::now() + std::chrono::seconds(expires);
+    auto answer = parse_token_response(r.body);
+    if (!answer) throw Error(ExitCode::build_push, "token service at " + printable_url(realm) + " returned no token");
+    m_token = answer->token;
+    m_token_expiry = Clock::now() + std::chrono::seconds(answer->expires_in);
 }
 
 }  // namespace hoist::registry

@@ -22,6 +22,11 @@
 
 namespace hoist::registry {
 
+/// Whether credentials may be sent to the token service at `realm` for the registry at `origin`
+/// ("scheme://host[:port]"): over HTTPS anywhere (Docker Hub's realm is another host), over
+/// plain HTTP only to the registry's own host when the registry itself is plain HTTP.
+bool realm_may_receive_credentials(const std::string& origin, const std::string& realm);
+
 class Authenticator {
 public:
     /// `origin`: "scheme://host[:port]" of the registry.

@@ -11,11 +11,24 @@
 
 namespace hoist::registry {
 
+bool is_loopback_registry(const std::string& registry) {
+    // The host part of host[:port], matched whole: `localhost.corp.example` and `127.foo.example`
+    // are names anyone can register, not loopback.
+    std::string host = registry;
+    if (starts_with(host, "[")) {
+        auto close = host.find(']');
+        if (close == std::string::npos || (close + 1 < host.size() && host[close + 1] != ':')) return false;
+        host = host.substr(0, close + 1);
+    } else if (auto colon = host.find(':'); colon != std::string::npos) {
+        host = host.substr(0, colon);
+    }
+    host = to_lower(host);
+    if (host == "localhost" || host == "[::1]") return true;
+    return starts_with(host, "127.") && is_ip_address(host);
+}
+
 std::string scheme_for(const std::string& registry, bool insecure) {
-    if (insecure) return "http";
-    if (starts_with(registry, "localhost") || starts_with(registry, "127.") || starts_with(registry, "[::1]"))
-        return "http";
-    return "https";
+    return insecure || is_loopback_registry(registry) ? "http" : "https";
 }
 
 Client::Client(const std::string& registry, std::string repository, Credentials credentials, ClientOptions options)

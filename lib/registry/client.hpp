@@ -71,5 +71,8 @@ private:
 
 /// "http" when `insecure` or the host is a loopback address (as Docker allows), else "https".
 std::string scheme_for(const std::string& registry, bool insecure);
+/// True when the host of `registry` (host[:port]) is exactly `localhost`, `[::1]` or an IPv4
+/// address in 127.0.0.0/8.
+bool is_loopback_registry(const std::string& registry);
 
 }  // namespace hoist::registry

@@ -48,12 +48,54 @@ std::optional<Credentials> from_helper(const std::string& helper, const std::str
         throw Error(ExitCode::build_push, "credential helper '" + prog + "' (configured in config.json for " +
                                               server + ") could not be run: is it installed and on PATH?");
     if (r.exit_code != 0) return std::nullopt;  // "credentials not found in native keychain"
-    json j = json::parse(r.out, nullptr, false);
+    return parse_helper_answer(r.out, helper);
+}
+
+/// `key` of object `j` when it is a string, else "" (json::value() throws for other types).
+std::string string_field(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::optional<Credentials> from_auths(const json& cfg, const std::string& registry, const std::string& path) {
+    auto a = cfg.find("auths");
+    if (a == cfg.end() || !a->is_object()) return std::nullopt;
+    for (auto& [key, entry] : a->items()) {
+        if (!entry.is_object() || !auth_key_matches(key, registry)) continue;
+        Credentials c;
+        c.source = path + " auths[\"" + key + "\"]";
+        if (auto auth = string_field(entry, "auth"); !auth.empty()) {
+            auto decoded = base64_decode(auth);
+            auto colon = decoded ? decoded->find(':') : std::string::npos;
+            if (!decoded || colon == std::string::npos)
+                throw Error(ExitCode::build_push, path + ": auths[\"" + key + "\"].auth is not base64 of user:password");
+            c.username = decoded->substr(0, colon);
+            c.password = Secret(decoded->substr(colon + 1));
+        } else {
+            c.username = string_field(entry, "username");
+            c.password = Secret(string_field(entry, "password"));
+        }
+        if (auto tok = string_field(entry, "identitytoken"); !tok.empty()) c.identity_token = Secret(tok);
+        if (!c.anonymous()) return c;
+    }
+    return std::nullopt;
+}
+
+/// Servers to ask a helper for, in order (Docker Hub is stored under its legacy URL).
+std::vector<std::string> helper_servers(const std::string& registry) {
+    if (is_docker_hub(registry)) return {"https://index.docker.io/v1/", "docker.io"};
+    return {registry, "https://" + registry};
+}
+}  // namespace
+
+std::optional<Credentials> parse_helper_answer(const std::string& out, const std::string& helper) {
+    json j = json::parse(out, nullptr, false);
     if (j.is_discarded() || !j.is_object())
-        throw Error(ExitCode::build_push, "credential helper '" + prog + "' answered with something that is not JSON");
+        throw Error(ExitCode::build_push, "credential helper 'docker-credential-" + helper +
+                                              "' answered with something that is not a JSON object");
     Credentials c;
-    std::string user = j.value("Username", "");
-    std::string secret = j.value("Secret", "");
+    std::string user = string_field(j, "Username");
+    std::string secret = string_field(j, "Secret");
     if (user == "<token>") {
         c.identity_token = Secret(secret);
     } else {
@@ -65,12 +107,13 @@ std::optional<Credentials> from_helper(const std::string& helper, const std::str
     return c;
 }
 
-/// Servers to ask a helper for, in order (Docker Hub is stored under its legacy URL).
-std::vector<std::string> helper_servers(const std::string& registry) {
-    if (is_docker_hub(registry)) return {"https://index.docker.io/v1/", "docker.io"};
-    return {registry, "https://" + registry};
+std::optional<Credentials> credentials_from_auths(const std::string& config_text, const std::string& registry,
+                                                  const std::string& path) {
+    json cfg = json::parse(config_text, nullptr, false);
+    if (cfg.is_discarded() || !cfg.is_object())
+        throw Error(ExitCode::build_push, path + ": not valid JSON; cannot read registry credentials");
+    return from_auths(cfg, registry, path);
 }
-}  // namespace
 
 bool auth_key_matches(const std::string& key, const std::string& registry) {
     std::string k = strip_key(key);
@@ -103,25 +146,7 @@ Credentials credentials_from_docker_config(const std::string& registry, const st
                 return *c;
             }
 
-    if (auto a = cfg.find("auths"); a != cfg.end() && a->is_object())
-        for (auto& [key, entry] : a->items()) {
-            if (!entry.is_object() || !auth_key_matches(key, registry)) continue;
-            Credentials c;
-            c.source = path + " auths[\"" + key + "\"]";
-            if (auto auth = entry.value("auth", ""); !auth.empty()) {
-                auto decoded = base64_decode(auth);
-                auto colon = decoded ? decoded->find(':') : std::string::npos;
-                if (!decoded || colon == std::string::npos)
-                    throw Error(ExitCode::build_push, path + ": auths[\"" + key + "\"].auth is not base64 of user:password");
-                c.username = decoded->substr(0, colon);
-                c.password = Secret(decoded->substr(colon + 1));
-            } else {
-                c.username = entry.value("username", "");
-                c.password = Secret(entry.value("password", ""));
-            }
-            if (auto tok = entry.value("identitytoken", ""); !tok.empty()) c.identity_token = Secret(tok);
-            if (!c.anonymous()) return c;
-        }
+    if (auto c = from_auths(cfg, registry, path)) return *c;
     return anon;
 }
 

@@ -8,6 +8,7 @@
 /// A helper answering with Username "<token>" hands out an identity token, not a password.
 /// A helper that fails or does not know the host falls through to the next source; a helper that
 /// is not installed is reported (a silently anonymous push would fail later with a worse message).
+#include <optional>
 #include <string>
 
 #include "util/secret.hpp"
@@ -34,5 +35,15 @@ Credentials credentials_from_docker_config(const std::string& registry, const st
 /// The keys config.json may use for `registry`: "host", "https://host", "http://host",
 /// "https://host/v1/", and for Docker Hub "https://index.docker.io/v1/".
 bool auth_key_matches(const std::string& key, const std::string& registry);
+
+/// Credentials from a credential helper's answer to `get` ({"Username", "Secret"}; Username
+/// "<token>" means an identity token); nullopt when it holds none. Fields of another type than
+/// string count as absent. Throws hoist::Error (exit 5) when the answer is not a JSON object.
+std::optional<Credentials> parse_helper_answer(const std::string& out, const std::string& helper);
+/// The credentials config.json text (at `path`, for messages) holds under "auths" for
+/// `registry`, without running helpers; nullopt when none. Throws hoist::Error (exit 5) naming
+/// `path` for JSON that is not an object or an `auth` that is not base64 of user:password.
+std::optional<Credentials> credentials_from_auths(const std::string& config_text, const std::string& registry,
+                                                  const std::string& path);
 
 }  // namespace hoist::registry

@@ -54,6 +54,9 @@ Easy::Easy(Request request) : m_request(std::move(request)) {
         curl_easy_setopt(m_curl, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     if (!m_request.unix_socket.empty()) curl_easy_setopt(m_curl, CURLOPT_UNIX_SOCKET_PATH, m_request.unix_socket.c_str());
+    if (!m_request.ca_file.empty()) curl_easy_setopt(m_curl, CURLOPT_CAINFO, m_request.ca_file.c_str());
+    if (!m_request.cert_file.empty()) curl_easy_setopt(m_curl, CURLOPT_SSLCERT, m_request.cert_file.c_str());
+    if (!m_request.key_file.empty()) curl_easy_setopt(m_curl, CURLOPT_SSLKEY, m_request.key_file.c_str());
 
     const std::string& m = m_request.method;
     bool has_body = m_request.reader || !m_request.body.empty() || m == "PUT" || m == "PATCH" || m == "POST";

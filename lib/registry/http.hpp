@@ -36,6 +36,8 @@ struct Request {
     std::int64_t body_size = -1;       ///< for `reader`: known length, or -1 for chunked encoding
     bool insecure_tls = false;         ///< do not verify certificates (registry.insecure)
     std::string unix_socket;           ///< talk HTTP over this unix socket (Docker Engine API)
+    std::string ca_file;               ///< verify the server against this CA only (Docker Engine TLS)
+    std::string cert_file, key_file;   ///< client certificate and key (Docker Engine TLS)
     std::function<bool(const char*, std::size_t)> sink;  ///< streamed response body; false aborts
     long timeout_s = 0;                ///< whole-transfer timeout, 0: none (blobs can be large)
 };

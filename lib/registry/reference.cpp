@@ -1,9 +1,8 @@
 #include "registry/reference.hpp"
 
-#include <regex>
-
 #include "oci/digest.hpp"
 #include "util/error.hpp"
+#include "util/names.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::registry {
@@ -30,14 +29,12 @@ Reference Reference::parse(const std::string& input, const std::string& default_
     if (colon != std::string::npos) {
         r.tag = s.substr(colon + 1);
         s = s.substr(0, colon);
-        static const std::regex tag_re("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-        if (!std::regex_match(r.tag, tag_re)) throw usage_error("image reference '" + input + "': invalid tag '" + r.tag + "'");
+        if (!valid_tag(r.tag)) throw usage_error("image reference '" + input + "': invalid tag '" + r.tag + "'");
     } else if (r.digest.empty()) {
         r.tag = default_tag;
     }
     if (r.registry == "docker.io" && s.find('/') == std::string::npos) s = "library/" + s;
-    static const std::regex repo_re("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
-    if (!std::regex_match(s, repo_re))
+    if (!valid_repository(s))
         throw usage_error("image reference '" + input + "': invalid repository name '" + s + "'");
     r.repository = s;
     return r;

@@ -12,6 +12,7 @@
 #include "oci/media_types.hpp"
 #include "oci/gzip_stream.hpp"
 #include "oci/tar_index.hpp"
+#include "registry/engine_endpoint.hpp"
 #include "registry/errors.hpp"
 #include "registry/sources.hpp"
 #include "registry/url.hpp"
@@ -135,20 +136,9 @@ PushPlan plan_from_docker_archive(const std::string& file, oci::ImageStore& cach
 }
 
 void save_from_daemon(const std::string& image, const std::string& docker_host, const std::string& out_file) {
-    std::string host = docker_host;
-    if (host.empty()) {
-        const char* e = std::getenv("DOCKER_HOST");
-        host = e && *e ? e : "unix:///var/run/docker.sock";
-    }
-    Request r;
-    if (starts_with(host, "unix://")) {
-        r.unix_socket = host.substr(7);
-        r.url = "http://docker/images/" + url_encode(image) + "/get";
-    } else if (starts_with(host, "tcp://")) {
-        r.url = "http://" + host.substr(6) + "/images/" + url_encode(image) + "/get";
-    } else {
-        throw usage_error("DOCKER_HOST '" + host + "': only unix:// and tcp:// are supported");
-    }
+    auto engine = engine_endpoint(docker_host);
+    const std::string& host = engine.host;
+    Request r = engine.request("GET", "/images/" + url_encode(image) + "/get");
     std::FILE* f = std::fopen(out_file.c_str(), "wb");
     if (!f) throw Error(ExitCode::build_push, out_file + ": " + std::strerror(errno));
     bool write_failed = false;

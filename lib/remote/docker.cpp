@@ -63,9 +63,11 @@ Command pull_with_login(const std::string& runtime, const std::string& registry,
                         const std::string& image, bool if_missing) {
     std::string pull = "\"$1\" pull --quiet \"$4\"";
     if (if_missing) pull = "{ \"$1\" image inspect \"$4\" >/dev/null 2>&1 || " + pull + "; }";
+    // The logout runs on the way out, also when the pull is cut short (a timeout's TERM, a
+    // dropped connection's HUP): the password must not stay in the host's config.json.
     return {{"sh", "-c",
-             "\"$1\" login --username \"$2\" --password-stdin \"$3\" >/dev/null && " + pull +
-                 "; rc=$?; \"$1\" logout \"$3\" >/dev/null 2>&1; exit $rc",
+             "trap '\"$1\" logout \"$3\" >/dev/null 2>&1' EXIT; trap 'exit 143' TERM; trap 'exit 129' HUP; "
+             "trap 'exit 130' INT; \"$1\" login --username \"$2\" --password-stdin \"$3\" >/dev/null && " + pull,
              "sh", runtime, username, registry, image}};
 }
 

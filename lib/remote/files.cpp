@@ -32,6 +32,8 @@ Command read_if_exists(const std::string& path) {
     return {{"sh", "-c", "if [ -e \"$1\" ]; then cat \"$1\"; fi", "sh", path}};
 }
 
+Command remove_file(const std::string& path) { return {{"rm", "-f", "--", path}}; }
+
 Command lock_acquire(const std::string& dir) {
     return {{"sh", "-c",
              "umask 077 && mkdir -p \"$1\" || exit 1; "

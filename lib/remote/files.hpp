@@ -19,6 +19,8 @@ Command append_stdin(const std::string& path);
 Command write_stdin_atomically(const std::string& path, const std::string& temp, int mode);
 /// Prints `path`; prints nothing (and succeeds) when it does not exist.
 Command read_if_exists(const std::string& path);
+/// Removes `path` if it exists (succeeds when it does not).
+Command remove_file(const std::string& path);
 /// Creates `<dir>/lock` atomically (mkdir) and writes stdin to `<dir>/lock/info.json`. Exit 0: taken;
 /// exit 3: someone holds it (their info.json is printed on stdout); anything else: an error.
 Command lock_acquire(const std::string& dir);

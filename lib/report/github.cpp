@@ -1,8 +1,13 @@
 #include "report/github.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <random>
+#include <string_view>
 
 #include "report/units.hpp"
 
@@ -40,6 +45,62 @@ std::string escape(const std::string& text, bool property) {
         }
     }
     return out;
+}
+
+/// The runner (ActionCommand.TryParse) trims leading whitespace, Unicode included, and looks for
+/// `::` or `##[` at the start. Anything short of a letter or digit before them is treated as
+/// whitespace here, which errs on the safe side for spaces the runner knows and we do not.
+bool looks_like_command(std::string_view line) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        auto c = static_cast<unsigned char>(line[i]);
+        if (line.substr(i, 2) == "::" || line.substr(i, 3) == "##[") return true;
+        if (std::isalnum(c)) return false;
+    }
+    return false;
+}
+
+std::string random_token() {
+    std::random_device rd;
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%08x%08x%08x%08x", rd(), rd(), rd(), rd());
+    return std::string("hoist-") + buf;
+}
+
+}  // namespace
+
+std::string neutralize_commands(const std::string& text, const std::string& token) {
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        std::size_t next = end == std::string::npos ? text.size() : end + 1;
+        std::string_view line(text.data() + start, (end == std::string::npos ? text.size() : end) - start);
+        if (looks_like_command(line)) {
+            std::string t = token.empty() ? random_token() : token;
+            out += "::stop-commands::" + t + "\n";
+            out += line;
+            out += "\n::" + t + "::";
+            out += end == std::string::npos ? "" : "\n";
+        } else {
+            out.append(text, start, next - start);
+        }
+        start = next;
+    }
+    return out;
+}
+
+namespace {
+
+/// Markdown that remote text could use to look like something hoist wrote: links and images
+/// (`[..](..)`, `![..](..)`; autolinks need `<`, escaped as HTML), emphasis, code, entities.
+/// `_` is left alone: inside words (rolled_back) it is never emphasis.
+bool markdown_special(char c) {
+    switch (c) {
+        case '\\': case '`': case '*': case '[': case ']': case '!': case '~': case '&':
+            return true;
+        default:
+            return false;
+    }
 }
 
 }  // namespace
@@ -119,6 +180,7 @@ std::string cell(const std::string& text) {
                 out += "&gt;";
                 break;
             default:
+                if (markdown_special(c)) out += '\\';
                 out += c;
         }
     }
@@ -142,8 +204,23 @@ std::string icon(const std::string& result) {
     return "❌";
 }
 
+/// A code span: its content is shown literally (no links, no HTML), so only what could end it
+/// early is handled: a fence longer than any backtick run inside, `|` (tables split on it even
+/// in code), line breaks.
 std::string code(const std::string& v) {
-    return v.empty() ? "–" : "`" + cell(v) + "`";
+    if (v.empty()) return "–";
+    std::string body;
+    std::size_t run = 0, longest = 0;
+    for (char c : v) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+        if (c == '|') body += "\\|";
+        else if (c == '\n' || c == '\r') body += ' ';
+        else body += c;
+    }
+    std::string fence(longest + 1, '`');
+    bool pad = body.front() == '`' || body.back() == '`';
+    return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
 }
 
 }  // namespace

@@ -21,6 +21,13 @@ std::string escape_data(const std::string& text);
 /// Escapes a property value (file=..., title=...).
 std::string escape_property(const std::string& text);
 
+/// `text` with every line the runner would take for a workflow command (`::cmd::` or `##[cmd]`
+/// after nothing but spaces and punctuation; the runner strips leading whitespace) wrapped in
+/// `::stop-commands::TOKEN` ... `::TOKEN::`, so it is shown as written and not obeyed. Container
+/// logs, hook output and remote errors are printed through this. `token` is random per call
+/// unless given (tests).
+std::string neutralize_commands(const std::string& text, const std::string& token = "");
+
 /// `::group::NAME` and `::endgroup::`.
 std::string group(const std::string& name);
 std::string endgroup();

@@ -61,22 +61,28 @@ void Output::event_line(const nlohmann::json& line) {
     write(m_out, line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", false);
 }
 
+std::string Output::shown(const std::string& text) const {
+    // Messages carry remote text (container logs, hook output, host errors): under GitHub
+    // Actions a line of it must not become a workflow command.
+    return m_options.github ? github::neutralize_commands(text) : text;
+}
+
 void Output::result(const std::string& text) {
     std::lock_guard lock(m_mutex);
     if (json()) return;
-    write(m_out, text, false);
+    write(m_out, shown(text), false);
 }
 
 void Output::info(const std::string& text) {
     std::lock_guard lock(m_mutex);
     if (m_options.verbosity < 0) return;
-    write(m_err, text + "\n", true);
+    write(m_err, shown(text + "\n"), true);
 }
 
 void Output::verbose(const std::string& text) {
     std::lock_guard lock(m_mutex);
     if (m_options.verbosity < 1) return;
-    write(m_err, text + "\n", true);
+    write(m_err, shown(text + "\n"), true);
 }
 
 void Output::warning(const std::string& text) {

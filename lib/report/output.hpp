@@ -92,6 +92,8 @@ class Output {
     /// Writes a message to `f`: the time before every line when timestamps are on, with the
     /// progress bars cleared around it.
     void write(std::FILE* f, const std::string& text, bool stamp);
+    /// `text` as a message may show it (github::neutralize_commands under GitHub Actions).
+    std::string shown(const std::string& text) const;
     OutputOptions m_options;
     std::FILE* m_out;
     std::FILE* m_err;

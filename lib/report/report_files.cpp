@@ -1,5 +1,6 @@
 #include "report/report_files.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,16 +52,30 @@ std::string render_report(const std::string& kind, const nlohmann::json& summary
 }
 
 void write_file_atomically(const std::string& path, const std::string& content) {
-    std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << content;
-        out.flush();
-        if (!out) {
+    // A new file of a name nobody can predict (mkstemp: O_CREAT|O_EXCL), so a symlink planted at
+    // the temporary name in a shared directory cannot redirect the write.
+    std::string tmp = path + ".tmp-XXXXXX";
+    int fd = ::mkstemp(tmp.data());
+    if (fd < 0) throw std::runtime_error("cannot create a temporary file beside " + path + ": " + std::strerror(errno));
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);  // what an ordinary create gives, not mkstemp's 0600
+    std::size_t done = 0;
+    while (done < content.size()) {
+        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
             int e = errno;
+            ::close(fd);
             std::remove(tmp.c_str());
             throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(e));
         }
+        done += std::size_t(n);
+    }
+    if (::close(fd) != 0) {
+        int e = errno;
+        std::remove(tmp.c_str());
+        throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(e));
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);

@@ -31,6 +31,7 @@ struct ExecResult {
     std::string out;
     std::string err;
     bool timed_out = false;    ///< killed by hoist after ExecOptions::timeout
+    bool truncated = false;    ///< `out` or `err` stopped at ssh::max_captured_output bytes
     std::chrono::milliseconds duration{0};
     bool ok() const { return exit_code == 0 && !timed_out; }
 };

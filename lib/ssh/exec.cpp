@@ -1,5 +1,6 @@
 #include "ssh/exec.hpp"
 
+#include <algorithm>
 #include <csignal>
 
 #include "ssh/channel.hpp"
@@ -31,7 +32,10 @@ bool pump(Channel& ch, const ExecOptions& o, ExecResult& r, std::string_view& in
                 ssize_t n = libssh2_channel_read_ex(ch.raw(), stream_id, buf, sizeof buf);
                 if (n > 0) {
                     std::string_view chunk(buf, static_cast<std::size_t>(n));
-                    (i == 0 ? r.out : r.err).append(chunk);
+                    std::string& kept = i == 0 ? r.out : r.err;
+                    std::size_t room = max_captured_output - std::min(kept.size(), max_captured_output);
+                    kept.append(chunk.substr(0, room));
+                    if (chunk.size() > room) r.truncated = true;
                     if (o.on_output) o.on_output(i == 0 ? Stream::out : Stream::err, chunk);
                     progress = true;
                     continue;
@@ -72,9 +76,10 @@ bool pump(Channel& ch, const ExecOptions& o, ExecResult& r, std::string_view& in
 
 void collect_status(Channel& ch, ExecResult& r, const Deadline& d) {
     Session& s = ch.session();
+    bool closed = false;
     try {
         int rc = s.call(d, "closing the command channel", [&] { return libssh2_channel_close(ch.raw()); });
-        if (rc == 0) s.call(d, "closing the command channel", [&] { return libssh2_channel_wait_closed(ch.raw()); });
+        if (rc == 0) closed = s.call(d, "closing the command channel", [&] { return libssh2_channel_wait_closed(ch.raw()); }) == 0;
     } catch (const Error&) {
         // the exit status usually arrived before the close; read it anyway
     }
@@ -86,7 +91,11 @@ void collect_status(Channel& ch, ExecResult& r, const Deadline& d) {
         int n = signal_number(r.exit_signal);
         r.exit_code = n ? 128 + n : -1;
     } else {
-        r.exit_code = libssh2_channel_get_exit_status(ch.raw());
+        // libssh2 answers 0 when no exit-status came at all. sshd sends it before closing the
+        // channel, so a 0 counts only after a clean close; otherwise (the connection went away
+        // after EOF) the status is unknown, which is not a success.
+        int status = libssh2_channel_get_exit_status(ch.raw());
+        r.exit_code = status != 0 || closed ? status : -1;
     }
     if (sig) libssh2_free(s.raw(), sig);
 }

@@ -13,7 +13,12 @@
 
 namespace hoist::ssh {
 
-/// Throws Error(disconnected) when the connection drops mid-command.
+/// How much of each stream the result keeps (`on_output` still sees everything): the host decides
+/// how much it sends, and `hoist logs -f` may run for hours.
+constexpr std::size_t max_captured_output = 16 << 20;
+
+/// Throws Error(disconnected) when the connection drops mid-command. A channel that ends without
+/// closing cleanly has an unknown status (exit_code -1), never a success.
 ExecResult run_command(Session& session, const std::string& command_line, const ExecOptions& options);
 
 /// Signal number of an SSH signal name ("TERM" -> 15), 0 when unknown.

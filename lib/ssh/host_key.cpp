@@ -53,6 +53,16 @@ void verify_host_key(Session& session, const std::string& host, int port, const 
         case HostKeyStatus::unknown:
             break;
     }
+    if (!m.ca_lines.empty()) {
+        std::string lines;
+        for (int l : m.ca_lines) lines += (lines.empty() ? "" : ", ") + std::to_string(l);
+        throw Error(ErrorKind::host_key,
+                    where + ": " + policy.known_hosts + " (line " + lines + ") trusts a @cert-authority for " +
+                        KnownHosts::lookup_name(host, port) + ", but hoist verifies plain host keys only, not host "
+                        "certificates; refusing to trust the presented " + type + " key " + fp +
+                        " on first use. After checking that fingerprint out of band, add this line to " +
+                        policy.known_hosts + ":\n  " + line);
+    }
     if (policy.checking == HostKeyChecking::strict)
         throw Error(ErrorKind::host_key,
                     where + ": host key not trusted: " + policy.known_hosts + " has no entry for " +

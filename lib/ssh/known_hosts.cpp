@@ -58,7 +58,15 @@ KnownHosts KnownHosts::parse(const std::string& text, const std::string& file) {
         KnownHostEntry e;
         e.line = n;
         std::size_t i = 0;
-        if (w[0][0] == '@') e.marker = w[i++];
+        if (w[0][0] == '@') {
+            e.marker = w[i++];
+            // OpenSSH knows exactly these two (case matters) and skips a line with any other:
+            // `@REVOKED` or a typo must not turn a revocation into trust.
+            if (e.marker != "@revoked" && e.marker != "@cert-authority") {
+                kh.m_problems.push_back(file + ":" + std::to_string(n) + ": unknown marker " + e.marker + ", line ignored");
+                continue;
+            }
+        }
         if (w.size() < i + 3) {
             // "host keytype key" is the minimum; lines of the old SSH1 format (bits e n) land here too
             kh.m_problems.push_back(file + ":" + std::to_string(n) + ": not a known_hosts line, ignored");
@@ -118,16 +126,20 @@ HostKeyMatch KnownHosts::check(const std::string& host, int port, const std::str
     HostKeyMatch m;
     bool trusted = false;
     for (const auto& e : m_entries) {
-        if (e.marker == "@cert-authority" || !field_matches(e.hosts, name)) continue;
+        if (!field_matches(e.hosts, name)) continue;
+        if (e.marker == "@cert-authority") {
+            m.ca_lines.push_back(e.line);
+            continue;
+        }
         if (e.marker == "@revoked") {
-            if (e.key_blob == key_blob) return {HostKeyStatus::revoked, {e.line}};
+            if (e.key_blob == key_blob) return {HostKeyStatus::revoked, {e.line}, {}};
             continue;
         }
         if (e.key_blob == key_blob) trusted = true;
         else m.lines.push_back(e.line);
     }
     // The `*`-wildcard @revoked lines also apply to every host: checked above for lines naming the host.
-    if (trusted) return {HostKeyStatus::trusted, {}};
+    if (trusted) return {HostKeyStatus::trusted, {}, {}};
     m.status = m.lines.empty() ? HostKeyStatus::unknown : HostKeyStatus::changed;
     return m;
 }

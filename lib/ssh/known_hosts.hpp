@@ -1,6 +1,7 @@
 #pragma once
 /// OpenSSH's known_hosts file: plain and hashed (`|1|salt|hmac`) host fields, `[host]:port` for
-/// ports other than 22, wildcard and negated patterns, the @revoked marker. A missing file is an
+/// ports other than 22, wildcard and negated patterns, the @revoked and @cert-authority markers
+/// (any other marker makes the line ignored, as OpenSSH does). A missing file is an
 /// empty one: nothing is trusted (never a crash, never "trust everything").
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ enum class HostKeyStatus {
 struct HostKeyMatch {
     HostKeyStatus status = HostKeyStatus::unknown;
     std::vector<int> lines;  ///< for `changed`: the lines holding the host's other keys
+    /// @cert-authority lines naming the host: its keys are vouched for by certificates, which
+    /// hoist (libssh2) cannot verify, so an `unknown` plain key must not be pinned by accept-new.
+    std::vector<int> ca_lines;
 };
 
 class KnownHosts {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ssh/connection.hpp"
+#include "ssh/http_response.hpp"
 #include "ssh/session.hpp"
 
 namespace hoist::ssh {
@@ -15,9 +16,6 @@ namespace hoist::ssh {
 /// timed out, malformed): those are a response with status 0 and `error`. Throws Error(disconnected)
 /// when the SSH connection itself is gone.
 HttpResponse http_get_via_ssh(Session& session, int port, const std::string& path, std::chrono::milliseconds timeout);
-
-/// Parses a complete HTTP/1.x response (status line, headers, body; chunked bodies decoded).
-HttpResponse parse_http_response(const std::string& raw);
 
 /// The request text hoist sends (HTTP/1.1, Connection: close).
 std::string http_get_request(int port, const std::string& path);

@@ -3,7 +3,9 @@
 // registry and pulled by the same dockerd — and the two images must agree: the runtime config
 // fields (Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Labels, StopSignal, Healthcheck,
 // Volumes) and the root filesystem of a container of each (`docker export`: every path with its
-// type, mode, owner and content or link target).
+// type, mode, owner and content or link target). The directories of oracle_errors are contexts
+// `docker build` refuses (a symlink whose in-scope target is absent, a link to an ignored file):
+// hoist must refuse them too, naming the Dockerfile line, rather than read the build machine.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -21,10 +23,11 @@ using nlohmann::json;
 namespace {
 
 const std::string oracle_dir = std::string(HOIST_SOURCE_DIR) + "/tests/integration/build/oracle";
+const std::string errors_dir = std::string(HOIST_SOURCE_DIR) + "/tests/integration/build/oracle_errors";
 
-std::vector<std::string> cases() {
+std::vector<std::string> cases(const std::string& dir = oracle_dir) {
     std::vector<std::string> out;
-    for (auto& e : std::filesystem::directory_iterator(oracle_dir))
+    for (auto& e : std::filesystem::directory_iterator(dir))
         if (e.is_directory()) out.push_back(e.path().filename().string());
     std::sort(out.begin(), out.end());
     return out;
@@ -76,6 +79,34 @@ TEST_P(Oracle, SameConfigAndRootFilesystemAsDockerBuild) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Dockerfiles, Oracle, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return gtest_name(i.param); });
+
+class OracleError : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OracleError, RefusedLikeDockerBuild) {
+    json f = build_fleet_or_fail();
+    if (f.is_null()) return;
+    std::string name = GetParam();
+    std::string context = errors_dir + "/" + name;
+    std::string registry = f["images"]["registry"];
+    std::map<std::string, std::string> args{{"BASE", f["images"]["base"]}};
+    std::string docker_tag = "hoist-oracle-error/" + name + ":docker-" + std::to_string(getpid());
+
+    std::vector<std::string> build{"build", "-q", "-t", docker_tag};
+    for (auto& [k, v] : args) build.insert(build.end(), {"--build-arg", k + "=" + v});
+    build.push_back(context);
+    auto d = fleet_docker(f, build);
+    EXPECT_NE(d.exit_code, 0) << "docker build " << name << " succeeded";
+    if (d.exit_code == 0) fleet_docker(f, {"rmi", "-f", docker_tag});
+
+    TempDir work;
+    write_build_pipeline(work.path, registry + "/hoist-oracle-error/" + name, context, args);
+    auto b = run_hoist({"build"}, {{"XDG_CACHE_HOME", work.path + "/cache"}}, work.path);
+    EXPECT_EQ(b.exit_code, 5) << "hoist build " << name << ": " << b.err;
+    EXPECT_NE(b.err.find("Dockerfile:3:"), std::string::npos) << b.err;  // every case fails on line 3
+}
+
+INSTANTIATE_TEST_SUITE_P(Dockerfiles, OracleError, ::testing::ValuesIn(cases(errors_dir)),
                          [](const ::testing::TestParamInfo<std::string>& i) { return gtest_name(i.param); });
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "fleet_fixture.hpp"
+#include "ssh/exec.hpp"
 
 namespace hoist::ssh::itest {
 
@@ -42,6 +43,33 @@ TEST_F(Exec, LargeOutputOnBothStreams) {
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.out.size(), 3000000u);
     EXPECT_EQ(r.err.size(), 1000000u);
+}
+
+// The host decides how much it sends; the result keeps at most max_captured_output of each
+// stream, while the streaming callback still sees every byte.
+TEST_F(Exec, OutputKeptInTheResultIsCapped) {
+    std::size_t streamed = 0;
+    ExecOptions o;
+    o.on_output = [&](Stream, std::string_view chunk) { streamed += chunk.size(); };
+    auto r = run("head -c 20000000 /dev/zero", o);
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out.size(), max_captured_output);
+    EXPECT_TRUE(r.truncated);
+    EXPECT_EQ(streamed, 20000000u);
+    EXPECT_FALSE(run("echo small").truncated);
+}
+
+// libssh2 reports 0 when no exit status arrived. Here the command closes its output (sshd sends
+// EOF) and then kills its sshd session process: no exit status, no channel close. That was a
+// success; it is an unknown status now (or a dropped connection), never exit 0.
+TEST_F(Exec, AChannelThatEndsWithoutAnExitStatusIsNotASuccess) {
+    try {
+        auto r = run("exec >/dev/null 2>&1 </dev/null; sleep 0.5; kill -9 $PPID");
+        EXPECT_FALSE(r.ok()) << "exit " << r.exit_code;
+        EXPECT_EQ(r.exit_code, -1);
+    } catch (const Error& e) {
+        SUCCEED() << "the drop was noticed as a disconnection: " << e.what();
+    }
 }
 
 TEST_F(Exec, OutputIsStreamedAsItArrives) {

@@ -107,6 +107,19 @@ TEST_F(HostKeys, AcceptNewAppendsThenStrictTrusts) {
        " -o GlobalKnownHostsFile=/dev/null -i " + f().key_ed25519 + " " + f().user + "@" + f().hosts[0] + " true");
 }
 
+// A @cert-authority line says the host's keys are vouched for by certificates. hoist cannot
+// verify those, and accept-new used to pin whatever plain key the host (or an impostor) showed.
+TEST_F(HostKeys, AcceptNewDoesNotPinAKeyWhereACertificateAuthorityIsTrusted) {
+    std::string kh = temp_dir() + "/known_hosts";
+    // any key serves as the CA's for this test: the host presents no certificate signed by it
+    std::string ca_key = lines_for(f().hosts[1]).substr(lines_for(f().hosts[1]).find(' ') + 1);
+    std::string content = "@cert-authority " + f().hosts[0] + " " + ca_key.substr(0, ca_key.find('\n')) + "\n";
+    write_file(kh, content);
+    std::string e = try_connect(f().hosts[0], options(HostKeyChecking::accept_new, kh));
+    EXPECT_NE(e.find("trusts a @cert-authority for " + f().hosts[0]), std::string::npos) << e;
+    EXPECT_EQ(read_file(kh), content);  // nothing pinned
+}
+
 TEST_F(HostKeys, AcceptNewManyHostsAtOnceKeepsTheFileWhole) {
     std::string kh = temp_dir() + "/known_hosts";
     std::vector<std::thread> threads;

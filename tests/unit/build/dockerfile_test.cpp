@@ -84,3 +84,17 @@ TEST(DockerfileParse, CrLfLines) {
 TEST(DockerfileParse, LineWithoutAKeywordIsALocatedError) {
     EXPECT_EQ(error_of("FROM scratch\n\\\n\v\tx\n"), "Dockerfile:2: unknown instruction: \v\tx");
 }
+
+// std::regex recursed once per character: a 100k-character directive crashed hoist (exit 139).
+TEST(DockerfileParse, LongLinesParseInLinearTimeOrAreALocatedError) {
+    std::string syntax(100000, 'x');
+    auto df = parse_dockerfile("#   syntax = docker/dockerfile:" + syntax + "  \nFROM scratch\n");
+    EXPECT_EQ(df.syntax, "docker/dockerfile:" + syntax);
+    auto heredoc_free = parse_dockerfile("FROM scratch\nCOPY " + std::string(200000, '<') + " /x\n");
+    EXPECT_EQ(heredoc_free.instructions.size(), 2u);
+    std::string flags;
+    for (int i = 0; i < 50000; ++i) flags += "--f ";
+    EXPECT_EQ(parse_dockerfile("FROM scratch\nCOPY " + flags + "a /b\n").instructions[1].flags.size(), 50000u);
+    EXPECT_EQ(error_of("FROM scratch\nLABEL a=" + std::string(2 << 20, 'v') + "\n"),
+              "Dockerfile:2: instruction of 2097160 bytes; at most 1048576 are accepted");
+}

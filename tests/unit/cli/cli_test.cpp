@@ -182,3 +182,13 @@ TEST(Cli, AnSshFailureOutsideADeployIsExit1NeverExit4) {
     EXPECT_EQ(deploy.exit_code, 1) << deploy.err;
     EXPECT_NE(deploy.err.find("nothing was changed"), std::string::npos) << deploy.err;
 }
+
+// A tag given on the command line becomes a container name and an env file path on every host.
+TEST(Cli, TagsOnTheCommandLineAreCheckedBeforeAnythingIsTouched) {
+    auto r = hoist_run({"-f", "pipelines/rolling-nginx.yml", "rollback", "--to", "../../../../srv/app/"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--to '../../../../srv/app/': a tag must be 1-128 characters"), std::string::npos) << r.err;
+    auto p = hoist_run({"-f", "pipelines/rolling-nginx.yml", "plan", "--tag", "a/../../b"});
+    EXPECT_EQ(p.exit_code, 2) << p.err;
+    EXPECT_NE(p.err.find("--tag 'a/../../b': a tag must be"), std::string::npos) << p.err;
+}

@@ -1,4 +1,6 @@
 // Every class of validation error, with its exact message and line:col.
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 #include "../test_support.hpp"
@@ -204,4 +206,61 @@ strategy:
                            "hoist.yml:7:9: 'container.port' must be between 1 and 65535, got 99999\n"
                            "hoist.yml:9:12: 'healthcheck.timeout' must be a duration such as 500ms, 10s, 5m or 1h, got 'soon'\n"
                            "hoist.yml:11:9: 'strategy.type' must be one of rolling, blue_green; got 'canary'\n");
+}
+
+// Validators were std::regex, which recursed per character: a 50k-character platform crashed.
+TEST(Validation, LongValuesAreRejectedWithoutRecursion) {
+    std::string long_platform = "linux/" + std::string(200000, 'a') + "/";
+    auto r = load(std::string(kMinimal) + "build:\n  platform: " + long_platform + "\n");
+    EXPECT_NE(messages(r).find("hoist.yml:5:13: 'build.platform' must look like os/arch[/variant]"), std::string::npos);
+    auto t = load(std::string(kMinimal) + "tag: " + std::string(200000, 'a') + "\n");
+    EXPECT_NE(messages(t).find("hoist.yml:4:6: 'tag' must be 1-128 characters"), std::string::npos);
+    std::string repo = "acme/" + std::string(100000, 'a') + "-_b";
+    auto i = load("service: web\nimage: registry.example.com/" + repo + "\nhosts: [a.example.com]\n");
+    EXPECT_NE(messages(i).find("hoist.yml:2:8: 'image' repository"), std::string::npos);
+}
+
+// "Billion laughs": each alias use is a copy in the located tree, so nine levels of nine aliases
+// were 387 million values (a 409-byte file took 12.5 s and 3.1 GB). The expansion is capped.
+TEST(Validation, AliasExpansionIsCappedWithALocatedError) {
+    std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i < 9; ++i) {
+        std::string prev = "*a" + std::to_string(i - 1);
+        text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+        for (int k = 1; k < 9; ++k) text += ", " + prev;
+        text += "]\n";
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = load(text);
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_NE(messages(r).find("the document expands to more than 100000 values or 16 MiB of text"), std::string::npos)
+        << messages(r);
+    EXPECT_LT(took, std::chrono::seconds(5));
+}
+
+// The duplicate-key check scanned every earlier key: quadratic in the size of a map.
+TEST(Validation, DuplicateKeysAreFoundInLinearTime) {
+    std::string text = std::string(kMinimal) + "build:\n  args:\n";
+    for (int i = 0; i < 90000; ++i) text += "    K" + std::to_string(i) + ": v\n";
+    text += "    K7: again\n";
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = load(text);
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_NE(messages(r).find("duplicate key 'K7'"), std::string::npos);
+    EXPECT_LT(took, std::chrono::seconds(5));
+}
+
+// Addresses and names are written into nginx's upstream file and HAProxy's runtime commands.
+TEST(Validation, BalancerNamesAndAddressesCannotCarryConfigSyntax) {
+    auto r = load("service: web\nimage: registry.example.com/acme/web\nhosts: ['10.0.0.1;}server{listen']\n"
+                  "load_balancer: {type: nginx, host: 'lb;x', upstream: 'web;}', config_path: /etc/nginx/conf.d/w.conf}\n");
+    std::string m = messages(r);
+    EXPECT_NE(m.find("'hosts[0]': invalid character ';' in host address '10.0.0.1;}server{listen'"),
+              std::string::npos) << m;
+    EXPECT_NE(m.find("'load_balancer.host': invalid character ';' in host address 'lb;x'"), std::string::npos) << m;
+    EXPECT_NE(m.find("'load_balancer.upstream' must be 1-128 characters of letters, digits"), std::string::npos) << m;
+    EXPECT_EQ(m.find("needs 'load_balancer.upstream'"), std::string::npos) << m;
+    auto h = load("service: web\nimage: registry.example.com/acme/web\nhosts: [10.0.0.1]\n"
+                  "load_balancer: {type: haproxy, host: local, backend: 'be;disable server be/x'}\n");
+    EXPECT_NE(messages(h).find("'load_balancer.backend' must be 1-128 characters"), std::string::npos) << messages(h);
 }

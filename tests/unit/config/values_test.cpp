@@ -68,3 +68,12 @@ TEST(CountOrPercent, ResolvesAgainstTotal) {
     EXPECT_FALSE(parse_count_or_percent("-1"));
     EXPECT_FALSE(parse_count_or_percent("two"));
 }
+
+// Terms were multiplied and summed unchecked: "999999999999h" three times overflowed (undefined
+// behaviour), and any huge value overflowed later in `now() + duration`.
+TEST(Duration, HugeValuesAreRejectedNotOverflowed) {
+    EXPECT_FALSE(parse_duration("999999999999h999999999999h999999999999h").has_value());
+    EXPECT_FALSE(parse_duration("999999999999h").has_value());
+    EXPECT_EQ(parse_duration("87600h"), Duration(87600h));  // ten years, the longest
+    EXPECT_FALSE(parse_duration("87600h1ms").has_value());
+}

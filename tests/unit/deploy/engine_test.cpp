@@ -257,3 +257,24 @@ TEST(Engine, AHostThatTurnsBadAfterJoiningThePoolStopsTheDeploy) {
     EXPECT_FALSE(rig.hosts["h2"]->running("web-v2")) << "h2 was never changed";
     EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080");
 }
+
+// A removed container's secret env file (a 0600 file of secret values) used to stay on the host
+// forever; it goes with the container now.
+TEST(Engine, PruningRemovesTheEnvFilesOfRemovedContainers) {
+    Rig rig;
+    for (const char* h : {"h1", "h2"}) {
+        rig.running(h, "web-v1", "v1", 8080);
+        rig.hosts[h]->add_container("web-v0", 8080, false);
+        deploy::ObservedContainer old{"web-v0", "v0", "", "exited", "r.example.com/web:v0", 8080, "s"};
+        deploy::ObservedContainer live{"web-v1", "v1", "", "running", "r.example.com/web:v1", 8080, "t"};
+        rig.state.hosts[h] = deploy::live_host({old, live}, nullptr);
+    }
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::ok) << r.message;
+    for (auto* h : {rig.hosts["h1"], rig.hosts["h2"]}) {
+        auto cmds = h->commands();
+        EXPECT_TRUE(has(cmds, "docker rm --force web-v0")) << h->label();
+        EXPECT_TRUE(has(cmds, "rm -f -- .hoist/web/web-v0.env")) << h->label();
+        EXPECT_FALSE(has(cmds, "rm -f -- .hoist/web/web-v1.env")) << "the rollback container keeps its env file";
+    }
+}

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "../test_support.hpp"
+#include "deploy/history.hpp"
+#include "deploy/tag.hpp"
+#include "util/error.hpp"
 
 using namespace hoist;
 
@@ -263,4 +266,46 @@ TEST(Plan, FirstBlueGreenDeployStartsBlue) {
     auto plan = deploy::make_plan(p, "v1", state);
     EXPECT_EQ(plan.new_color, "blue");
     for (const auto& s : plan.steps) EXPECT_NE(s.action, deploy::Action::stop);  // nothing to stop yet
+}
+
+// A tag names the container and its env file: `hoist rollback --to ../../../../srv/app/` wrote the
+// secret env file elsewhere. Every way a tag comes in is checked against the pipeline's rule.
+TEST(Plan, TagsThatAreNotTagsAreRefusedWhereverTheyComeFrom) {
+    auto p = pipeline(kRolling);
+    deploy::FleetState state;
+    state.observed = true;
+    for (std::string bad : {"../../../../srv/app/", "a/b", "..", "-x", ""}) {
+        try {
+            deploy::make_plan(p, bad, state);
+            ADD_FAILURE() << "planned tag '" << bad << "'";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ExitCode::usage);
+            EXPECT_NE(std::string(e.what()).find("a tag must be 1-128 characters"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_THROW(deploy::resolve_tag(p, "../x"), Error);
+    EXPECT_EQ(deploy::resolve_tag(p, "v2"), "v2");
+
+    auto history = deploy::parse_history(
+        R"({"event":"deploy","tag":"v2","previous_tag":"../../../../srv/app/","result":"updated"})" "\n");
+    try {
+        deploy::previous_tag(history, "v2", "deploy@10.0.1.11");
+        ADD_FAILURE() << "took a previous tag from the history unchecked";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("the history on deploy@10.0.1.11 records a previous tag '../../../../srv/app/'"),
+                  std::string::npos) << e.what();
+    }
+    auto good = deploy::parse_history(R"({"event":"deploy","tag":"v2","previous_tag":"v1","result":"updated"})" "\n");
+    EXPECT_EQ(deploy::previous_tag(good, "v2", "h"), "v1");
+
+    std::map<std::string, deploy::ObservedContainer> targets;
+    for (const char* h : {"10.0.1.11", "10.0.1.12"}) {
+        deploy::ObservedContainer c;
+        c.name = "web-blue";
+        c.version = "../../etc";
+        c.color = "blue";
+        c.port = 8081;
+        targets[h] = c;
+    }
+    EXPECT_THROW(deploy::make_switch_back_plan(p, state, targets), Error);
 }

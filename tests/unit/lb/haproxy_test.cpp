@@ -76,3 +76,12 @@ TEST(Haproxy, AHostWithoutAServerIsAClearError) {
         EXPECT_NE(std::string(e.what()).find("no server hoist-10-0-1-13 for 10.0.1.13"), std::string::npos) << e.what();
     }
 }
+
+// Found by the balancer_state fuzz target: only the scur column was checked against the row's
+// length, so a row shorter than the pxname or svname column read past its end.
+TEST(Haproxy, ShortStatRowsAreSkipped) {
+    std::string csv = "# scur,x,y,z,svname,pxname\n1\n3,a,b,c,srv\n2,a,b,c,srv1,web\n";
+    auto s = parse_current_sessions(csv, "web");
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s["srv1"], 2);
+}

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "oci/blob_stream.hpp"
 #include "oci/tar_index.hpp"
@@ -66,4 +67,58 @@ TEST(TarIndex, MissingFileIsAnErrorNamingIt) {
     } catch (const hoist::Error& e) {
         EXPECT_NE(std::string(e.what()).find("/nonexistent/x.tar"), std::string::npos);
     }
+}
+
+namespace {
+/// One raw 512-byte tar header: `size_field` is written as is (12 bytes), no checksum (unread).
+std::string header(const std::string& name, const std::string& size_field, char type) {
+    std::string h(512, '\0');
+    h.replace(0, name.size(), name);
+    h.replace(124, size_field.size(), size_field);
+    h[156] = type;
+    h.replace(257, 5, "ustar");
+    return h;
+}
+std::string pad(std::string s) {
+    s.resize((s.size() + 511) / 512 * 512, '\0');
+    return s;
+}
+/// index_tar over `bytes` written to a file; the error message, or "" when it indexed.
+std::string index_error(const std::string& bytes) {
+    std::string path = std::filesystem::temp_directory_path() / ("hoist-tar-bad-" + std::to_string(getpid()) + ".tar");
+    { std::ofstream(path, std::ios::binary) << bytes; }
+    std::string err;
+    try {
+        index_tar(path);
+    } catch (const hoist::Error& e) {
+        err = e.what();
+    }
+    std::filesystem::remove(path);
+    return err;
+}
+}  // namespace
+
+// A 1.5 KB archive with a negative pax size hung `push --from docker-archive:`: the next header
+// was computed at the same position. Every header now lies after the previous one.
+TEST(TarIndex, HostileSizesAreErrorsNotHangsOrHugeAllocations) {
+    std::string pax = "14 size=-1024\n";
+    std::string negative_pax = header("pax", "00000000016", 'x') + pad(pax) + header("a", "00000000000", '0');
+    EXPECT_NE(index_error(negative_pax).find("pax size '-1024' is not a size"), std::string::npos);
+
+    std::string b256_huge = header("a", std::string("\x80") + std::string(11, '\xff'), '0');
+    EXPECT_NE(index_error(b256_huge + std::string(1024, '\0')).find("a negative or oversized size"), std::string::npos);
+    std::string b256_negative = header("a", std::string(12, '\xff'), '0');
+    EXPECT_NE(index_error(b256_negative + std::string(1024, '\0')).find("a negative or oversized size"), std::string::npos);
+
+    std::string past_end = header("a", "00000100000", '0') + std::string(1024, 'x');
+    EXPECT_NE(index_error(past_end).find("past the end of the file"), std::string::npos);
+    std::string big_meta = header("././@LongLink", "77777777777", 'L') + std::string(1024, 'x');
+    EXPECT_NE(index_error(big_meta).find("an extended header of"), std::string::npos);
+
+    std::string ok = header("f", "00000000003", '0') + pad("abc") + std::string(1024, '\0');
+    EXPECT_EQ(index_error(ok), "");
+    auto idx = index_tar_bytes(ok, "mem");
+    ASSERT_EQ(idx.count("f"), 1u);
+    EXPECT_EQ(idx["f"].offset, 512);
+    EXPECT_EQ(idx["f"].size, 3);
 }

@@ -3,6 +3,7 @@
 
 #include "registry/auth.hpp"
 #include "registry/base64.hpp"
+#include "registry/client.hpp"
 #include "util/error.hpp"
 
 using namespace hoist;
@@ -71,4 +72,36 @@ TEST(Authenticator, AnonymousCannotAnswerBasic) {
 TEST(Authenticator, BearerWithAnInvalidRealmIsAnErrorNotARequest) {
     Authenticator a("https://reg.example", alice(), false);
     EXPECT_THROW(a.on_unauthorized(unauthorized(R"(Bearer realm="not a url",service="x")")), hoist::Error);
+}
+
+TEST(Authenticator, CredentialsGoToATokenRealmOnlyOverHttpsOrToTheInsecureRegistrysHost) {
+    // The realm is whatever the 401 names; before any request, a plain-HTTP realm elsewhere is refused.
+    Authenticator a("https://reg.example", alice(), false);
+    try {
+        a.on_unauthorized(unauthorized(R"(Bearer realm="http://127.0.0.1:1/token",service="x")"));
+        FAIL() << "sent credentials to a plain-HTTP realm";
+    } catch (const hoist::Error& e) {
+        std::string m = e.what();
+        EXPECT_NE(m.find("not sending credentials from test there"), std::string::npos) << m;
+        EXPECT_NE(m.find("only over HTTPS"), std::string::npos) << m;
+    }
+    EXPECT_TRUE(realm_may_receive_credentials("https://registry-1.docker.io", "https://auth.docker.io/token"));
+    EXPECT_TRUE(realm_may_receive_credentials("http://10.0.0.1:5000", "http://10.0.0.1:5001/token"));
+    EXPECT_TRUE(realm_may_receive_credentials("http://10.0.0.1:5000", "https://tok.example/token"));
+    EXPECT_FALSE(realm_may_receive_credentials("https://reg.example", "http://reg.example/token"));
+    EXPECT_FALSE(realm_may_receive_credentials("http://10.0.0.1:5000", "http://evil.example/token"));
+    EXPECT_FALSE(realm_may_receive_credentials("https://reg.example", "ftp://reg.example/token"));
+}
+
+TEST(SchemeFor, OnlyExactLoopbackHostsArePlainHttp) {
+    EXPECT_EQ(scheme_for("localhost:5000", false), "http");
+    EXPECT_EQ(scheme_for("LOCALHOST", false), "http");
+    EXPECT_EQ(scheme_for("127.0.0.1:5000", false), "http");
+    EXPECT_EQ(scheme_for("127.8.9.10", false), "http");
+    EXPECT_EQ(scheme_for("[::1]:5000", false), "http");
+    EXPECT_EQ(scheme_for("localhost.corp.example", false), "https");
+    EXPECT_EQ(scheme_for("localhost.corp.example:5000", false), "https");
+    EXPECT_EQ(scheme_for("127.foo.example", false), "https");
+    EXPECT_EQ(scheme_for("[::1].example", false), "https");
+    EXPECT_EQ(scheme_for("reg.example", true), "http");
 }

@@ -8,6 +8,7 @@
 
 #include "registry/base64.hpp"
 #include "registry/credentials.hpp"
+#include "registry/token_response.hpp"
 #include "util/error.hpp"
 
 using namespace hoist::registry;
@@ -119,4 +120,25 @@ TEST(AuthKey, Matching) {
     EXPECT_TRUE(auth_key_matches("https://index.docker.io/v1/", "docker.io"));
     EXPECT_TRUE(auth_key_matches("http://reg:5000", "reg:5000"));
     EXPECT_FALSE(auth_key_matches("reg:5000", "reg"));
+}
+
+// A field of another type than string made json::value() throw past every handler.
+TEST(Credentials, IllTypedFieldsAreAbsentNotExceptions) {
+    EXPECT_EQ(parse_helper_answer(R"({"Username": 5, "Secret": ["x"]})", "x"), std::nullopt);
+    auto c = parse_helper_answer(R"({"Username": "<token>", "Secret": "t"})", "x");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->identity_token.reveal(), "t");
+    EXPECT_THROW(parse_helper_answer("[1]", "x"), hoist::Error);
+    EXPECT_EQ(credentials_from_auths(R"({"auths": {"reg.example": {"auth": 7, "username": {}, "identitytoken": 1}}})",
+                                     "reg.example", "config.json"),
+              std::nullopt);
+}
+
+TEST(TokenResponse, IllTypedOrHugeFieldsAreHandled) {
+    EXPECT_EQ(parse_token_response(R"({"token": 5})"), std::nullopt);
+    EXPECT_EQ(parse_token_response(R"({"token": "", "access_token": "a"})")->token, "a");
+    EXPECT_EQ(parse_token_response(R"({"token": "t", "expires_in": 1e300})")->expires_in, 86400);
+    EXPECT_EQ(parse_token_response(R"({"token": "t", "expires_in": -5})")->expires_in, 60);
+    EXPECT_EQ(parse_token_response(R"({"token": "t", "expires_in": "300"})")->expires_in, 60);
+    EXPECT_EQ(parse_token_response("not json"), std::nullopt);
 }

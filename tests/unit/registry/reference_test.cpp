@@ -38,3 +38,12 @@ TEST(Reference, Invalid) {
     EXPECT_THROW(Reference::parse("reg.example/a@sha256:zz"), hoist::Error);
     EXPECT_THROW(Reference::parse(""), hoist::Error);
 }
+
+// The repository and tag grammars used std::regex, which overflowed the stack on a long FROM.
+TEST(Reference, LongReferencesAreCheckedWithoutRecursion) {
+    std::string repo = "a";
+    for (int i = 0; i < 100000; ++i) repo += "-b";
+    EXPECT_EQ(Reference::parse("reg.example/" + repo + ":t").repository, repo);
+    EXPECT_THROW(Reference::parse("reg.example/" + repo + "_:t"), hoist::Error);
+    EXPECT_THROW(Reference::parse("reg.example/app:" + std::string(200000, 'a')), hoist::Error);
+}

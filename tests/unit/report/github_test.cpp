@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "report/output.hpp"
 #include "sample_summary.hpp"
 
 using namespace hoist::report;
@@ -69,4 +70,45 @@ TEST(Github, StepSummaryOfAnInvalidFileListsTheProblems) {
               "### ❌ hoist validate: failed (exit code 2)\n\n"
               "> **Error:** hoist.yml: 1 problem found \\| nothing was touched\n\n"
               "- `hoist.yml:3:1: unknown key 'hots' (did you mean 'hosts'?)`\n\n");
+}
+
+// Container logs and remote errors are printed as messages; the runner strips leading spaces
+// and obeys any line that then starts with `::` (or `##[`).
+TEST(Github, RemoteLinesThatLookLikeCommandsAreNotObeyed) {
+    EXPECT_EQ(github::neutralize_commands("      ::add-mask::x\nplain\n", "T"),
+              "::stop-commands::T\n      ::add-mask::x\n::T::\nplain\n");
+    EXPECT_EQ(github::neutralize_commands("\t##[set-env name=A]b", "T"), "::stop-commands::T\n\t##[set-env name=A]b\n::T::");
+    EXPECT_EQ(github::neutralize_commands("host: a::b\n", "T"), "host: a::b\n");
+    std::string a = github::neutralize_commands("::x::", ""), b = github::neutralize_commands("::x::", "");
+    EXPECT_NE(a, b) << "the token must not be guessable";
+}
+
+TEST(Github, OutputUnderGithubActionsWrapsCommandLookingMessages) {
+    std::FILE* err = std::tmpfile();
+    {
+        OutputOptions o;
+        o.github = true;
+        Output out(o, stdout, err);
+        out.info("    container logs (last lines):\n      ::error::fake failure");
+    }
+    std::rewind(err);
+    std::string text;
+    char buf[512];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, err)) text.append(buf, n);
+    std::fclose(err);
+    EXPECT_NE(text.find("::stop-commands::hoist-"), std::string::npos) << text;
+    auto stop = text.find("::stop-commands::"), line = text.find("      ::error::fake failure");
+    EXPECT_LT(stop, line) << text;
+}
+
+// Remote text in the job summary cannot become a link, an image or markup, nor leave a code span.
+TEST(Github, SummaryCellsCannotCarryLinksImagesOrHtml) {
+    auto s = hoist::test::failed_deploy_summary();
+    s["hosts"][2]["error"] = "![x](https://t.example/p.png) [approve](https://evil.example) <img src=x> *b* `c`";
+    s["hosts"][2]["version"] = "a`b|c";
+    std::string md = github::render_step_summary(s);
+    EXPECT_NE(md.find("\\!\\[x\\](https://t.example/p.png) \\[approve\\](https://evil.example) "
+                      "&lt;img src=x&gt; \\*b\\* \\`c\\`"),
+              std::string::npos) << md;
+    EXPECT_NE(md.find("``a`b\\|c``"), std::string::npos) << md;
 }

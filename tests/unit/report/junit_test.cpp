@@ -107,3 +107,11 @@ TEST(Junit, EveryShapeValidatesAgainstWhatJenkinsReads) {
         EXPECT_NE(count.out, "0");
     }
 }
+
+// Remote text (a container's error output) reaches the report; one byte XML cannot hold and
+// Jenkins drops the whole file.
+TEST(Junit, BytesXmlCannotHoldBecomeQuestionMarks) {
+    EXPECT_EQ(xml_escape("ok \xc3\xa9 \xe2\x86\x92 \xf0\x9f\x9a\x80"), "ok \xc3\xa9 \xe2\x86\x92 \xf0\x9f\x9a\x80");
+    EXPECT_EQ(xml_escape("a\x1b[31mb\x7f"), "a?[31mb\x7f");
+    EXPECT_EQ(xml_escape("\xff\xfe|\xc3|\xc0\xaf|\xed\xa0\x80|\xef\xbf\xbe"), "??|?|??|???|???");
+}

@@ -161,3 +161,24 @@ TEST(Crypto, KeyTypeOfBlobAndBase64) {
     EXPECT_EQ(*base64_decode("YWI"), "ab");
     EXPECT_FALSE(base64_decode("a*b").has_value());
 }
+
+// OpenSSH skips a line with an unknown marker; hoist took `@REVOKED` (or a typo of @revoked)
+// for an ordinary line and trusted the very key it was meant to revoke.
+TEST(KnownHosts, UnknownMarkersMakeTheLineIgnoredNotTrusted) {
+    for (std::string marker : {"@REVOKED", "@revokd", "@", "@cert_authority"}) {
+        auto kh = KnownHosts::parse(marker + " h ssh-ed25519 " + ed + "\n", "kh");
+        EXPECT_EQ(kh.check("h", 22, blob(ed)).status, HostKeyStatus::unknown) << marker;
+        ASSERT_EQ(kh.problems().size(), 1u) << marker;
+        EXPECT_EQ(kh.problems()[0], "kh:1: unknown marker " + marker + ", line ignored");
+    }
+}
+
+// A host vouched for by a certificate authority: its plain key is unknown, and the match says
+// which CA lines name it, so accept-new does not pin a key the CA never signed.
+TEST(KnownHosts, CertAuthorityLinesAreReportedForTheHost) {
+    auto kh = KnownHosts::parse("# ca\n@cert-authority *.example ssh-ed25519 " + ed + "\n");
+    auto m = kh.check("web.example", 22, blob(ed));
+    EXPECT_EQ(m.status, HostKeyStatus::unknown);
+    EXPECT_EQ(m.ca_lines, std::vector<int>{2});
+    EXPECT_TRUE(kh.check("other.test", 22, blob(ed)).ca_lines.empty());
+}
