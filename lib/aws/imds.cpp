@@ -14,9 +14,9 @@ namespace hoist::aws {
 
 namespace {
 
-registry::Response call(const ImdsOptions& o, const std::string& method, const std::string& path,
+http::Response call(const ImdsOptions& o, const std::string& method, const std::string& path,
                         const std::string& header) {
-    registry::Request r;
+    http::Request r;
     r.method = method;
     r.url = o.endpoint + path;
     r.headers.push_back(header);
@@ -24,7 +24,7 @@ registry::Response call(const ImdsOptions& o, const std::string& method, const s
     return o.transport(std::move(r));
 }
 
-std::string no_answer(const ImdsOptions& o, const registry::Response& r) {
+std::string no_answer(const ImdsOptions& o, const http::Response& r) {
     if (r.curl_code != 0)
         return "no instance metadata service answered at " + o.endpoint + " (" + r.curl_error + ")";
     return "the instance metadata service at " + o.endpoint + " answered HTTP " + std::to_string(r.status);

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "aws/error.hpp"
-#include "registry/retry.hpp"
-#include "registry/url.hpp"
+#include "http/retry.hpp"
+#include "http/url.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::aws {
@@ -23,7 +23,7 @@ std::string resolve_endpoint(const Service& s, const std::string& region, const 
     if (to_lower(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or("")) != "true") {
         for (const std::string& name : {"AWS_ENDPOINT_URL_" + s.env_suffix, std::string("AWS_ENDPOINT_URL")})
             if (auto v = env(name)) {
-                if (!registry::Url::parse(*v))
+                if (!http::Url::parse(*v))
                     throw Error("", name + "='" + *v + "' is not an http:// or https:// URL");
                 return *v;
             }
@@ -86,13 +86,13 @@ QueryClient::QueryClient(Service service, std::string region, std::string endpoi
       m_options(std::move(options)) {
     if (!m_options.sleep)
         m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
-    if (!m_options.random) m_options.random = registry::jitter_sample;
+    if (!m_options.random) m_options.random = http::jitter_sample;
     if (!m_options.clock) m_options.clock = [] { return static_cast<long long>(std::time(nullptr)); };
     if (!m_options.transport) m_options.transport = default_transport();
 }
 
 XmlElement QueryClient::call(const std::string& action, const Params& params) {
-    auto url = registry::Url::parse(m_endpoint);
+    auto url = http::Url::parse(m_endpoint);
     if (!url) throw Error("", "bad " + m_service.signing_name + " endpoint URL '" + m_endpoint + "'");
     const std::string what = m_service.signing_name + " " + action + " at " + m_endpoint;
     const std::string body = form_body(action, m_service.version, params);
@@ -110,20 +110,20 @@ XmlElement QueryClient::call(const std::string& action, const Params& params) {
         so.amz_date = amz_date(m_options.clock());
         sign(h, m_credentials(), so);
 
-        registry::Request req;
+        http::Request req;
         req.method = "POST";
         req.url = url->scheme + "://" + url->authority() + h.path;
         for (const auto& [k, v] : h.headers) req.headers.push_back(k + ": " + v);
         req.body = body;
         req.timeout_s = m_options.timeout_s;
-        registry::Response resp = m_options.transport(std::move(req));
+        http::Response resp = m_options.transport(std::move(req));
 
         std::string failure;
         std::string code;
         bool retry = false;
         if (resp.curl_code != 0) {
             failure = what + ": no answer (" + resp.curl_error + ")";
-            retry = registry::is_retryable({resp.curl_code, 0, ""});
+            retry = http::is_retryable({resp.curl_code, 0, ""});
         } else if (resp.status >= 200 && resp.status < 300) {
             try {
                 return parse_xml(resp.body);

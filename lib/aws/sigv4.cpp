@@ -9,14 +9,12 @@
 //   one space, even inside quotes; a repeated header becomes one line with values joined by ','.
 #include "aws/sigv4.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <ctime>
 #include <map>
 #include <stdexcept>
 
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::aws {
@@ -33,26 +31,6 @@ int hex_value(char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-std::string hex(const unsigned char* data, std::size_t n) {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += digits[data[i] >> 4];
-        out += digits[data[i] & 15];
-    }
-    return out;
-}
-
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-              reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len))
-        throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
-    return std::string(reinterpret_cast<const char*>(out), len);
 }
 
 /// Trims and collapses runs of spaces and tabs to one space.
@@ -202,7 +180,7 @@ std::string signing_key(const Secret& secret, std::string_view date, std::string
 
 std::string signature(const std::string& key, std::string_view sts) {
     std::string mac = hmac_sha256(key, sts);
-    return hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+    return to_hex(mac);
 }
 
 SigningResult sign(HttpRequest& request, const Credentials& credentials, const SigningOptions& options) {
@@ -239,14 +217,6 @@ std::string amz_date(long long epoch_s) {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
     return buf;
-}
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr))
-        throw std::runtime_error("OpenSSL SHA-256 failed");
-    return hex(md, len);
 }
 
 }  // namespace hoist::aws

@@ -99,7 +99,5 @@ SigningResult sign(HttpRequest& request, const Credentials& credentials, const S
 
 /// "YYYYMMDDTHHMMSSZ" for a Unix time.
 std::string amz_date(long long epoch_s);
-/// Lower-case hex SHA-256 of `data`.
-std::string sha256_hex(std::string_view data);
 
 }  // namespace hoist::aws

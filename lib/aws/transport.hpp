@@ -1,19 +1,19 @@
 #pragma once
 /// The one seam between lib/aws and the network: a function from request to response. The real one
-/// is registry::perform (libcurl through registry::Easy); unit tests pass canned answers.
+/// is http::perform (libcurl through http::Easy); unit tests pass canned answers.
 #include <functional>
 #include <optional>
 #include <string>
 
-#include "registry/http.hpp"
+#include "http/http.hpp"
 
 namespace hoist::aws {
 
-using Transport = std::function<registry::Response(registry::Request)>;
+using Transport = std::function<http::Response(http::Request)>;
 
-/// registry::perform: one libcurl transfer on the calling thread.
+/// http::perform: one libcurl transfer on the calling thread.
 inline Transport default_transport() {
-    return [](registry::Request r) { return registry::perform(std::move(r)); };
+    return [](http::Request r) { return http::perform(std::move(r)); };
 }
 
 /// Environment lookup (injected so tests never depend on the real environment).

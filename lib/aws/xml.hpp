@@ -38,7 +38,4 @@ struct XmlElement {
 /// Parses one document. Throws XmlError ("line L, column C: ...").
 XmlElement parse_xml(std::string_view text);
 
-/// Escapes &, <, >, " and ' for character data and attribute values.
-std::string xml_escape(std::string_view s);
-
 }  // namespace hoist::aws

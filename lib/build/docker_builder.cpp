@@ -20,9 +20,9 @@
 #include "oci/media_types.hpp"
 #include "oci/tar_index.hpp"
 #include "registry/engine_endpoint.hpp"
-#include "registry/http.hpp"
+#include "http/http.hpp"
 #include "registry/sources.hpp"
-#include "registry/url.hpp"
+#include "http/url.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -157,10 +157,10 @@ BuildResult build_with_docker(const NativeBuildOptions& o, const std::string& do
 
     // The Engine's tag for the image: hoist's reference, so `docker images` shows what was built.
     json buildargs = o.build_args, labels = o.labels;
-    std::string query = "t=" + registry::url_encode(o.reference) + "&dockerfile=" + registry::url_encode(dockerfile_rel) +
-                        "&buildargs=" + registry::url_encode(buildargs.dump()) + "&labels=" + registry::url_encode(labels.dump()) +
+    std::string query = "t=" + http::url_encode(o.reference) + "&dockerfile=" + http::url_encode(dockerfile_rel) +
+                        "&buildargs=" + http::url_encode(buildargs.dump()) + "&labels=" + http::url_encode(labels.dump()) +
                         "&rm=1&forcerm=1";
-    registry::Request r = engine.request("POST", "/build?" + query);
+    http::Request r = engine.request("POST", "/build?" + query);
     r.headers = {"Content-Type: application/x-tar"};
     int fd = ::open(context_tar.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(ExitCode::build_push, context_tar.path + ": " + std::strerror(errno));
@@ -179,7 +179,7 @@ BuildResult build_with_docker(const NativeBuildOptions& o, const std::string& do
         progress.feed(data, n);
         return true;
     };
-    auto resp = registry::perform(std::move(r));
+    auto resp = http::perform(std::move(r));
     progress.finish();
     if (resp.curl_code != 0) throw Error(ExitCode::build_push, "Docker Engine at " + host + ": " + resp.curl_error);
     if (resp.status != 200) {

@@ -1,13 +1,12 @@
 #include "oci/digest.hpp"
 
-#include <openssl/evp.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
 #include "util/error.hpp"
+#include "util/sha256.hpp"
 
 namespace hoist::oci {
 
@@ -38,46 +37,10 @@ Digest Digest::must_parse(std::string_view s, std::string_view what) {
     return *d;
 }
 
-struct Sha256::Impl {
-    EVP_MD_CTX* ctx = nullptr;
-    Impl() {
-        ctx = EVP_MD_CTX_new();
-        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) throw std::runtime_error("EVP sha256 init failed");
-    }
-    ~Impl() { EVP_MD_CTX_free(ctx); }
-};
-
-Sha256::Sha256() : m_impl(std::make_unique<Impl>()) {}
-Sha256::~Sha256() = default;
-Sha256::Sha256(Sha256&&) noexcept = default;
-Sha256& Sha256::operator=(Sha256&&) noexcept = default;
-
-void Sha256::update(const void* data, std::size_t size) {
-    if (size == 0) return;
-    EVP_DigestUpdate(m_impl->ctx, data, size);
-    m_bytes += size;
-}
-
-Digest Sha256::finish() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(m_impl->ctx, md, &len);
-    EVP_DigestInit_ex(m_impl->ctx, EVP_sha256(), nullptr);
-    m_bytes = 0;
-    static const char* hexd = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(len * 2);
-    for (unsigned i = 0; i < len; ++i) {
-        hex.push_back(hexd[md[i] >> 4]);
-        hex.push_back(hexd[md[i] & 15]);
-    }
-    return Digest{"sha256", hex};
-}
+Digest Sha256::finish() { return Digest{"sha256", to_hex(m_hash.finish())}; }
 
 Digest sha256_of(std::string_view data) {
-    Sha256 h;
-    h.update(data);
-    return h.finish();
+    return Digest{"sha256", sha256_hex(data)};
 }
 
 Digest sha256_file(const std::string& path, std::size_t* size) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/sha256.hpp"
+
 namespace hoist::oci {
 
 /// A parsed content digest. Only sha256 is produced; other algorithms are parsed and carried.
@@ -28,27 +30,18 @@ struct Digest {
     static Digest must_parse(std::string_view s, std::string_view what);
 };
 
-/// Incremental SHA-256 over OpenSSL's EVP interface. Move-only.
+/// Incremental SHA-256 (util/sha256.hpp) that finishes as a Digest. Move-only.
 class Sha256 {
 public:
-    Sha256();
-    ~Sha256();
-    Sha256(Sha256&&) noexcept;
-    Sha256& operator=(Sha256&&) noexcept;
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-
-    void update(const void* data, std::size_t size);
-    void update(std::string_view s) { update(s.data(), s.size()); }
+    void update(const void* data, std::size_t size) { m_hash.update(data, size); }
+    void update(std::string_view s) { m_hash.update(s); }
     /// Finishes the hash; the object is reset and can be reused.
     Digest finish();
     /// Bytes fed since construction or the last finish().
-    std::size_t bytes() const { return m_bytes; }
+    std::size_t bytes() const { return m_hash.bytes(); }
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> m_impl;
-    std::size_t m_bytes = 0;
+    hoist::Sha256 m_hash;
 };
 
 /// SHA-256 digest of a buffer.

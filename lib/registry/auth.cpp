@@ -4,10 +4,10 @@
 #include <thread>
 
 
-#include "registry/base64.hpp"
+#include "util/base64.hpp"
 #include "registry/errors.hpp"
 #include "registry/token_response.hpp"
-#include "registry/url.hpp"
+#include "http/url.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -24,8 +24,8 @@ std::string Authenticator::mode() const {
     return "anonymous";
 }
 
-void Authenticator::apply(Request& request) {
-    if (!same_origin(m_origin, request.url)) return;
+void Authenticator::apply(http::Request& request) {
+    if (!http::same_origin(m_origin, request.url)) return;
     if (!m_token.empty()) {
         request.headers.push_back("Authorization: Bearer " + m_token);
     } else if (m_basic && !m_credentials.username.empty()) {
@@ -34,7 +34,7 @@ void Authenticator::apply(Request& request) {
     }
 }
 
-bool Authenticator::on_unauthorized(const Response& r) {
+bool Authenticator::on_unauthorized(const http::Response& r) {
     auto challenges = parse_challenges(r.header_all("www-authenticate"));
     if (auto bearer = find_challenge(challenges, "bearer")) {
         std::string scope = bearer->param("scope");
@@ -59,7 +59,7 @@ void Authenticator::refresh_if_expiring() {
 }
 
 bool realm_may_receive_credentials(const std::string& origin, const std::string& realm) {
-    auto r = Url::parse(realm), o = Url::parse(origin);
+    auto r = http::Url::parse(realm), o = http::Url::parse(origin);
     if (!r || !o) return false;
     if (r->scheme == "https") return true;
     // Plain HTTP only back to the host of a registry that is itself spoken to over plain HTTP
@@ -69,7 +69,7 @@ bool realm_may_receive_credentials(const std::string& origin, const std::string&
 
 void Authenticator::fetch_token() {
     std::string realm = m_bearer->param("realm");
-    auto realm_url = Url::parse(realm);
+    auto realm_url = http::Url::parse(realm);
     if (!realm_url)
         throw Error(ExitCode::build_push, "registry " + m_origin + " asked for a token from an invalid realm '" + realm + "'");
     // The realm is whatever the registry's 401 says; credentials go there only under the rule
@@ -82,9 +82,9 @@ void Authenticator::fetch_token() {
     std::string service = m_bearer->param("service");
     auto scopes = merge_scopes(m_scopes, m_challenge_scope);
 
-    Request req;
+    http::Request req;
     // registry.insecure names the registry's host, not every host its 401 points at.
-    auto origin_url = Url::parse(m_origin);
+    auto origin_url = http::Url::parse(m_origin);
     req.insecure_tls = m_insecure_tls && origin_url && origin_url->host == realm_url->host;
     req.timeout_s = 60;
     if (!m_credentials.identity_token.empty()) {
@@ -93,21 +93,21 @@ void Authenticator::fetch_token() {
         req.url = realm;
         req.headers.push_back("Content-Type: application/x-www-form-urlencoded");
         req.body = "grant_type=refresh_token&client_id=hoist&refresh_token=" +
-                   url_encode(m_credentials.identity_token.reveal()) + "&service=" + url_encode(service) +
-                   "&scope=" + url_encode(join(scopes, " "));
+                   http::url_encode(m_credentials.identity_token.reveal()) + "&service=" + http::url_encode(service) +
+                   "&scope=" + http::url_encode(join(scopes, " "));
     } else {
         std::string url = realm;
-        if (!service.empty()) url = add_query(url, "service", service);
-        for (auto& s : scopes) url = add_query(url, "scope", s);
-        if (!m_credentials.username.empty()) url = add_query(url, "account", m_credentials.username);
+        if (!service.empty()) url = http::add_query(url, "service", service);
+        for (auto& s : scopes) url = http::add_query(url, "scope", s);
+        if (!m_credentials.username.empty()) url = http::add_query(url, "account", m_credentials.username);
         req.url = url;
         if (!m_credentials.username.empty())
             req.headers.push_back("Authorization: Basic " +
                                   base64_encode(m_credentials.username + ":" + m_credentials.password.reveal()));
     }
-    Response r;
+    http::Response r;
     for (int attempt = 1;; ++attempt) {
-        r = perform(req);
+        r = http::perform(req);
         if (r.curl_code == 0 && r.status < 500) break;
         if (attempt >= 3)
             throw Error(ExitCode::build_push, "token service: " + describe_failure(req.method, r));

@@ -18,7 +18,7 @@
 
 #include "registry/challenge.hpp"
 #include "registry/credentials.hpp"
-#include "registry/http.hpp"
+#include "http/http.hpp"
 
 namespace hoist::registry {
 
@@ -35,11 +35,11 @@ public:
     /// The scopes asked for with every token (see push_scopes / pull_scopes).
     void set_scopes(std::vector<std::string> scopes) { m_scopes = std::move(scopes); }
     /// Adds the Authorization header when the request goes to the registry's origin.
-    void apply(Request& request);
+    void apply(http::Request& request);
     /// Learns from a 401 answer. True when a retry carries new authorization worth trying;
     /// false when nothing more can be done (the 401 is the verdict). Throws hoist::Error (exit 5)
     /// when the token service itself refuses, with its status and message.
-    bool on_unauthorized(const Response& response);
+    bool on_unauthorized(const http::Response& response);
     /// Re-fetches a Bearer token that expires within the next 30 seconds.
     void refresh_if_expiring();
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "registry/errors.hpp"
-#include "registry/url.hpp"
+#include "http/url.hpp"
 
 namespace hoist::registry {
 
@@ -29,8 +29,8 @@ std::string BlobUpload::method_of(State s) const {
     }
 }
 
-Request BlobUpload::next_request() {
-    Request r;
+http::Request BlobUpload::next_request() {
+    http::Request r;
     r.method = method_of(m_state);
     switch (m_state) {
         case State::check:
@@ -38,7 +38,7 @@ Request BlobUpload::next_request() {
             r.timeout_s = 60;
             break;
         case State::mount:
-            r.url = add_query(add_query(m_repo_url + "/blobs/uploads/", "mount", m_digest.str()), "from", m_spec.mount_from);
+            r.url = http::add_query(http::add_query(m_repo_url + "/blobs/uploads/", "mount", m_digest.str()), "from", m_spec.mount_from);
             r.headers.push_back("Content-Length: 0");
             r.timeout_s = 120;
             break;
@@ -55,11 +55,11 @@ Request BlobUpload::next_request() {
             m_hash = oci::Sha256();
             m_sent_attempt = 0;
             m_streamed = 0;
-            r.url = m_state == State::send ? m_location : add_query(m_location, "digest", m_digest.str());
+            r.url = m_state == State::send ? m_location : http::add_query(m_location, "digest", m_digest.str());
             r.headers.push_back("Content-Type: application/octet-stream");
             r.body_size = m_stream->size();
             r.reader = [this](char* buf, std::size_t n) {
-                if (pause_when_blocked && !m_stream->ready()) return read_pause;
+                if (pause_when_blocked && !m_stream->ready()) return http::read_pause;
                 std::size_t got = m_stream->read(buf, n);
                 m_hash.update(buf, got);
                 m_sent_attempt += static_cast<std::int64_t>(got);
@@ -99,7 +99,7 @@ Request BlobUpload::next_request() {
             break;
         }
         case State::commit:
-            r.url = add_query(m_location, "digest", m_digest.str());
+            r.url = http::add_query(m_location, "digest", m_digest.str());
             r.headers.push_back("Content-Length: 0");
             r.timeout_s = 300;  // the registry may verify a large blob before answering
             break;
@@ -109,16 +109,16 @@ Request BlobUpload::next_request() {
     return r;
 }
 
-void BlobUpload::fail(const std::string& what, const Response& r) {
+void BlobUpload::fail(const std::string& what, const http::Response& r) {
     m_error = m_spec.label + " (" + (m_digest.empty() ? std::string("digest pending") : m_digest.str()) + "): " + what +
               ": " + describe_failure(method_of(m_state), r);
     m_state = State::failed;
 }
 
-void BlobUpload::on_response(const Response& r) {
+void BlobUpload::on_response(const http::Response& r) {
     if (r.curl_code != 0) return fail("transfer failed", r);
     long s = r.status;
-    auto location = [&]() { return resolve_location(r.url, r.header("location")); };
+    auto location = [&]() { return http::resolve_location(r.url, r.header("location")); };
     switch (m_state) {
         case State::check:
             if (s == 200) {

@@ -29,7 +29,7 @@
 
 #include "oci/blob_stream.hpp"
 #include "oci/manifest.hpp"
-#include "registry/http.hpp"
+#include "http/http.hpp"
 #include "registry/progress.hpp"
 
 namespace hoist::registry {
@@ -52,10 +52,10 @@ public:
     State state() const { return m_state; }
     const BlobSpec& spec() const { return m_spec; }
     /// The request for the current state (not done/failed).
-    Request next_request();
+    http::Request next_request();
     /// Advances on the response to the request from next_request(). On failure, state() is
     /// failed and error() says why. Throws nothing.
-    void on_response(const Response& response);
+    void on_response(const http::Response& response);
     /// True when the body stream of the request in flight can deliver bytes without waiting.
     bool body_ready() const { return !m_stream || m_stream->ready(); }
     /// When set, the body reader pauses (returns read_pause) instead of waiting for the stream.
@@ -73,7 +73,7 @@ public:
 
 private:
     std::string method_of(State s) const;
-    void fail(const std::string& what, const Response& r);
+    void fail(const std::string& what, const http::Response& r);
     /// Finishes the hash of a fully streamed body; false (and failed) when it does not match.
     bool finish_stream();
 

@@ -14,7 +14,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 struct Job {
     std::unique_ptr<BlobUpload> upload;
-    std::unique_ptr<Easy> easy;  ///< in flight when set
+    std::unique_ptr<http::Easy> easy;  ///< in flight when set
     Clock::time_point not_before{};
     int reauth = 0;
     bool announced = false;
@@ -29,7 +29,7 @@ std::vector<BlobResult> upload_blobs(Client& client, std::vector<BlobSpec> specs
         jobs.push_back(Job{std::make_unique<BlobUpload>(std::move(s), client.repo_url("")), nullptr});
         jobs.back().upload->pause_when_blocked = true;  // never block the loop that drives every transfer
     }
-    Multi multi;
+    http::Multi multi;
     for (auto& j : jobs) j.upload->on_data_ready = multi.notifier();
     const int max_parallel = std::max(1, client.options().max_parallel);
     std::map<CURL*, std::size_t> in_flight;
@@ -50,10 +50,10 @@ std::vector<BlobResult> upload_blobs(Client& client, std::vector<BlobSpec> specs
             observer.blob_started(j.upload->spec().label, k ? k->digest.str() : "", k ? k->size : -1);
         }
         client.auth().refresh_if_expiring();
-        Request r = j.upload->next_request();
+        http::Request r = j.upload->next_request();
         r.insecure_tls = client.options().insecure;
         client.auth().apply(r);
-        j.easy = std::make_unique<Easy>(std::move(r));
+        j.easy = std::make_unique<http::Easy>(std::move(r));
         multi.add(*j.easy);
         in_flight[j.easy->handle()] = i;
     };
@@ -89,7 +89,7 @@ std::vector<BlobResult> upload_blobs(Client& client, std::vector<BlobSpec> specs
                 in_flight.erase(it);
                 Job& j = jobs[i];
                 multi.remove(*j.easy);
-                Response resp = j.easy->finish(done->second);
+                http::Response resp = j.easy->finish(done->second);
                 std::exception_ptr reader_error = j.easy->reader_error;
                 j.easy.reset();
                 if (reader_error) std::rethrow_exception(reader_error);  // local read/compress failure: fatal
@@ -100,9 +100,9 @@ std::vector<BlobResult> upload_blobs(Client& client, std::vector<BlobSpec> specs
                         continue;
                     }
                 }
-                AttemptOutcome o{resp.curl_code, resp.status, resp.header("retry-after")};
-                if (is_retryable(o)) {
-                    auto delay = retry_delay(client.options().retry, j.upload->attempts, o, jitter_sample(), std::time(nullptr));
+                http::AttemptOutcome o{resp.curl_code, resp.status, resp.header("retry-after")};
+                if (http::is_retryable(o)) {
+                    auto delay = http::retry_delay(client.options().retry, j.upload->attempts, o, http::jitter_sample(), std::time(nullptr));
                     if (delay) {
                         std::string reason = resp.curl_code ? resp.curl_error : "HTTP " + std::to_string(resp.status);
                         observer.blob_retry(j.upload->spec().label, reason, *delay);

@@ -5,7 +5,7 @@
 
 #include "oci/media_types.hpp"
 #include "registry/errors.hpp"
-#include "registry/url.hpp"
+#include "http/url.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -39,25 +39,25 @@ Client::Client(const std::string& registry, std::string repository, Credentials 
 
 std::string Client::repo_url(const std::string& path) const { return m_origin + "/v2/" + m_repository + path; }
 
-void Client::fail(const std::string& what, const std::string& method, const Response& r) const {
+void Client::fail(const std::string& what, const std::string& method, const http::Response& r) const {
     std::string msg = what + ": " + describe_failure(method, r);
     if (r.status == 401 || r.status == 403) msg += " (authenticated as: " + m_auth.mode() + ", credentials from " +
                                                    m_auth.credentials().source + ")";
     throw Error(ExitCode::build_push, msg);
 }
 
-Response Client::send(Request request) {
+http::Response Client::send(http::Request request) {
     request.insecure_tls = m_options.insecure;
     const std::string method = request.method;
     std::string url = request.url;
     int attempt = 1, reauth = 0, redirects = 0;
     while (true) {
         m_auth.refresh_if_expiring();
-        Request r = request;
+        http::Request r = request;
         r.url = url;
         m_auth.apply(r);
-        Response resp = perform(std::move(r));
-        if (resp.curl_code == 0 && resp.status == 401 && reauth < 2 && same_origin(m_origin, url)) {
+        http::Response resp = http::perform(std::move(r));
+        if (resp.curl_code == 0 && resp.status == 401 && reauth < 2 && http::same_origin(m_origin, url)) {
             ++reauth;
             if (m_auth.on_unauthorized(resp)) continue;
             return resp;
@@ -66,11 +66,11 @@ Response Client::send(Request request) {
                                                 resp.status == 307 || resp.status == 308);
         if (redirect && (method == "GET" || method == "HEAD") && !resp.header("location").empty() && redirects < 5) {
             ++redirects;
-            url = resolve_location(url, resp.header("location"));  // apply() keeps auth off other origins
+            url = http::resolve_location(url, resp.header("location"));  // apply() keeps auth off other origins
             continue;
         }
-        AttemptOutcome o{resp.curl_code, resp.status, resp.header("retry-after")};
-        auto delay = retry_delay(m_options.retry, attempt, o, jitter_sample(), std::time(nullptr));
+        http::AttemptOutcome o{resp.curl_code, resp.status, resp.header("retry-after")};
+        auto delay = http::retry_delay(m_options.retry, attempt, o, http::jitter_sample(), std::time(nullptr));
         if (!delay) return resp;
         ++attempt;
         std::this_thread::sleep_for(*delay);
@@ -78,10 +78,10 @@ Response Client::send(Request request) {
 }
 
 void Client::probe() {
-    Request r;
+    http::Request r;
     r.url = m_origin + "/v2/";
     r.timeout_s = 60;
-    Response resp = send(r);
+    http::Response resp = send(r);
     if (resp.curl_code != 0) fail("registry " + m_origin + " is not reachable", "GET", resp);
     if (resp.status == 200) return;
     if (resp.status == 404) fail("registry " + m_origin + " does not speak the registry v2 API", "GET", resp);
@@ -89,23 +89,23 @@ void Client::probe() {
 }
 
 std::optional<oci::Digest> Client::head_manifest(const std::string& ref) {
-    Request r;
+    http::Request r;
     r.method = "HEAD";
     r.url = repo_url("/manifests/" + ref);
     r.headers.push_back("Accept: " + std::string(oci::media::manifest_accept));
     r.timeout_s = 60;
-    Response resp = send(r);
+    http::Response resp = send(r);
     if (resp.curl_code == 0 && resp.status == 404) return std::nullopt;
     if (!resp.ok()) fail("checking manifest " + m_repository + ":" + ref, "HEAD", resp);
     return oci::Digest::parse(resp.header("docker-content-digest"));
 }
 
 FetchedManifest Client::get_manifest(const std::string& ref) {
-    Request r;
+    http::Request r;
     r.url = repo_url("/manifests/" + ref);
     r.headers.push_back("Accept: " + std::string(oci::media::manifest_accept));
     r.timeout_s = 120;
-    Response resp = send(r);
+    http::Response resp = send(r);
     if (!resp.ok()) fail("fetching manifest " + m_repository + ":" + ref, "GET", resp);
     FetchedManifest m;
     m.bytes = std::move(resp.body);
@@ -135,13 +135,13 @@ FetchedManifest Client::get_manifest_for(const std::string& ref, const oci::Plat
 }
 
 oci::Digest Client::put_manifest(const std::string& ref, const std::string& bytes, const std::string& media_type) {
-    Request r;
+    http::Request r;
     r.method = "PUT";
     r.url = repo_url("/manifests/" + ref);
     r.headers.push_back("Content-Type: " + media_type);
     r.body = bytes;
     r.timeout_s = 120;
-    Response resp = send(r);
+    http::Response resp = send(r);
     if (!resp.ok()) fail("pushing manifest " + m_repository + ":" + ref, "PUT", resp);
     oci::Digest mine = oci::sha256_of(bytes);
     auto theirs = oci::Digest::parse(resp.header("docker-content-digest"));
@@ -152,10 +152,10 @@ oci::Digest Client::put_manifest(const std::string& ref, const std::string& byte
 }
 
 std::string Client::get_blob(const oci::Digest& digest) {
-    Request r;
+    http::Request r;
     r.url = repo_url("/blobs/" + digest.str());
     r.timeout_s = 300;
-    Response resp = send(r);
+    http::Response resp = send(r);
     if (!resp.ok()) fail("fetching blob " + digest.str() + " of " + m_repository, "GET", resp);
     if (oci::sha256_of(resp.body) != digest)
         throw Error(ExitCode::build_push, "blob " + digest.str() + " from " + m_origin + " does not match its digest");

@@ -9,15 +9,15 @@
 #include "oci/digest.hpp"
 #include "oci/manifest.hpp"
 #include "registry/auth.hpp"
-#include "registry/http.hpp"
-#include "registry/retry.hpp"
+#include "http/http.hpp"
+#include "http/retry.hpp"
 
 namespace hoist::registry {
 
 struct ClientOptions {
     bool insecure = false;  ///< plain HTTP and unverified TLS (the pipeline's registry.insecure)
     int max_parallel = 4;   ///< blob transfers at once
-    RetryPolicy retry;
+    http::RetryPolicy retry;
 };
 
 /// A fetched manifest: its exact bytes, what it is, and the digest of those bytes.
@@ -46,7 +46,7 @@ public:
 
     /// Sends a request with authorization, retries (connection errors, 408, 429, 5xx) and, for
     /// GET and HEAD, redirects. Returns the final response, which may be a non-2xx verdict.
-    Response send(Request request);
+    http::Response send(http::Request request);
 
     /// The digest of the manifest `ref` (tag or digest) if the registry has it.
     std::optional<oci::Digest> head_manifest(const std::string& ref);
@@ -60,7 +60,7 @@ public:
     std::string get_blob(const oci::Digest& digest);
 
     /// Turns a failed response into hoist::Error (exit 5) saying what was attempted.
-    [[noreturn]] void fail(const std::string& what, const std::string& method, const Response& r) const;
+    [[noreturn]] void fail(const std::string& what, const std::string& method, const http::Response& r) const;
 
 private:
     std::string m_origin;

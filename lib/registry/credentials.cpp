@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/image_store.hpp"
-#include "registry/base64.hpp"
+#include "util/base64.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"

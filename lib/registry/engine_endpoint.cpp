@@ -15,8 +15,8 @@ std::string env(const char* name) {
 }
 }  // namespace
 
-Request EngineEndpoint::request(const std::string& method, const std::string& path_and_query) const {
-    Request r;
+http::Request EngineEndpoint::request(const std::string& method, const std::string& path_and_query) const {
+    http::Request r;
     r.method = method;
     r.url = base_url + path_and_query;
     r.unix_socket = unix_socket;

@@ -6,7 +6,7 @@
 /// ~/.docker). Without it, tcp:// is plain HTTP, as with the CLI.
 #include <string>
 
-#include "registry/http.hpp"
+#include "http/http.hpp"
 
 namespace hoist::registry {
 
@@ -17,7 +17,7 @@ struct EngineEndpoint {
     std::string ca_file, cert_file, key_file;  ///< for TLS
 
     /// A request to `path_and_query` ("/build?...") on this endpoint.
-    Request request(const std::string& method, const std::string& path_and_query) const;
+    http::Request request(const std::string& method, const std::string& path_and_query) const;
 };
 
 /// Resolves `docker_host` (or DOCKER_HOST when empty). Throws a usage error for another scheme,

@@ -36,7 +36,7 @@ std::string printable_url(const std::string& url) {
     return q == std::string::npos ? url : url.substr(0, q);
 }
 
-std::string describe_failure(const std::string& method, const Response& r) {
+std::string describe_failure(const std::string& method, const http::Response& r) {
     std::string where = method + " " + printable_url(r.url);
     if (r.curl_code != 0) return where + ": " + r.curl_error;
     std::string msg = where + ": HTTP " + std::to_string(r.status);

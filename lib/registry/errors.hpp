@@ -7,7 +7,7 @@
 /// Query strings are left out: upload URLs carry state tokens and signed-URL signatures.
 #include <string>
 
-#include "registry/http.hpp"
+#include "http/http.hpp"
 
 namespace hoist::registry {
 
@@ -15,7 +15,7 @@ namespace hoist::registry {
 std::string registry_error_codes(const std::string& body);
 
 /// The full one-line description of a failed request (transport error or HTTP status).
-std::string describe_failure(const std::string& method, const Response& response);
+std::string describe_failure(const std::string& method, const http::Response& response);
 
 /// The URL without its query and fragment (safe to print).
 std::string printable_url(const std::string& url);

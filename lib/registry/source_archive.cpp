@@ -15,7 +15,7 @@
 #include "registry/engine_endpoint.hpp"
 #include "registry/errors.hpp"
 #include "registry/sources.hpp"
-#include "registry/url.hpp"
+#include "http/url.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -138,7 +138,7 @@ PushPlan plan_from_docker_archive(const std::string& file, oci::ImageStore& cach
 void save_from_daemon(const std::string& image, const std::string& docker_host, const std::string& out_file) {
     auto engine = engine_endpoint(docker_host);
     const std::string& host = engine.host;
-    Request r = engine.request("GET", "/images/" + url_encode(image) + "/get");
+    http::Request r = engine.request("GET", "/images/" + http::url_encode(image) + "/get");
     std::FILE* f = std::fopen(out_file.c_str(), "wb");
     if (!f) throw Error(ExitCode::build_push, out_file + ": " + std::strerror(errno));
     bool write_failed = false;
@@ -146,7 +146,7 @@ void save_from_daemon(const std::string& image, const std::string& docker_host, 
         if (std::fwrite(data, 1, n, f) != n) write_failed = true;
         return !write_failed;
     };
-    Response resp = perform(r);
+    http::Response resp = http::perform(r);
     bool close_failed = std::fclose(f) != 0;
     if (resp.curl_code != 0 && !write_failed)
         throw Error(ExitCode::build_push, "Docker Engine at " + host + ": " + resp.curl_error);

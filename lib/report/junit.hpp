@@ -22,8 +22,4 @@ namespace hoist::report {
 /// The JUnit XML document (UTF-8, with its XML declaration) for `summary`.
 std::string render_junit(const nlohmann::json& summary);
 
-/// `text` escaped for XML attribute values and character data; bytes XML 1.0 cannot hold
-/// (control characters other than tab, CR, LF, malformed UTF-8, U+FFFE/U+FFFF) become '?'.
-std::string xml_escape(const std::string& text);
-
 }  // namespace hoist::report

@@ -1,17 +1,13 @@
 #pragma once
-/// The little cryptography known_hosts needs: base64, SHA-256 fingerprints, HMAC-SHA1 of hashed
-/// host names, and the type name inside an SSH public key blob. OpenSSL does the work.
+/// What known_hosts needs beyond util's codecs (base64, SHA-256, HMAC in util/): key fingerprints,
+/// the type name inside an SSH public key blob, and salts.
 #include <optional>
 #include <string>
 
+#include "util/base64.hpp"
+#include "util/sha256.hpp"
+
 namespace hoist::ssh {
-
-std::string base64_encode(const std::string& bytes);
-/// Standard alphabet, padding optional; nullopt on a character outside it.
-std::optional<std::string> base64_decode(const std::string& text);
-
-std::string sha256(const std::string& bytes);
-std::string hmac_sha1(const std::string& key, const std::string& data);
 
 /// OpenSSH's fingerprint of a public key blob: "SHA256:" + unpadded base64 of its SHA-256.
 std::string fingerprint(const std::string& key_blob);

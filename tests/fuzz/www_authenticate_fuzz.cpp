@@ -6,7 +6,7 @@
 
 #include "fuzz_common.hpp"
 #include "registry/challenge.hpp"
-#include "registry/url.hpp"
+#include "http/url.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string header(reinterpret_cast<const char*>(data), size);
@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         (void)hoist::registry::find_challenge(all, "bearer");
         // the same bytes as a Location header against an upload URL
-        (void)hoist::registry::resolve_location("https://registry.example:5000/v2/acme/web/blobs/uploads/?x=1", header);
-        (void)hoist::registry::Url::parse(header);
+        (void)hoist::http::resolve_location("https://registry.example:5000/v2/acme/web/blobs/uploads/?x=1", header);
+        (void)hoist::http::Url::parse(header);
     } catch (const std::exception& e) {
         hoist::fuzz::finding("challenge or Location handling threw", e.what());
     }

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "registry/http.hpp"
+#include "http/http.hpp"
 #include "util/process.hpp"
 
 namespace hoist::aws::itest {
@@ -243,10 +243,10 @@ Loadgen::~Loadgen() {
 }
 
 std::string http_get(const std::string& url) {
-    registry::Request r;
+    http::Request r;
     r.url = url;
     r.timeout_s = 5;
-    auto resp = registry::perform(r);
+    auto resp = http::perform(r);
     return resp.ok() ? resp.body : "";
 }
 

@@ -101,15 +101,15 @@ TEST_F(Credentials_, FromInstanceMetadataV2) {
     EXPECT_EQ(call_with(fake.endpoint(), o), "");  // the session token is signed and checked
 
     // IMDSv2 only: a GET without a session token is refused.
-    registry::Request r;
+    http::Request r;
     r.url = fake.imds() + "/latest/meta-data/iam/security-credentials/";
-    EXPECT_EQ(registry::perform(r).status, 401);
+    EXPECT_EQ(http::perform(r).status, 401);
     r.headers = {"X-aws-ec2-metadata-token: made-up"};
-    EXPECT_EQ(registry::perform(r).status, 401);
-    registry::Request no_ttl;
+    EXPECT_EQ(http::perform(r).status, 401);
+    http::Request no_ttl;
     no_ttl.method = "PUT";
     no_ttl.url = fake.imds() + "/latest/api/token";
-    EXPECT_EQ(registry::perform(no_ttl).status, 400);
+    EXPECT_EQ(http::perform(no_ttl).status, 400);
     // Nothing secret reached the endpoint's log.
     std::string log = fake.log();
     EXPECT_EQ(log.find("role-secret"), std::string::npos);

@@ -72,9 +72,9 @@ TEST_F(Ec2Hosts, ExactlyTheRunningTaggedInstancesAcrossPages) {
     FakeAws fake("ec2", ec2_seed(), false, false);
     int pages = 0;
     QueryOptions q;
-    q.transport = [&](registry::Request r) {
+    q.transport = [&](http::Request r) {
         ++pages;
-        return registry::perform(std::move(r));
+        return http::perform(std::move(r));
     };
     auto hosts = resolve_ec2_hosts(pipeline(), chain(fake.endpoint()), q);
     std::vector<std::string> got;

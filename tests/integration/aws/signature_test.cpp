@@ -27,10 +27,10 @@ std::string code_of(QueryClient c) {
 }
 
 /// A transport that changes the request after it was signed.
-Transport tamper(std::function<void(registry::Request&)> change) {
-    return [change](registry::Request r) {
+Transport tamper(std::function<void(http::Request&)> change) {
+    return [change](http::Request r) {
         change(r);
-        return registry::perform(std::move(r));
+        return http::perform(std::move(r));
     };
 }
 
@@ -57,12 +57,12 @@ TEST_F(Signature, EveryWrongSignatureIsRefused) {
     EXPECT_EQ(code_of(client(kElbv2, fake.endpoint(), with_token)).substr(0, 21), "InvalidClientTokenId:");
 
     QueryOptions body_changed;
-    body_changed.transport = tamper([](registry::Request& r) { r.body += "&Names.member.1=x"; });
+    body_changed.transport = tamper([](http::Request& r) { r.body += "&Names.member.1=x"; });
     EXPECT_EQ(code_of(client(kElbv2, fake.endpoint(), test_keys(), body_changed)).substr(0, 22),
               "SignatureDoesNotMatch:");
 
     QueryOptions no_signature;
-    no_signature.transport = tamper([](registry::Request& r) {
+    no_signature.transport = tamper([](http::Request& r) {
         for (auto& h : r.headers)
             if (h.rfind("Authorization:", 0) == 0) h = h.substr(0, h.find(", Signature="));
     });

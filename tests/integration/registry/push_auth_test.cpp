@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "fixture.hpp"
-#include "registry/base64.hpp"
+#include "util/base64.hpp"
 #include "util/process.hpp"
 
 using namespace hoist;
@@ -86,7 +86,7 @@ void push_with_docker_config(Auth auth, bool helper) {
     TempDir cache;
     std::string body = helper ? R"({"credHelpers":{")" + reg.host() + R"(":"hoistit"}})"
                               : R"({"auths":{"http://)" + reg.host() + R"(":{"auth":")" +
-                                    registry::base64_encode(std::string(LocalRegistry::user) + ":" + LocalRegistry::password) +
+                                    hoist::base64_encode(std::string(LocalRegistry::user) + ":" + LocalRegistry::password) +
                                     R"("}}})";
     DockerConfig cfg(body);
     std::string path = cfg.bin() + ":" + std::getenv("PATH");

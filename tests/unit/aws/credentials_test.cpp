@@ -36,7 +36,7 @@ protected:
             if (it == v.end() || it->second.empty()) return std::nullopt;
             return it->second;
         };
-        o.transport = [this](registry::Request r) { return imds(r); };
+        o.transport = [this](http::Request r) { return imds(r); };
         return o;
     }
     std::string error_of() {
@@ -48,9 +48,9 @@ protected:
         return "(no error)";
     }
     /// A metadata service: token required, role "deployer".
-    registry::Response imds(const registry::Request& r) {
+    http::Response imds(const http::Request& r) {
         requests.push_back(r.method + " " + r.url);
-        registry::Response out;
+        http::Response out;
         if (!imds_up) {
             out.curl_code = 7;
             out.curl_error = "Failed to connect";

@@ -50,9 +50,9 @@ TEST(Ec2, ReadsPagesUntilTheLastToken) {
         page({}, "")};
     std::vector<std::string> bodies;
     QueryOptions o;
-    o.transport = [&](registry::Request r) {
+    o.transport = [&](http::Request r) {
         bodies.push_back(r.body);
-        registry::Response resp;
+        http::Response resp;
         resp.status = 200;
         resp.body = pages.front();
         pages.pop_front();

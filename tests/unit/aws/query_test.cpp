@@ -20,21 +20,21 @@ Env env_of(std::map<std::string, std::string> m) {
     };
 }
 
-registry::Response answer(long status, std::string body) {
-    registry::Response r;
+http::Response answer(long status, std::string body) {
+    http::Response r;
     r.status = status;
     r.body = std::move(body);
     return r;
 }
 
 struct Scripted {
-    std::deque<registry::Response> answers;
-    std::vector<registry::Request> sent;
+    std::deque<http::Response> answers;
+    std::vector<http::Request> sent;
     std::vector<long long> sleeps;
 
     QueryClient client(const std::string& endpoint = "http://10.0.0.1:4566") {
         QueryOptions o;
-        o.transport = [this](registry::Request r) {
+        o.transport = [this](http::Request r) {
             sent.push_back(r);
             auto a = answers.front();
             answers.pop_front();
@@ -135,7 +135,7 @@ TEST(Query, ThrottlingIsRetriedWithJitteredBackoff) {
     s.answers.push_back(answer(400, throttled));
     s.answers.push_back(
         answer(503, "<ErrorResponse><Error><Code>ServiceUnavailable</Code></Error></ErrorResponse>"));
-    registry::Response refused;
+    http::Response refused;
     refused.curl_code = 7;  // CURLE_COULDNT_CONNECT
     refused.curl_error = "Connection refused";
     s.answers.push_back(refused);

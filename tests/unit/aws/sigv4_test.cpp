@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/sigv4.hpp"
+#include "util/sha256.hpp"
 
 namespace hoist::aws {
 namespace {

@@ -82,9 +82,5 @@ TEST(Xml, RefusesDeepNesting) {
     EXPECT_NE(error_of(s).find("nested too deeply"), std::string::npos);
 }
 
-TEST(Xml, Escape) {
-    EXPECT_EQ(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
-}
-
 }  // namespace
 }  // namespace hoist::aws

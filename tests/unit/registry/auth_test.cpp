@@ -2,12 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "registry/auth.hpp"
-#include "registry/base64.hpp"
+#include "util/base64.hpp"
 #include "registry/client.hpp"
 #include "util/error.hpp"
 
 using namespace hoist;
 using namespace hoist::registry;
+using namespace hoist::http;
 
 namespace {
 Response unauthorized(const std::string& challenge) {

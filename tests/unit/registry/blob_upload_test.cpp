@@ -9,6 +9,7 @@
 
 using namespace hoist;
 using namespace hoist::registry;
+using namespace hoist::http;
 using State = BlobUpload::State;
 
 namespace {

@@ -6,12 +6,14 @@
 #include <filesystem>
 #include <fstream>
 
-#include "registry/base64.hpp"
+#include "util/base64.hpp"
 #include "registry/credentials.hpp"
 #include "registry/token_response.hpp"
 #include "util/error.hpp"
 
 using namespace hoist::registry;
+using hoist::base64_decode;
+using hoist::base64_encode;
 namespace fs = std::filesystem;
 
 namespace {

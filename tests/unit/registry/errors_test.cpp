@@ -3,6 +3,7 @@
 #include "registry/errors.hpp"
 
 using namespace hoist::registry;
+using namespace hoist::http;
 
 TEST(RegistryErrors, CodesMessagesAndDetail) {
     EXPECT_EQ(registry_error_codes(R"({"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry",

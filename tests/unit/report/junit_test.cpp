@@ -8,8 +8,10 @@
 
 #include "sample_summary.hpp"
 #include "util/process.hpp"
+#include "util/text.hpp"
 
 using namespace hoist::report;
+using hoist::xml_escape;
 
 TEST(Junit, FailedDeployHasACasePerPhaseHostAndStep) {
     EXPECT_EQ(render_junit(hoist::test::failed_deploy_summary()),

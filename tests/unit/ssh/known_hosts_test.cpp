@@ -13,6 +13,8 @@
 #include "ssh/known_hosts.hpp"
 
 using namespace hoist::ssh;
+using hoist::base64_decode;
+using hoist::base64_encode;
 
 namespace {
 const std::string ed = "AAAAC3NzaC1lZDI1NTE5AAAAIHdHNkQNyh1YU5WUtdZAfK4MSCS7O/mk83S/jM0vnmUP";

@@ -2,7 +2,7 @@
 /// HTTP requests and responses as values, and the RAII libcurl handles that carry them.
 ///
 /// Two layers, as with every C library here: `Easy`/`Multi` own the CURL handles (move-only, no
-/// naked curl_* calls outside lib/registry), and `Request`/`Response` are plain values that the
+/// naked curl_* calls outside lib/http), and `Request`/`Response` are plain values that the
 /// protocol code builds and inspects without knowing about libcurl. Bodies are either a string or
 /// a pull-style reader (`BodyReader`), so blobs stream from disk or a compressor without a copy.
 #include <cstdint>
@@ -19,7 +19,7 @@ typedef void CURL;
 typedef void CURLM;
 struct curl_slist;
 
-namespace hoist::registry {
+namespace hoist::http {
 
 /// Pulls request-body bytes: fills up to `size` bytes of `buf`, returns the count, 0 at the end.
 /// Throwing aborts the transfer (the exception is kept and rethrown by the pool).
@@ -128,4 +128,4 @@ private:
 /// Performs `request` on the calling thread (no auth, no retries: see Client for those).
 Response perform(Request request);
 
-}  // namespace hoist::registry
+}  // namespace hoist::http

@@ -1,11 +1,11 @@
-#include "registry/url.hpp"
+#include "http/url.hpp"
 
 #include <cctype>
 #include <vector>
 
 #include "util/strings.hpp"
 
-namespace hoist::registry {
+namespace hoist::http {
 
 std::optional<Url> Url::parse(const std::string& s) {
     auto sep = s.find("://");
@@ -149,4 +149,4 @@ bool same_origin(const std::string& from, const std::string& to) {
     return a->scheme == b->scheme && a->host == b->host && a->effective_port() == b->effective_port();
 }
 
-}  // namespace hoist::registry
+}  // namespace hoist::http

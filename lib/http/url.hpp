@@ -1,5 +1,5 @@
 #pragma once
-/// URLs as the registry client needs them: parse, resolve a `Location` header against the request
+/// URLs as the HTTP clients (registry, AWS) need them: parse, resolve a `Location` header against the request
 /// URL (RFC 3986 section 5.2), add query parameters, and decide whether credentials may follow a
 /// redirect.
 ///
@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-namespace hoist::registry {
+namespace hoist::http {
 
 struct Url {
     std::string scheme;    ///< "http" or "https", lower case
@@ -43,4 +43,4 @@ std::string url_encode(const std::string& s);
 /// and port. Anything else (another host, a downgrade to http) drops it.
 bool same_origin(const std::string& from, const std::string& to);
 
-}  // namespace hoist::registry
+}  // namespace hoist::http

@@ -1,4 +1,4 @@
-#include "registry/http.hpp"
+#include "http/http.hpp"
 
 #include <curl/curl.h>
 
@@ -8,7 +8,7 @@
 
 #include "util/strings.hpp"
 
-namespace hoist::registry {
+namespace hoist::http {
 
 namespace {
 /// curl_global_init is not thread-safe; do it once before the first handle.
@@ -201,4 +201,4 @@ Response perform(Request request) {
     return r;
 }
 
-}  // namespace hoist::registry
+}  // namespace hoist::http

@@ -1,4 +1,4 @@
-#include "registry/retry.hpp"
+#include "http/retry.hpp"
 
 #include <curl/curl.h>
 
@@ -8,7 +8,7 @@
 
 #include "util/strings.hpp"
 
-namespace hoist::registry {
+namespace hoist::http {
 
 bool is_retryable(const AttemptOutcome& o) {
     if (o.curl_code != 0) {
@@ -63,4 +63,4 @@ double jitter_sample() {
     return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
-}  // namespace hoist::registry
+}  // namespace hoist::http

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 #include <curl/curl.h>
 
-#include "registry/retry.hpp"
+#include "http/retry.hpp"
 
-using namespace hoist::registry;
+using namespace hoist::http;
 
 TEST(Retry, RetryableOutcomes) {
     EXPECT_TRUE(is_retryable({CURLE_COULDNT_CONNECT, 0, ""}));

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "registry/url.hpp"
+#include "http/url.hpp"
 
-using namespace hoist::registry;
+using namespace hoist::http;
 
 TEST(Location, AbsoluteIsKeptExactlyWithItsQuery) {
     std::string loc = "https://blobs.example.com/up/abc?X-Amz-Signature=a%2Fb&_state=x%3D";

@@ -1,6 +1,6 @@
-#include "registry/base64.hpp"
+#include "util/base64.hpp"
 
-namespace hoist::registry {
+namespace hoist {
 
 static constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -52,4 +52,4 @@ std::optional<std::string> base64_decode(std::string_view in) {
     return out;
 }
 
-}  // namespace hoist::registry
+}  // namespace hoist

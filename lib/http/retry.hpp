@@ -1,5 +1,5 @@
 #pragma once
-/// When to retry a registry request, and how long to wait first.
+/// When to retry an HTTP request (registry, AWS, Docker Engine), and how long to wait first.
 ///
 /// Retried: connection-level failures (refused, reset, timed out, DNS hiccup: the registry is
 /// restarting or a load balancer dropped us), 408, 429 and 5xx. Not retried: every other 4xx,
@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-namespace hoist::registry {
+namespace hoist::http {
 
 using Millis = std::chrono::milliseconds;
 
@@ -45,4 +45,4 @@ std::optional<Millis> retry_delay(const RetryPolicy& policy, int attempt, const 
 /// A uniform sample in [0,1) from a thread-local generator.
 double jitter_sample();
 
-}  // namespace hoist::registry
+}  // namespace hoist::http
