@@ -2,7 +2,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "build/build_image.hpp"
+#include "image/build_image.hpp"
 #include "context.hpp"
 #include "deploy/tag.hpp"
 #include "report/units.hpp"
@@ -19,7 +19,7 @@ int run_build(Context& ctx, const std::string& tag_override) {
     ctx.out->info("building " + ref + " (" + (p.build ? config::to_string(p.build->builder) : "no build") + " builder)");
     ctx.out->event("build_started", {{"image", ref}, {"store", store.dir()}});
     report::Phase phase(*ctx.out, "build");
-    build::BuildResult r = build::build_pipeline_image(p, tag, store, [&ctx](const build::StepEvent& e) {
+    image::BuildResult r = image::build_pipeline_image(p, tag, store, [&ctx](const image::StepEvent& e) {
             if (e.outcome == "output") {  // a line of the Docker Engine's build output
                 ctx.out->info(e.instruction);
                 ctx.out->event("build_output", {{"line", e.instruction}});

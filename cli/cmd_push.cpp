@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "build/build_image.hpp"
+#include "image/build_image.hpp"
 #include "context.hpp"
 #include "deploy/tag.hpp"
 #include "oci/image_store.hpp"
@@ -124,7 +124,7 @@ int run_push(Context& ctx, const PushOptions& o) {
             auto b0 = std::chrono::steady_clock::now();
             report::Phase phase(*ctx.out, "build");
             ctx.out->info("no " + built_ref + " in the local image store yet: building it first");
-            auto built = build::build_pipeline_image(*pipeline, pipeline_tag, store, [&ctx](const build::StepEvent& e) {
+            auto built = image::build_pipeline_image(*pipeline, pipeline_tag, store, [&ctx](const image::StepEvent& e) {
                 ctx.out->info("[" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " + e.instruction +
                               (e.outcome == "config" ? "" : "  " + e.outcome));
                 ctx.out->event("build_step", {{"step", e.index}, {"total", e.total}, {"line", e.line},

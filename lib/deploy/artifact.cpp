@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "build/build_image.hpp"
+#include "image/build_image.hpp"
 #include "oci/image_store.hpp"
 #include "registry/client.hpp"
 #include "registry/push.hpp"
@@ -57,7 +57,7 @@ ArtifactResult build_and_push(const config::Pipeline& p, const std::string& tag,
     if (o.build && p.build) {
         auto t0 = Clock::now();
         out.info("build: " + ref + " (" + config::to_string(p.build->builder) + " builder)");
-        auto r = build::build_pipeline_image(p, tag, store, [&out](const build::StepEvent& e) {
+        auto r = image::build_pipeline_image(p, tag, store, [&out](const image::StepEvent& e) {
             if (e.outcome == "output") out.verbose("build: " + e.instruction);
             else out.verbose("build: [" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " +
                              e.instruction + (e.outcome == "config" ? "" : "  " + e.outcome));

@@ -78,7 +78,7 @@ private:
     std::shared_ptr<const std::function<void()>> m_notify;  ///< shared with tasks that may outlive a read
 };
 
-/// Compresses one chunk to one gzip member (exposed for tests and for build::ParallelGzip).
+/// Compresses one chunk to one gzip member (exposed for tests and for image::ParallelGzip).
 std::string gzip_member(const char* data, std::size_t size, int level);
 
 /// Names the compressor and its version ("isal-2.30.0"). Members written by another codec are

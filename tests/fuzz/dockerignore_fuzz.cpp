@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "build/dockerignore.hpp"
+#include "image/dockerignore.hpp"
 #include "fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string path = nl == std::string::npos ? input : input.substr(0, nl);
     std::string text = nl == std::string::npos ? std::string() : input.substr(nl + 1);
     hoist::fuzz::expect_clean([&] {
-        auto m = hoist::build::IgnoreMatcher::parse(text);
-        std::string clean = hoist::build::clean_relative(path);
+        auto m = hoist::image::IgnoreMatcher::parse(text);
+        std::string clean = hoist::image::clean_relative(path);
         if (clean.empty()) hoist::fuzz::finding("clean_relative gave an empty path", path);
         if (clean == ".") return;  // the context root itself is never matched, only what is in it
         bool ex = m.excluded(clean);

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "build/copy_plan.hpp"
-#include "build/fs_view.hpp"
+#include "image/copy_plan.hpp"
+#include "image/fs_view.hpp"
 #include "fuzz_common.hpp"
 
 namespace {
@@ -32,19 +32,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::fclose(f);
     }
     hoist::fuzz::expect_clean([&] {
-        hoist::build::FsView fs;
+        hoist::image::FsView fs;
         fs.apply_tar(path);
         (void)fs.lookup_user("root");
         (void)fs.primary_group("app");
     });
     hoist::fuzz::expect_clean<std::runtime_error>([&] {
-        hoist::build::BuildContext ctx(files.dir, {});
-        hoist::build::CopyRequest req;
+        hoist::image::BuildContext ctx(files.dir, {});
+        hoist::image::CopyRequest req;
         req.sources = ctx.resolve("a.tar");
         req.dest = "/x/";
         req.extract_archives = true;
         req.max_extracted_bytes = 64 << 20;  // the fuzzer's memory limit is 2 GB
-        for (const auto& e : hoist::build::plan_copy(ctx, req, hoist::build::FsView{}))
+        for (const auto& e : hoist::image::plan_copy(ctx, req, hoist::image::FsView{}))
             if (e.path.rfind("x", 0) != 0) hoist::fuzz::finding("ADD wrote outside its destination", e.path);
     });
     return 0;

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "build/image_config.hpp"
+#include "image/image_config.hpp"
 #include "fuzz_common.hpp"
 #include "oci/manifest.hpp"
 #include "registry/errors.hpp"
@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)hoist::oci::serialize(i);
     });
     expect_clean([&] {
-        auto c = hoist::build::ImageConfig::parse(body, "config");
+        auto c = hoist::image::ImageConfig::parse(body, "config");
         (void)c.env();
         (void)c.diff_ids();
     });
