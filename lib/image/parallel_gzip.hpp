@@ -3,7 +3,7 @@
 /// writing a layer tar) rather than streams that are pulled from.
 ///
 /// Input is cut into fixed-size blocks; each becomes one gzip member compressed by
-/// oci::gzip_member (ISA-L igzip, the same compressor as the push engine; incompressible data stored)
+/// oci::gzip_member (libdeflate, the same compressor as the push engine; incompressible data stored)
 /// on its own thread, a few blocks ahead; members are emitted in order. The output depends only
 /// on the input, the level and the block size — never on thread timing — so digests reproduce.
 #include <cstddef>

@@ -1,6 +1,6 @@
 #include "oci/gzip_stream.hpp"
 
-#include <isa-l.h>
+#include <libdeflate.h>
 
 #include <condition_variable>
 #include <cstdint>
@@ -82,53 +82,45 @@ FreeList& free_list() {
 /// when compressing would grow the data, plus the gzip header and trailer.
 std::size_t member_bound(std::size_t size) { return size + 5 * (size / 65535 + 1) + 64; }
 
-std::size_t level_buf_size(int level) {
-    switch (level) {
-        case 0: return ISAL_DEF_LVL0_DEFAULT;
-        case 1: return ISAL_DEF_LVL1_DEFAULT;
-        case 2: return ISAL_DEF_LVL2_DEFAULT;
-        default: return ISAL_DEF_LVL3_DEFAULT;
-    }
+/// libdeflate compressors are not thread-safe and cost an allocation: one per thread and level.
+libdeflate_compressor* compressor(int level) {
+    struct Owned {
+        libdeflate_compressor* c[13] = {};
+        ~Owned() {
+            for (auto* x : c)
+                if (x) libdeflate_free_compressor(x);
+        }
+    };
+    thread_local Owned owned;
+    if (!owned.c[level]) owned.c[level] = libdeflate_alloc_compressor(level);
+    if (!owned.c[level]) throw Error(ExitCode::build_push, "libdeflate: cannot allocate a compressor");
+    return owned.c[level];
 }
 
-/// ISA-L's stream state (80 KiB) and per-level working memory (~280 KiB at level 1): one per thread.
-struct IsalState {
-    isal_zstream stream{};
-    std::vector<std::uint8_t> level_buf[ISAL_DEF_MAX_LEVEL + 1];
-};
+/// Already-compressed data (images, archives, random bytes) barely shrinks and deflating it costs
+/// ~10 ms per MiB: when the first 64 KiB would not shrink by 10%, the chunk is stored (level 0).
+/// The decision reads the data only, so it is as deterministic as the compression itself.
+int level_for(const char* data, std::size_t size, int level) {
+    constexpr std::size_t sample = 64 << 10;
+    if (level == 0 || size <= sample) return level;
+    thread_local std::vector<char> probe;
+    libdeflate_compressor* c = compressor(level);
+    probe.resize(libdeflate_gzip_compress_bound(c, sample));
+    std::size_t n = libdeflate_gzip_compress(c, data, sample, probe.data(), probe.size());
+    return n == 0 || n * 100 > sample * 90 ? 0 : level;
+}
 
 std::size_t compress_into(const char* data, std::size_t size, int level, detail::Buffer& out) {
-    if (level < 0 || level > ISAL_DEF_MAX_LEVEL) throw Error(ExitCode::usage, "gzip level must be 0..3");
-    thread_local std::unique_ptr<IsalState> owned;  // on the heap: 360 KiB has no place in every thread's TLS
-    if (!owned) owned = std::make_unique<IsalState>();
-    IsalState& state = *owned;
-    std::vector<std::uint8_t>& work = state.level_buf[level];
-    if (work.size() != level_buf_size(level)) work.resize(level_buf_size(level));
-    if (out.capacity < member_bound(size)) {
+    if (level < 0 || level > 12) throw Error(ExitCode::usage, "gzip level must be 0..12");
+    libdeflate_compressor* c = compressor(level_for(data, size, level));
+    std::size_t bound = libdeflate_gzip_compress_bound(c, size);
+    if (out.capacity < bound) {
         detail::give_back(std::move(out));
-        out = detail::take_buffer(member_bound(size));
+        out = detail::take_buffer(bound);
     }
-    while (true) {
-        isal_zstream& s = state.stream;
-        isal_deflate_stateless_init(&s);
-        s.level = static_cast<std::uint32_t>(level);
-        s.level_buf = work.data();
-        s.level_buf_size = static_cast<std::uint32_t>(work.size());
-        s.gzip_flag = IGZIP_GZIP;  // a fixed 10-byte header (mtime 0): the bytes depend on the data only
-        s.end_of_stream = 1;
-        s.flush = NO_FLUSH;
-        s.next_in = reinterpret_cast<std::uint8_t*>(const_cast<char*>(data));
-        s.avail_in = static_cast<std::uint32_t>(size);
-        s.next_out = reinterpret_cast<std::uint8_t*>(out.data.get());
-        s.avail_out = static_cast<std::uint32_t>(out.capacity);
-        int rc = isal_deflate_stateless(&s);
-        if (rc == COMP_OK) return s.total_out;
-        if (rc != STATELESS_OVERFLOW)
-            throw Error(ExitCode::build_push, "gzip (ISA-L) failed with code " + std::to_string(rc));
-        std::size_t bigger = out.capacity * 2;  // not expected (member_bound holds), but never wrong
-        detail::give_back(std::move(out));
-        out = detail::take_buffer(bigger);
-    }
+    std::size_t n = libdeflate_gzip_compress(c, data, size, out.data.get(), out.capacity);
+    if (n == 0) throw Error(ExitCode::build_push, "libdeflate: compression failed (output larger than its bound)");
+    return n;
 }
 }  // namespace
 
@@ -161,10 +153,7 @@ void gzip_member_into(const char* data, std::size_t size, int level, Buffer& out
 }
 }  // namespace detail
 
-std::string gzip_codec() {
-    return "isal-" + std::to_string(ISAL_MAJOR_VERSION) + "." + std::to_string(ISAL_MINOR_VERSION) + "." +
-           std::to_string(ISAL_PATCH_VERSION);
-}
+std::string gzip_codec() { return std::string("libdeflate-") + LIBDEFLATE_VERSION_STRING; }
 
 std::string gzip_member(const char* data, std::size_t size, int level) {
     detail::Buffer out = detail::take_buffer(0);
@@ -175,7 +164,7 @@ std::string gzip_member(const char* data, std::size_t size, int level) {
 }
 
 GzipStream::GzipStream(std::unique_ptr<BlobStream> source, int level) : m_source(std::move(source)), m_level(level) {
-    if (level < 0 || level > ISAL_DEF_MAX_LEVEL) throw Error(ExitCode::usage, "gzip level must be 0..3");
+    if (level < 0 || level > 12) throw Error(ExitCode::usage, "gzip level must be 0..12");
 }
 
 GzipStream::~GzipStream() {

@@ -3,27 +3,36 @@
 ///
 /// Why not one zlib stream: zlib deflates ~60-100 MB/s on one core, which made compression the
 /// whole cost of a cold push (a 230 MB image: ~4 s of CPU). Instead the input is cut into 1 MiB
-/// chunks, each compressed by ISA-L's igzip at level 1 on a shared pool of worker threads, a few
+/// chunks, each compressed by libdeflate at level 1 on a shared pool of worker threads, a few
 /// chunks ahead of the upload; each chunk becomes one gzip *member*, and the members are
 /// concatenated in order. RFC 1952 defines a gzip file as a series of members, and every layer
 /// consumer decompresses them as one stream (Go's compress/gzip in dockerd, containerd and the
-/// registry tooling, pigz, zlib's gunzip, Python).
+/// registry tooling, pigz, zlib's gunzip, Python). A chunk whose first 64 KiB would not shrink by
+/// 10% (already-compressed assets) is stored, not deflated: the same bytes at a fraction of the
+/// CPU, decided by the data alone.
 ///
-/// Why ISA-L: on the push benchmark's layers (one core, 1 MiB chunks) igzip level 1 compresses
-/// text at 500 MB/s to 24.6% of its size, where libdeflate level 1 (the previous choice) does
-/// 257 MB/s to 23.2% and zlib level 1 121 MB/s to 24.9%; on random bytes igzip emits stored
-/// blocks at 1.5 GB/s (libdeflate 100 MB/s), so no sampling rule is needed to skip
-/// already-compressed assets. A cold push of that image went from 0.9 s to 0.5 s of hoist CPU.
+/// Determinism is the contract here: the output depends only on the input bytes, the chunk size
+/// and the level, so the same layer always has the same digest. That is what lets a re-push find
+/// the layer in the registry, an unchanged build reproduce the same image, and the build's block
+/// reuse copy old members instead of compressing again.
 ///
-/// Buffers are recycled (detail::Buffer), never zero-filled: allocating and clearing two fresh
-/// MiB per chunk cost a fifth of the push's CPU in page faults and memset.
-///
-/// Determinism: the output depends only on the input bytes, the chunk size and the level, never
-/// on thread timing, so the same layer always has the same digest - which is what lets a re-push
-/// find it in the registry and the diff-ID cache stay valid. igzip's x86-64 kernels (SSE4.2,
-/// AVX2, AVX-512) emit the same bytes: checked on this machine with AVX-512 against the AVX2
-/// path (valgrind hides AVX-512 from CPUID). A different ISA-L version or a CPU without SSE4.2
-/// may compress differently; that costs a re-upload of the layer, never a wrong image.
+/// Why not ISA-L's igzip (the compressor from 2026-12-03 to 12-04, twice libdeflate's speed):
+/// inside hoist it was not deterministic. On this machine (AMD EPYC, AVX2 path) about one 1 MiB
+/// chunk in 5,000 came out as a *different valid* deflate encoding of the same input (the same
+/// CRC and length; one match decision or Huffman table differed), so about one cold push in ten
+/// of a 550 MB image gave a new layer digest; with a cached digest the upload then failed as
+/// "the local copy is corrupt" (a push remembered one encoding, the next produced the other).
+/// The input was unchanged (CRC before and after each call), the output buffers were never
+/// shared, no other thread touched igzip's state (it was PROT_NONE between calls), one
+/// compressor thread instead of two did not help, and compressing the same chunk again in the
+/// same process reproduced the variant while a separately allocated state gave the usual bytes;
+/// 60,000 compressions of the same chunks in standalone programs (threads, stale state,
+/// alignment, garbage around every buffer) never did. The cause was not found. libdeflate gave
+/// the same digest in every one of 40 pushes under the same load where igzip varied in 3 to 5
+/// of 40-60, and the suite now runs 20 cold pushes with a busy core and asserts one manifest
+/// digest (tests/integration/registry/push_stress_test.cpp). See also BlobSpec::known_is_hint:
+/// a cached compressed digest is only a hint, so even a compressor that changes (another
+/// libdeflate version) costs an upload, never a failed push.
 #include <deque>
 #include <future>
 #include <memory>
@@ -53,7 +62,7 @@ void gzip_member_into(const char* data, std::size_t size, int level, Buffer& out
 
 class GzipStream : public BlobStream {
 public:
-    /// Compresses `source` at igzip `level` (0..3; 1 is the default, see blob_stream.hpp).
+    /// Compresses `source` at libdeflate `level` (0..12; 1 is the default, see blob_stream.hpp).
     explicit GzipStream(std::unique_ptr<BlobStream> source, int level = 1);
     ~GzipStream() override;
     GzipStream(const GzipStream&) = delete;
@@ -81,7 +90,7 @@ private:
 /// Compresses one chunk to one gzip member (exposed for tests and for image::ParallelGzip).
 std::string gzip_member(const char* data, std::size_t size, int level);
 
-/// Names the compressor and its version ("isal-2.30.0"). Members written by another codec are
+/// Names the compressor and its version ("libdeflate-1.14"). Members written by another codec are
 /// valid gzip but not the bytes compressing gives now, so caches that copy members (the build's
 /// block reuse) only reuse those of the same codec.
 std::string gzip_codec();

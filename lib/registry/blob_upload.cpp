@@ -155,7 +155,7 @@ void BlobUpload::on_response(const http::Response& r) {
             break;
         case State::send: {
             bool unsupported = s == 400 || s == 405 || s == 411 || s == 501;
-            if (unsupported && !m_spec.known) {
+            if (unsupported && (!m_spec.known || m_spec.known_is_hint)) {
                 // A streamed body of unknown length was refused: send it in sized chunks instead.
                 m_sent_total += m_sent_attempt;
                 m_sent_attempt = 0;
@@ -210,7 +210,9 @@ bool BlobUpload::finish_stream() {
     m_sent_total += m_sent_attempt;
     m_sent_attempt = 0;
     oci::Digest got = m_hash.finish();
-    if (m_spec.known && got != m_spec.known->digest) {
+    if (m_spec.known && got != m_spec.known->digest && m_spec.known_is_hint) {
+        m_hint_missed = true;  // a different compression of the same content: upload it as it is
+    } else if (m_spec.known && got != m_spec.known->digest) {
         m_error = m_spec.label + ": content hashes to " + got.str() + " but should be " + m_spec.known->digest.str() +
                   " (the local copy is corrupt)";
         m_state = State::failed;

@@ -39,6 +39,11 @@ struct BlobSpec {
     std::string label;
     std::string media_type;
     std::optional<oci::Descriptor> known;  ///< digest and size known before reading
+    /// `known` is what compressing this content gave before (the layer cache), not a property of
+    /// the bytes: it still lets the registry say "I have it" (HEAD, mount), but a stream that
+    /// hashes differently is a different, equally valid compression of the same content, uploaded
+    /// under its own digest, not a corrupt local copy. See oci/gzip_stream.hpp on determinism.
+    bool known_is_hint = false;
     std::function<std::unique_ptr<oci::BlobStream>()> open;  ///< a fresh stream from byte 0
     std::string mount_from;                ///< a repository of the same registry believed to have it
 };
@@ -67,6 +72,8 @@ public:
     const std::string& error() const { return m_error; }
     /// The result once done.
     BlobResult result() const;
+    /// True when `known` was a hint that the stream did not match (see BlobSpec::known_is_hint).
+    bool hint_missed() const { return m_hint_missed; }
     std::int64_t bytes_sent() const { return m_sent_total + m_sent_attempt; }
     int attempts = 1;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -91,6 +98,7 @@ private:
     std::int64_t m_chunk_bytes = 8 << 20;  ///< chunk size for the chunked fallback
     std::int64_t m_chunk_sent = 0;         ///< bytes of the chunk in flight
     bool m_prefer_chunked = false;         ///< the registry refused a streamed PATCH once
+    bool m_hint_missed = false;
 };
 
 }  // namespace hoist::registry

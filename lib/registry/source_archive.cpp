@@ -108,7 +108,10 @@ PushPlan plan_from_docker_archive(const std::string& file, oci::ImageStore& cach
             b.open = [file, m]() { return std::make_unique<oci::FileRangeStream>(file, m.offset, m.size); };
         } else {
             oci::Digest diff_id = oci::Digest::must_parse(diff_ids[i], file + ": diff_ids[" + std::to_string(i) + "]");
-            if (auto c = cache.compressed_for(diff_id)) b.known = *c;
+            if (auto c = cache.compressed_for(diff_id)) {
+                b.known = *c;
+                b.known_is_hint = true;  // what compressing gave last time (see BlobSpec)
+            }
             compress_diff_id[plan.blobs.size()] = diff_id;
             b.open = [file, m]() {
                 return std::make_unique<oci::GzipStream>(std::make_unique<oci::FileRangeStream>(file, m.offset, m.size),

@@ -179,6 +179,41 @@ TEST(BlobUpload, CorruptLocalCopyFailsBeforeCommitting) {
     EXPECT_NE(u.error().find("corrupt"), std::string::npos) << u.error();
 }
 
+TEST(BlobUpload, ACompressionThatDiffersFromTheCachedOneIsUploadedUnderItsOwnDigest) {
+    // The layer cache remembered what compressing this layer gave last time (a hint). This time
+    // the compressor's bytes differ (another valid encoding of the same content): that is not a
+    // corrupt local copy; it is uploaded and committed under the digest it hashes to.
+    BlobSpec s = spec(true);
+    s.known_is_hint = true;
+    const std::string other = "another encoding";
+    s.open = [other] { return std::make_unique<StringStream>(other); };
+    BlobUpload u(std::move(s), k_repo);
+    EXPECT_EQ(u.next_request().method, "HEAD");  // the hint still lets the registry say "have it"
+    u.on_response(answer(u.next_request(), 404));
+    u.on_response(answer(u.next_request(), 202, {{"location", "u1"}}));
+    Request patch = u.next_request();
+    stream_body(patch);
+    u.on_response(answer(patch, 202));
+    ASSERT_EQ(u.state(), State::commit) << u.error();
+    Request put = u.next_request();
+    EXPECT_NE(put.url.find(oci::sha256_of(other).hex), std::string::npos) << put.url;
+    u.on_response(answer(put, 201));
+    EXPECT_EQ(u.state(), State::done);
+    EXPECT_TRUE(u.hint_missed());
+    EXPECT_EQ(u.result().digest, oci::sha256_of(other));
+    EXPECT_EQ(u.result().size, static_cast<std::int64_t>(other.size()));
+}
+
+TEST(BlobUpload, AHintedBlobTheRegistryHasIsNotSentAgain) {
+    BlobSpec s = spec(true);
+    s.known_is_hint = true;
+    BlobUpload u(std::move(s), k_repo);
+    u.on_response(answer(u.next_request(), 200));
+    EXPECT_EQ(u.state(), State::done);
+    EXPECT_EQ(u.result().action, BlobAction::exists);
+    EXPECT_EQ(u.result().digest, oci::sha256_of(k_data));
+}
+
 TEST(BlobUpload, RegistryErrorIsReportedWithCodeAndMessage) {
     BlobUpload u(spec(true), k_repo);
     Request head = u.next_request();
