@@ -2,6 +2,7 @@
 #include "context.hpp"
 #include "deploy/lock.hpp"
 #include "remote/docker.hpp"
+#include "ssh/error.hpp"
 
 namespace hoist::cli {
 
@@ -11,7 +12,13 @@ int run_lock(Context& ctx, const std::string& what, const std::string& message) 
     auto p = ctx.load_pipeline_with_hosts();
     auto fleet = ctx.fleet(p, true);
     std::string host = fleet->targets().front().name;
-    deploy::Lock lock(fleet->connection(host), remote::state_dir(p.service), host);
+    ssh::Connection* c = nullptr;
+    try {
+        c = &fleet->connection(host);
+    } catch (const ssh::Error& e) {
+        throw Failure("cannot reach " + host + ", the host that holds the deploy lock: " + e.what());
+    }
+    deploy::Lock lock(*c, remote::state_dir(p.service), host);
     if (what == "status") {
         auto s = lock.status();
         nlohmann::json j{{"host", host}, {"held", s.held}};

@@ -160,12 +160,4 @@ std::unique_ptr<ssh::Fleet> Context::fleet(const config::Pipeline& p, bool all) 
     });
 }
 
-void not_available(Context& ctx, const std::string& what) {
-    ctx.run = [&ctx, what] {
-        throw usage_error("'hoist " + ctx.command + "' is not available yet in this version of hoist: " + what +
-                          " is not implemented. Nothing was done.");
-        return 2;
-    };
-}
-
 }  // namespace hoist::cli

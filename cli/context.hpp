@@ -72,9 +72,6 @@ struct Context {
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
-/// Registers a subcommand whose capability this build does not have yet: it says so and exits 2.
-void not_available(Context& ctx, const std::string& what);
-
 void register_init(CLI::App& app, Context& ctx);
 void register_validate(CLI::App& app, Context& ctx);
 void register_plan(CLI::App& app, Context& ctx);

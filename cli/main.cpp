@@ -6,7 +6,6 @@
 #include "context.hpp"
 #include "hoist/version_info.hpp"
 #include "report/report_files.hpp"
-#include "ssh/error.hpp"
 #include "util/harden.hpp"
 
 int main(int argc, char** argv) {
@@ -68,15 +67,14 @@ int main(int argc, char** argv) {
         ctx.out->error(e.what());
         return ctx.finish({{"result", "failed"}, {"exit_code", static_cast<int>(e.code())}, {"error", e.what()}});
     } catch (const std::exception& e) {
-        // Not one of the spec's errors: an SSH failure of a command that reaches hosts outside a
-        // deploy (lock, status...), or a bug. Exit 1, the command failed; never 4, which says a
-        // fleet was left on two versions, and only the deploy engine can know that (deploys and
-        // rollbacks map their own unexpected errors, lib/deploy/session.cpp).
+        // Not a hoist::Error (every failure of a host, a load balancer or an API is one, with its
+        // exit code): a bug. Exit 1, the command failed; never 4, which says a fleet was left on
+        // two versions, and only the deploy engine can know that (deploys and rollbacks map their
+        // own unexpected errors, lib/deploy/session.cpp).
         ctx.out->end_phase(true);
         ctx.out->end_bars();
-        bool ssh = dynamic_cast<const ssh::Error*>(&e) != nullptr;
-        ctx.out->error(ssh ? std::string(e.what()) : std::string("internal error: ") + e.what());
-        return ctx.finish({{"result", "failed"}, {"exit_code", static_cast<int>(ExitCode::rolled_back)},
+        ctx.out->error(std::string("internal error: ") + e.what());
+        return ctx.finish({{"result", "failed"}, {"exit_code", static_cast<int>(ExitCode::failed)},
                            {"error", e.what()}});
     }
 }

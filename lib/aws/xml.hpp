@@ -10,11 +10,14 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error.hpp"
+
 namespace hoist::aws {
 
-class XmlError : public std::runtime_error {
+/// An answer that is not the XML it should be (query.cpp reports it as an aws::Error).
+class XmlError : public hoist::Failure {
 public:
-    using std::runtime_error::runtime_error;
+    explicit XmlError(const std::string& message) : hoist::Failure(message) {}
 };
 
 struct XmlElement {

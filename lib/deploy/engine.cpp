@@ -2,6 +2,7 @@
 // steps, and on success pruning and history. See engine.hpp for the model, undo.cpp for the way back.
 #include <algorithm>
 #include <cstdio>
+#include <ostream>
 
 #include "deploy/executor.hpp"
 #include "deploy/history.hpp"
@@ -15,8 +16,30 @@ namespace hoist::deploy {
 
 using std::chrono::milliseconds;
 
+std::string to_string(HostResult r) {
+    switch (r) {
+        case HostResult::unchanged: return "unchanged";
+        case HostResult::updated: return "updated";
+        case HostResult::rolled_back: return "rolled_back";
+        case HostResult::failed: return "failed";
+    }
+    return "failed";
+}
+
+std::string to_string(Outcome o) {
+    switch (o) {
+        case Outcome::succeeded: return "succeeded";
+        case Outcome::rolled_back: return "rolled_back";
+        case Outcome::failed: return "failed";
+    }
+    return "failed";
+}
+
+std::ostream& operator<<(std::ostream& os, HostResult r) { return os << to_string(r); }
+std::ostream& operator<<(std::ostream& os, Outcome o) { return os << to_string(o); }
+
 nlohmann::json HostReport::to_json() const {
-    nlohmann::json j{{"host", host}, {"result", result}, {"version", version}};
+    nlohmann::json j{{"host", host}, {"result", to_string(result)}, {"version", version}};
     j["previous_version"] = previous_version;
     j["duration_ms"] = duration_ms;
     if (!container.empty()) j["container"] = container;
@@ -35,18 +58,17 @@ nlohmann::json HostReport::to_json() const {
 
 Executor::Executor(const config::Pipeline& p, const Plan& plan, const FleetState& state, EngineEnv& env)
     : m_p(p), m_plan(plan), m_state(state), m_env(env), m_pool(plan.initial_pool) {
-    auto add = [&](const std::string& h, const std::string& result) {
+    auto add = [&](const std::string& h) {
         HostReport r;
         r.host = h;
-        r.result = result;
         if (auto* o = previous(h)) {
             r.version = r.previous_version = o->version;
             r.container = o->container;
         }
         m_reports[h] = r;
     };
-    for (const auto& h : plan.hosts) add(h, "unchanged");
-    for (const auto& h : plan.unchanged) add(h, "unchanged");
+    for (const auto& h : plan.hosts) add(h);
+    for (const auto& h : plan.unchanged) add(h);
 }
 
 RolloutResult execute(const config::Pipeline& p, const Plan& plan, const FleetState& state, EngineEnv& env) {
@@ -450,7 +472,7 @@ bool Executor::run_lb_step(const Step& s) {
 void Executor::finish_success() {
     for (const auto& h : m_plan.hosts) {
         auto& r = m_reports[h];
-        r.result = "updated";
+        r.result = HostResult::updated;
         r.version = m_plan.tag;
         r.container = m_progress[h].new_container;
         table(h, "updated to " + m_plan.tag);
@@ -464,7 +486,7 @@ void Executor::finish_success() {
             m_plan.hosts);
     }
     m_result.code = ExitCode::ok;
-    m_result.result = "succeeded";
+    m_result.result = Outcome::succeeded;
     m_result.message = m_plan.hosts.empty()
                            ? "every host already runs " + m_plan.tag + "; nothing changed"
                            : std::to_string(m_plan.hosts.size()) + (m_plan.hosts.size() == 1 ? " host runs " : " hosts run ") +
@@ -506,7 +528,7 @@ void Executor::prune(const std::string& host, ssh::Connection& c) {
 void Executor::record_history() {
     std::vector<std::string> hosts;
     for (const auto& h : m_plan.hosts)
-        if (m_reports[h].result != "unchanged" || m_failed_hosts.count(h)) hosts.push_back(h);
+        if (m_reports[h].result != HostResult::unchanged || m_failed_hosts.count(h)) hosts.push_back(h);
     if (hosts.empty()) return;
     auto outcomes = m_env.fleet.each<bool>(
         [&](const std::string& host, ssh::Connection& c) {
@@ -517,16 +539,16 @@ void Executor::record_history() {
                 r = m_reports[host];
             }
             e.time = report::rfc3339_now();
-            e.event = r.result == "updated" ? m_env.event : "failure";
+            e.event = r.result == HostResult::updated ? m_env.event : "failure";
             e.deploy_id = m_env.deploy_id;
             e.tag = r.version;
             e.previous_tag = r.previous_version;
-            e.result = r.result;
+            e.result = to_string(r.result);
             e.strategy = config::to_string(m_plan.strategy);
-            e.color = r.result == "updated" ? m_plan.new_color : "";
+            e.color = r.result == HostResult::updated ? m_plan.new_color : "";
             e.container = r.container;
             e.by = m_env.by;
-            e.error = r.error.empty() && r.result != "updated" ? m_failure : r.error;
+            e.error = r.error.empty() && r.result != HostResult::updated ? m_failure : r.error;
             append_history(c, m_p.service, e);
             return true;
         },

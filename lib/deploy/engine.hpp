@@ -19,6 +19,7 @@
 /// not, or on_failure: halt after a change. An SSH failure on a host makes its state unknown only
 /// once a stop or run was sent to it, and a host seen serving its previous version again is known.
 #include <chrono>
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,6 +37,15 @@
 
 namespace hoist::deploy {
 
+/// What a deploy left on one host (spec section 4, `hosts[].result`).
+enum class HostResult { unchanged, updated, rolled_back, failed };
+/// How a deploy or rollback ended (spec section 4, `result`).
+enum class Outcome { succeeded, rolled_back, failed };
+std::string to_string(HostResult r);
+std::string to_string(Outcome o);
+std::ostream& operator<<(std::ostream& os, HostResult r);
+std::ostream& operator<<(std::ostream& os, Outcome o);
+
 struct StepRecord {
     std::string action;
     std::int64_t duration_ms = 0;
@@ -45,7 +55,7 @@ struct StepRecord {
 
 struct HostReport {
     std::string host;
-    std::string result = "unchanged";  ///< updated | rolled_back | failed | unchanged
+    HostResult result = HostResult::unchanged;
     std::string version;               ///< what it serves now, as far as hoist knows
     std::string previous_version;
     std::string container;             ///< the container it serves from now
@@ -59,7 +69,7 @@ struct HostReport {
 
 struct RolloutResult {
     ExitCode code = ExitCode::ok;
-    std::string result = "succeeded";  ///< succeeded | rolled_back | failed
+    Outcome result = Outcome::succeeded;
     std::string message;               ///< one sentence for the end of the output
     bool interrupted = false;
     bool changed_anything = false;

@@ -170,6 +170,8 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     if (artifact.valid()) {
         try {
             art = artifact.get();  // exit 5 propagates; the lock guard releases
+        } catch (const Failure& e) {
+            throw Error(ExitCode::build_push, "build or push of " + tag + " failed: " + e.what() + "; nothing was changed");
         } catch (const Error&) {
             throw;
         } catch (const std::exception& e) {
@@ -270,7 +272,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     DeployOutcome res;
     res.exit_code = static_cast<int>(rr.code);
     res.message = rr.message;
-    res.summary = {{"result", rr.result}, {"exit_code", res.exit_code}, {"command", rollback ? "rollback" : "deploy"},
+    res.summary = {{"result", to_string(rr.result)}, {"exit_code", res.exit_code}, {"command", rollback ? "rollback" : "deploy"},
                    {"service", p.service}, {"tag", tag}, {"previous_tag", previous_tag},
                    {"strategy", config::to_string(plan.strategy)}, {"duration_ms", ms_since(t0)},
                    {"phases", {{"build_ms", art.build_ms}, {"push_ms", art.push_ms}, {"rollout_ms", rollout_ms}}},
@@ -289,24 +291,29 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
 }  // namespace
 
 DeployOutcome run_deploy(const config::Pipeline& p, const DeployRequest& req, report::Output& out) {
-    // Errors that already carry an exit code keep it. Anything else (an SSH connection that drops
-    // while the lock is taken or the history read, an internal error) would reach main's
-    // catch-all; its exit code follows from how far the deploy got, because only the engine
-    // changes hosts and the load balancer.
+    // Errors that carry a decided exit code keep it. A `Failure` (an SSH connection that drops
+    // while the lock is taken or the history read) and anything else (an internal error) get
+    // theirs from how far the deploy got, because only the engine changes hosts and the load
+    // balancer.
     Stage stage;
+    auto by_stage = [&](const std::exception& e) -> Error {
+        if (!stage.rollout_started)
+            return Error(ExitCode::rolled_back, std::string(e.what()) + "; nothing was changed");
+        if (stage.rollout_result)  // the rollout ended; what failed after it does not change its result
+            return Error(*stage.rollout_result, "after the rollout: " + std::string(e.what()));
+        // the engine never throws for host or load balancer failures; if it did, nobody knows
+        // what it left behind
+        return Error(ExitCode::inconsistent, "the rollout stopped on an unexpected error: " + std::string(e.what()) +
+                                                ". The fleet may not be on one version: a person must look");
+    };
     try {
         return run_stages(p, req, out, stage);
+    } catch (const Failure& e) {
+        throw by_stage(e);
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
-        if (!stage.rollout_started)
-            throw Error(ExitCode::rolled_back, std::string(e.what()) + "; nothing was changed");
-        if (stage.rollout_result)  // the rollout ended; what failed after it does not change its result
-            throw Error(*stage.rollout_result, "after the rollout: " + std::string(e.what()));
-        // the engine never throws for host or load balancer failures; if it did, nobody knows
-        // what it left behind
-        throw Error(ExitCode::inconsistent, "the rollout stopped on an unexpected error: " + std::string(e.what()) +
-                                                ". The fleet may not be on one version: a person must look");
+        throw by_stage(e);
     }
 }
 

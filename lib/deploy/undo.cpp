@@ -53,7 +53,7 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
         note_step(host, "restore", t0, false, why, "");
         std::lock_guard<std::mutex> lock(m_mutex);
         auto& r = m_reports[host];
-        r.result = "failed";
+        r.result = HostResult::failed;
         if (r.error.empty()) r.error = why;
         m_failed_hosts.insert(host);
         return false;
@@ -69,7 +69,7 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_progress[host].unreachable = false;  // reached again, and its state is known
         auto& r = m_reports[host];
-        r.result = "rolled_back";
+        r.result = HostResult::rolled_back;
         r.version = "";
         r.container = "";
         return true;
@@ -84,7 +84,7 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
     // an SSH failure during the rollout made its state unknown; now it is seen serving again
     m_progress[host].unreachable = false;
     auto& r = m_reports[host];
-    if (r.result != "failed") r.result = "rolled_back";
+    if (r.result != HostResult::failed) r.result = HostResult::rolled_back;
     r.version = prev->version;
     r.container = prev->container;
     return true;
@@ -127,7 +127,7 @@ void Executor::undo_rolling() {
             if (!o.ok()) {
                 std::lock_guard<std::mutex> lock(m_mutex);
                 auto& r = m_reports[o.host];
-                r.result = "failed";
+                r.result = HostResult::failed;
                 r.error = r.error.empty() ? o.error : r.error + "; then: " + o.error;
                 m_failed_hosts.insert(o.host);
                 m_progress[o.host].unreachable = true;
@@ -159,14 +159,14 @@ void Executor::remove_new_containers(const std::vector<std::string>& hosts) {
             // one gone, the host serves what it served before, even if SSH failed on it earlier
             if (ok && !m_progress[host].touched) m_progress[host].unreachable = false;
             auto& rep = m_reports[host];
-            if (rep.result != "failed") rep.result = "rolled_back";
+            if (rep.result != HostResult::failed) rep.result = HostResult::rolled_back;
             return ok;
         },
         hosts);
     for (const auto& o : outcomes)
         if (!o.ok()) {
             std::lock_guard<std::mutex> lock(m_mutex);
-            m_reports[o.host].result = "failed";
+            m_reports[o.host].result = HostResult::failed;
             if (m_reports[o.host].error.empty()) m_reports[o.host].error = o.error;
             m_failed_hosts.insert(o.host);
             m_progress[o.host].unreachable = true;
@@ -189,11 +189,11 @@ void Executor::halt() {
         (pr.healthy && !pr.unreachable ? healthy : bad).push_back(h);
         auto& r = m_reports[h];
         if (pr.healthy) {
-            r.result = "updated";
+            r.result = HostResult::updated;
             r.version = m_plan.tag;
             r.container = pr.new_container;
         } else {
-            r.result = "failed";
+            r.result = HostResult::failed;
         }
     }
     if (m_plan.strategy == config::StrategyType::rolling) {
@@ -202,7 +202,7 @@ void Executor::halt() {
         if (pool != m_pool) apply_pool(pool, true, "halt: only healthy containers in the pool");
     }
     m_result.code = ExitCode::inconsistent;
-    m_result.result = "failed";
+    m_result.result = Outcome::failed;
     m_result.message = "halted after: " + m_failure + ". " + std::to_string(healthy.size()) + " hosts run " +
                        m_plan.tag + "; " + (bad.empty() ? "" : join(bad, ", ") + " are out of the pool; ") +
                        "a person must look (on_failure: halt)";
@@ -212,7 +212,7 @@ void Executor::conclude_undo() {
     // Any host we could not vouch for leaves the pool: its state is unknown.
     std::vector<std::string> unknown;
     for (const auto& [h, pr] : m_progress)
-        if (pr.unreachable || m_reports[h].result == "failed") unknown.push_back(h);
+        if (pr.unreachable || m_reports[h].result == HostResult::failed) unknown.push_back(h);
     lb::Pool pool = with_hosts(m_pool, unknown, false);
     if (m_env.lb && pool != m_pool) apply_pool(pool, false, "take " + join(unknown, ", ") + " out: state unknown");
     // a change that failed midway may have landed: write the pool hoist vouches for once more
@@ -220,22 +220,22 @@ void Executor::conclude_undo() {
 
     bool consistent = unknown.empty() && !m_lb_failed;
     for (const auto& [h, r] : m_reports)
-        if (r.result == "failed") consistent = false;
+        if (r.result == HostResult::failed) consistent = false;
     std::string what = m_failure.empty() ? "interrupted" : m_failure;
     if (consistent) {
         m_result.code = m_interrupted ? ExitCode::interrupted : ExitCode::rolled_back;
-        m_result.result = m_result.changed_anything ? "rolled_back" : "failed";
+        m_result.result = m_result.changed_anything ? Outcome::rolled_back : Outcome::failed;
         m_result.message = (m_result.changed_anything ? "rolled back: " : "nothing was changed: ") + what +
                            ". Every host serves the version it served before";
     } else {
         m_result.code = ExitCode::inconsistent;
-        m_result.result = "failed";
+        m_result.result = Outcome::failed;
         std::string hosts;
         for (const auto& h : m_p.hosts) {
             if (!m_reports.count(h.address)) continue;
             const auto& r = m_reports[h.address];
             hosts += (hosts.empty() ? "" : "; ") + h.address + ": " +
-                     (r.result == "failed" ? "UNKNOWN/FAILED (out of the pool)" : r.version.empty() ? "nothing" : r.version);
+                     (r.result == HostResult::failed ? "UNKNOWN/FAILED (out of the pool)" : r.version.empty() ? "nothing" : r.version);
         }
         std::string lb_state = m_lb_failed ? "; the load balancer could not be put back and may hold a pool hoist "
                                              "cannot vouch for"

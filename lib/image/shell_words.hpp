@@ -11,10 +11,11 @@
 ///  - `$` not followed by a name or `{` is a literal `$`;
 ///  - an unset variable expands to the empty string.
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "util/error.hpp"
 
 namespace hoist::image {
 
@@ -23,9 +24,9 @@ using Vars = std::map<std::string, std::string>;
 
 /// A malformed word (unterminated quote or `${`, unsupported modifier). The builder adds the
 /// Dockerfile line when it reports it.
-class WordError : public std::runtime_error {
+class WordError : public hoist::Failure {
 public:
-    using std::runtime_error::runtime_error;
+    explicit WordError(const std::string& message) : hoist::Failure(message, ExitCode::build_push) {}
 };
 
 /// Expands one word: quotes are removed, variables replaced. Whitespace is kept as is.

@@ -12,9 +12,10 @@
 #include <chrono>
 #include <functional>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "util/error.hpp"
 
 namespace hoist::lb {
 
@@ -38,13 +39,13 @@ std::vector<Member> added_members(const Pool& before, const Pool& after);
 std::vector<Member> removed_members(const Pool& before, const Pool& after);
 
 /// A load balancer could not be changed or read. The message says which and why.
-class Error : public std::runtime_error {
+class Error : public hoist::Failure {
 public:
-    using std::runtime_error::runtime_error;
+    explicit Error(const std::string& message) : hoist::Failure(message) {}
     /// `kept_previous`: the change was refused and the previous configuration is known to be in
     /// force (e.g. `nginx -t` refused the file and the old one was put back). Otherwise a failed
     /// change may or may not have landed.
-    Error(const std::string& message, bool kept_previous) : std::runtime_error(message), m_kept(kept_previous) {}
+    Error(const std::string& message, bool kept_previous) : hoist::Failure(message), m_kept(kept_previous) {}
     bool kept_previous() const { return m_kept; }
 
 private:

@@ -1,8 +1,9 @@
 #pragma once
 /// The one error type of the SSH layer. Every message names the host and the step, so a failure on
 /// one host of a hundred can be read on its own ("10.0.1.12:22: authentication failed: ...").
-#include <stdexcept>
 #include <string>
+
+#include "util/error.hpp"
 
 struct _LIBSSH2_SESSION;
 
@@ -22,9 +23,11 @@ enum class ErrorKind {
 
 std::string to_string(ErrorKind kind);
 
-class Error : public std::runtime_error {
+/// A `hoist::Failure`: outside a deploy it ends a command with exit 1 and its message, which names
+/// the host.
+class Error : public hoist::Failure {
 public:
-    Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), m_kind(kind) {}
+    Error(ErrorKind kind, const std::string& message) : hoist::Failure(message), m_kind(kind) {}
     ErrorKind kind() const { return m_kind; }
 
 private:

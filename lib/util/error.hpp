@@ -9,6 +9,7 @@ namespace hoist {
 enum class ExitCode : int {
     ok = 0,
     rolled_back = 1,
+    failed = 1,  ///< a command other than deploy/rollback failed (a host could not be reached...)
     usage = 2,  ///< bad usage or invalid pipeline file; nothing touched
     locked = 3,
     inconsistent = 4,  ///< a person must look
@@ -25,6 +26,17 @@ public:
 
 private:
     ExitCode m_code;
+};
+
+/// A failure of something hoist talks to or reads that has no exit code of its own: a host (ssh),
+/// a load balancer (lb), an answer that does not parse (aws XML), a word of a Dockerfile. Outside
+/// a deploy it ends the command with its default code (1: the command failed, naming what). A
+/// deploy or rollback does not take that code as is: what a failure means there depends on how far
+/// the rollout got, which only lib/deploy knows (session.cpp maps it), so catch sites that rethrow
+/// a decided `Error` as is catch `Failure` first.
+class Failure : public Error {
+public:
+    explicit Failure(const std::string& message, ExitCode code = ExitCode::failed) : Error(code, message) {}
 };
 
 /// Bad usage or invalid input: exit 2.

@@ -51,7 +51,7 @@ TEST(Engine, RollingDrainsSwapsAndReturnsEachHostInTurn) {
         EXPECT_EQ(h->files().count("history"), 1u);
     }
     for (const auto& h : r.hosts) {
-        EXPECT_EQ(h.result, "updated");
+        EXPECT_EQ(h.result, deploy::HostResult::updated);
         EXPECT_EQ(h.version, "v2");
         EXPECT_EQ(h.previous_version, "v1");
     }
@@ -64,7 +64,7 @@ TEST(Engine, FailureInTheSecondBatchRestoresBothHostsInReverse) {
     rig.hosts["h2"]->unhealthy.insert("web-v2");
     auto r = rig.run("v2");
     EXPECT_EQ(r.code, ExitCode::rolled_back) << r.message;
-    EXPECT_EQ(r.result, "rolled_back");
+    EXPECT_EQ(r.result, deploy::Outcome::rolled_back);
     for (auto* h : {rig.hosts["h1"], rig.hosts["h2"]}) {
         EXPECT_TRUE(h->running("web-v1")) << h->label();
         EXPECT_FALSE(h->running("web-v2")) << h->label();
@@ -76,7 +76,7 @@ TEST(Engine, FailureInTheSecondBatchRestoresBothHostsInReverse) {
     EXPECT_EQ(seen, (std::vector<std::string>{"h1:8080(down) h2:8080", "h1:8080 h2:8080(down)", "h1:8080 h2:8080",
                                               "h1:8080(down) h2:8080", "h1:8080 h2:8080"}));
     EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080");
-    for (const auto& h : r.hosts) EXPECT_EQ(h.result, "rolled_back") << h.host;
+    for (const auto& h : r.hosts) EXPECT_EQ(h.result, deploy::HostResult::rolled_back) << h.host;
     EXPECT_NE(r.hosts[1].error.find("not healthy"), std::string::npos) << r.hosts[1].error;
     EXPECT_FALSE(r.hosts[1].health.empty());
 }
@@ -102,7 +102,7 @@ TEST(Engine, HostThatDropsIsLeftOutAndTheRestRollsBack) {
     EXPECT_EQ(r.code, ExitCode::inconsistent) << r.message;
     EXPECT_TRUE(rig.hosts["h1"]->running("web-v1"));
     EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080(down)");
-    EXPECT_EQ(r.hosts[1].result, "failed");
+    EXPECT_EQ(r.hosts[1].result, deploy::HostResult::failed);
     EXPECT_NE(r.message.find("h2"), std::string::npos) << r.message;
 }
 

@@ -43,7 +43,7 @@ TEST(ExitCode, FirstDeployWhoseUploadFailsBeforeAnyChangeIsExit1) {
     EXPECT_NE(r.message.find("Unable to request SFTP subsystem"), std::string::npos) << r.message;
     EXPECT_FALSE(ran(rig.hosts["h1"], "docker run")) << "the run comes after the env file";
     EXPECT_FALSE(ran(rig.hosts["h2"], "docker run")) << "h2's batch never started";
-    for (const auto& h : r.hosts) EXPECT_EQ(h.result, "unchanged") << h.host;
+    for (const auto& h : r.hosts) EXPECT_EQ(h.result, deploy::HostResult::unchanged) << h.host;
 }
 
 TEST(ExitCode, HostUnreachableDuringThePreflightIsExit1) {
@@ -84,7 +84,7 @@ TEST(ExitCode, AHostRestoredAfterAnSshFailureIsExit1) {
     EXPECT_TRUE(r.changed_anything);
     EXPECT_TRUE(rig.hosts["h1"]->running("web-v1"));
     EXPECT_EQ(pool_text(*rig.lb.m_current), "h1:8080 h2:8080");
-    EXPECT_EQ(r.hosts[0].result, "rolled_back");
+    EXPECT_EQ(r.hosts[0].result, deploy::HostResult::rolled_back);
 }
 
 TEST(ExitCode, AConnectionThatDroppedOnceMidSwapIsRestoredAndExit1) {
@@ -129,5 +129,5 @@ TEST(ExitCode, BlueGreenOldColourThatCannotBeStoppedAfterTheSwitchIsAWarning) {
     EXPECT_TRUE(rig.hosts["h2"]->running("web-green"));
     EXPECT_FALSE(rig.hosts["h1"]->running("web-blue"));
     EXPECT_TRUE(rig.hosts["h2"]->running("web-blue")) << "left running, outside the pool";
-    for (const auto& h : r.hosts) EXPECT_EQ(h.result, "updated") << h.host;
+    for (const auto& h : r.hosts) EXPECT_EQ(h.result, deploy::HostResult::updated) << h.host;
 }
