@@ -15,7 +15,7 @@ int run_build(Context& ctx, const std::string& tag_override) {
     auto p = ctx.load_pipeline();
     std::string tag = deploy::resolve_tag(p, tag_override);
     oci::ImageStore store(oci::ImageStore::default_dir());
-    std::string ref = p.image + ":" + tag;
+    std::string ref = p.image_ref(tag);
     ctx.out->info("building " + ref + " (" + (p.build ? config::to_string(p.build->builder) : "no build") + " builder)");
     ctx.out->event("build_started", {{"image", ref}, {"store", store.dir()}});
     report::Phase phase(*ctx.out, "build");

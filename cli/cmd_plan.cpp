@@ -1,5 +1,4 @@
 // hoist plan: what a deploy would do, host by host, touching nothing.
-#include "aws/ec2_hosts.hpp"
 #include "context.hpp"
 #include "deploy/plan.hpp"
 #include "deploy/tag.hpp"
@@ -13,12 +12,11 @@ void register_plan(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx] {
         ctx.command = "plan";
         ctx.run = [&ctx] {
-            auto p = ctx.load_pipeline();
-            if (p.ec2) {  // the hosts are the running instances with the tags, looked up now
-                p.hosts = p.all_hosts = aws::resolve_ec2_hosts(p);
-                std::string list = "Hosts from EC2 (" + std::to_string(p.hosts.size()) + "):\n";
+            auto p = ctx.load_pipeline_with_hosts(false);  // the hosts a deploy would change
+            if (p.ec2) {  // the running instances with the tags, looked up now
+                std::string list = "Hosts from EC2 (" + std::to_string(p.all_hosts.size()) + "):\n";
                 nlohmann::json found = nlohmann::json::array();
-                for (const auto& h : p.hosts) {
+                for (const auto& h : p.all_hosts) {
                     list += "  " + h.address + "  " + h.instance_id + "\n";
                     found.push_back({{"host", h.address}, {"instance_id", h.instance_id}});
                 }

@@ -90,7 +90,7 @@ int run_push(Context& ctx, const PushOptions& o) {
 
     if (!o.to.empty() && !o.tag.empty()) throw usage_error("--tag and --to both name the destination; give one");
     std::string pipeline_tag = o.to.empty() ? deploy::resolve_tag(*pipeline, o.tag) : "";
-    registry::Reference dest = o.to.empty() ? registry::Reference::parse(pipeline->image + ":" + pipeline_tag)
+    registry::Reference dest = o.to.empty() ? registry::Reference::parse(pipeline->image_ref(pipeline_tag))
                                             : registry::Reference::parse(o.to);
     if (dest.tag.empty()) throw usage_error("--to '" + o.to + "': give a tag to push to");
 
@@ -116,7 +116,7 @@ int run_push(Context& ctx, const PushOptions& o) {
     if (o.from.empty()) {
         source_name = "local image store " + store.dir();
         // `hoist build` tags "<pipeline image>:<tag>" as written; dest.str() is its normal form.
-        std::string built_ref = pipeline && o.to.empty() ? pipeline->image + ":" + pipeline_tag : dest.str();
+        std::string built_ref = pipeline && o.to.empty() ? pipeline->image_ref(pipeline_tag) : dest.str();
         auto d = store.resolve(built_ref);
         if (!d) d = store.resolve(dest.str());
         if (!d && pipeline && pipeline->build && o.to.empty()) {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "aws/ec2_hosts.hpp"
+#include "deploy/hosts.hpp"
 
 #include <unistd.h>
 
@@ -102,11 +102,7 @@ config::Pipeline Context::load_pipeline() {
     config::LoadOptions o;
     o.file = global.file;
     o.stage = global.stage;
-    if (!global.hosts.empty())
-        for (auto& h : split(global.hosts, ',')) {
-            std::string t = trim(h);
-            if (!t.empty()) o.hosts.push_back(t);
-        }
+    o.hosts = only_hosts();
     auto result = config::load_pipeline(o);
     // Masks first: nothing about this pipeline is printed before every secret it brings is
     // registered with the GitHub Actions masker (even when the file has errors).
@@ -125,19 +121,18 @@ config::Pipeline Context::load_pipeline() {
     return result.pipeline;
 }
 
-config::Pipeline Context::load_pipeline_with_hosts() {
+std::vector<std::string> Context::only_hosts() const {
+    std::vector<std::string> out;
+    for (auto& h : split(global.hosts, ','))
+        if (!trim(h).empty()) out.push_back(trim(h));
+    return out;
+}
+
+config::Pipeline Context::load_pipeline_with_hosts(bool announce) {
     auto p = load_pipeline();
     if (!p.ec2) return p;
-    p.all_hosts = aws::resolve_ec2_hosts(p);
-    p.hosts.clear();
-    std::vector<std::string> wanted;
-    for (auto& h : split(global.hosts, ','))
-        if (!trim(h).empty()) wanted.push_back(trim(h));
-    for (const auto& h : p.all_hosts)
-        if (wanted.empty() || std::find(wanted.begin(), wanted.end(), h.address) != wanted.end()) p.hosts.push_back(h);
-    for (const auto& w : wanted)
-        if (std::none_of(p.hosts.begin(), p.hosts.end(), [&](const config::Host& h) { return h.address == w; }))
-            throw usage_error("--hosts names '" + w + "', which is not one of the running EC2 instances with the tags");
+    deploy::resolve_hosts(p, only_hosts());
+    if (!announce) return p;
     nlohmann::json found = nlohmann::json::array();
     std::string list;
     for (const auto& h : p.all_hosts) {

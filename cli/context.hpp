@@ -41,7 +41,10 @@ struct Context {
     config::Pipeline load_pipeline();
     /// load_pipeline(), then hosts from EC2 tags resolved now (`hosts: {ec2: ...}`), --hosts applied
     /// to them: what every command that works on hosts starts from.
-    config::Pipeline load_pipeline_with_hosts();
+    /// (deploy::resolve_hosts). `announce`: say which hosts EC2 gave (plan prints them its own way).
+    config::Pipeline load_pipeline_with_hosts(bool announce = true);
+    /// --hosts as a list (empty: every host).
+    std::vector<std::string> only_hosts() const;
     /// SSH connections to the pipeline's hosts (every host of the file when `all`), warnings printed.
     std::unique_ptr<ssh::Fleet> fleet(const config::Pipeline& p, bool all);
     /// Prints diagnostics (FILE:LINE:COL: message) to stderr and, in JSON mode, as events; under

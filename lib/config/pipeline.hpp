@@ -174,6 +174,8 @@ struct Pipeline {
 
     /// Registry host[:port] part of `image`.
     std::string registry_host() const;
+    /// "<image>:<tag>": the one place a reference to a version of the service's image is built.
+    std::string image_ref(const std::string& tag) const { return image + ":" + tag; }
     /// Repository part of `image` (without the registry host).
     std::string repository() const;
 };

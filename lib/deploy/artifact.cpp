@@ -53,7 +53,7 @@ ArtifactResult build_and_push(const config::Pipeline& p, const std::string& tag,
                               report::Output& out) {
     ArtifactResult res;
     oci::ImageStore store(oci::ImageStore::default_dir());
-    std::string ref = p.image + ":" + tag;
+    std::string ref = p.image_ref(tag);
     if (o.build && p.build) {
         auto t0 = Clock::now();
         out.info("build: " + ref + " (" + config::to_string(p.build->builder) + " builder)");

@@ -517,7 +517,7 @@ void Executor::prune(const std::string& host, ssh::Connection& c) {
             for (const auto& t : split(tags.out, '\n')) {
                 std::string tag = trim(t);
                 if (!tag.empty() && tag != "<none>" && !keep_tags.count(tag))
-                    exec(c, remote::remove_image(runtime(), m_p.image + ":" + tag));
+                    exec(c, remote::remove_image(runtime(), m_p.image_ref(tag)));
             }
     } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(m_mutex);

@@ -327,7 +327,7 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
     Plan plan;
     plan.service = p.service;
     plan.tag = tag;
-    plan.image_ref = p.image + ":" + tag;
+    plan.image_ref = p.image_ref(tag);
     plan.strategy = p.strategy.type;
     plan.has_lb = p.load_balancer.type != config::LoadBalancerType::none;
     if (!state.observed)
@@ -390,7 +390,7 @@ Plan make_switch_back_plan(const Pipeline& p, const FleetState& state,
         b.add(s);
         pool = with_hosts(pool, {h}, true, c.port);
     }
-    plan.image_ref = p.image + ":" + plan.tag;
+    plan.image_ref = p.image_ref(plan.tag);
     if (plan.has_lb) {
         b.lb_step(Action::switch_pool, 1, pool, "switch every host back to " + plan.tag + " at once");
         b.add({Action::confirm, b.lb_target, true, 1, "the load balancer serves " + plan.tag, {}, {}, {}});

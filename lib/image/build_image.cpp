@@ -32,7 +32,7 @@ BuildResult build_pipeline_image(const config::Pipeline& p, const std::string& t
     o.build_args = b.args;
     o.labels = b.labels;
     o.platform = b.platform;
-    o.reference = p.image + ":" + tag;
+    o.reference = p.image_ref(tag);
     o.source_date_epoch = source_date_epoch();
     if (!fs::is_directory(o.context_dir))
         throw Error(ExitCode::build_push, p.file + ": build.context " + o.context_dir + " is not a directory");

@@ -127,6 +127,17 @@ TEST_F(Ec2Hosts, HoistPlanListsThem) {
     EXPECT_NE(r.out.find("Plan: deploy web t1 to 8 hosts"), std::string::npos) << r.out;
     EXPECT_EQ(r.err.find(kSecret), std::string::npos);
 
+    // --hosts is applied as a deploy applies it (one resolution for every command): the instances
+    // are listed, the plan covers the one named
+    r = run_process({HOIST_BINARY, "--hosts", "10.0.0.3", "plan", "--tag", "t1"}, o);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("Hosts from EC2 (8):\n", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find("Plan: deploy web t1 to 1 host,"), std::string::npos) << r.out;
+    r = run_process({HOIST_BINARY, "--hosts", "10.9.9.9", "plan", "--tag", "t1"}, o);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--hosts names '10.9.9.9', which is not one of the running EC2 instances"), std::string::npos)
+        << r.err;
+
     o.env["AWS_SECRET_ACCESS_KEY"] = "wrong-secret-Zq81x";
     r = run_process({HOIST_BINARY, "plan", "--tag", "t1"}, o);
     EXPECT_EQ(r.exit_code, 2);
