@@ -42,8 +42,10 @@ Easy::Easy(Request request) : m_request(std::move(request)) {
     curl_easy_setopt(m_curl, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are followed by Client, see same_origin
     curl_easy_setopt(m_curl, CURLOPT_CONNECTTIMEOUT, 15L);
     // A stalled connection (registry hung or gone without RST) fails after 30 s below 1 KB/s.
-    curl_easy_setopt(m_curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(m_curl, CURLOPT_LOW_SPEED_TIME, 30L);
+    if (m_request.low_speed_time_s > 0) {
+        curl_easy_setopt(m_curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+        curl_easy_setopt(m_curl, CURLOPT_LOW_SPEED_TIME, m_request.low_speed_time_s);
+    }
     curl_easy_setopt(m_curl, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(m_curl, CURLOPT_USERAGENT, "hoist/0.1");
     // HTTP/1.1 everywhere: HTTP/2 flow control windows are known to cripple large blob uploads.

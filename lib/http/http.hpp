@@ -40,6 +40,10 @@ struct Request {
     std::string cert_file, key_file;   ///< client certificate and key (Docker Engine TLS)
     std::function<bool(const char*, std::size_t)> sink;  ///< streamed response body; false aborts
     long timeout_s = 0;                ///< whole-transfer timeout, 0: none (blobs can be large)
+    /// A transfer slower than 1 KB/s for this long fails (a registry hung or gone without RST);
+    /// 0: off, for answers that may rightly be silent for minutes (a Docker build's RUN step), which
+    /// then need a timeout_s.
+    long low_speed_time_s = 30;
 };
 
 struct Response {

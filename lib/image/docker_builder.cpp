@@ -162,6 +162,10 @@ BuildResult build_with_docker(const NativeBuildOptions& o, const std::string& do
                         "&rm=1&forcerm=1";
     http::Request r = engine.request("POST", "/build?" + query);
     r.headers = {"Content-Type: application/x-tar"};
+    // The Engine sends nothing while a RUN step is silent (`RUN sleep 60`, a quiet compiler), so the
+    // registry's stall rule (30 s below 1 KB/s) would cut healthy builds; a build gets an hour instead.
+    r.low_speed_time_s = 0;
+    r.timeout_s = docker_build_timeout_s;
     int fd = ::open(context_tar.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(ExitCode::build_push, context_tar.path + ": " + std::strerror(errno));
     struct FdClose {

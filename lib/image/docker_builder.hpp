@@ -20,6 +20,9 @@ namespace hoist::image {
 /// Receives each line of the Engine's build output ("Step 1/4 : FROM ...").
 using OutputCallback = std::function<void(const std::string& line)>;
 
+/// How long one `POST /build` may take, output or not (a RUN step can be silent for minutes).
+inline constexpr long docker_build_timeout_s = 3600;
+
 /// Builds with the Docker Engine at `docker_host` ("" = $DOCKER_HOST, else the default socket)
 /// and tags the result as `options.reference` in `store`.
 BuildResult build_with_docker(const NativeBuildOptions& options, const std::string& docker_host,

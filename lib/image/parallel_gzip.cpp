@@ -41,7 +41,7 @@ void ParallelGzip::submit() {
     std::size_t index = m_blocks.size() + m_pending.size();
     const GzipBlock* before = index < m_previous.blocks.size() ? &m_previous.blocks[index] : nullptr;
     std::string path = m_previous.path;
-    m_pending.push_back(std::async(std::launch::async, [data = std::move(data), level, before, path] {
+    auto task = std::make_shared<std::packaged_task<Done()>>([data = std::move(data), level, before, path] {
         Done d;
         d.sha256 = oci::sha256_of(data).hex;
         if (before && before->sha256 == d.sha256) {
@@ -57,7 +57,9 @@ void ParallelGzip::submit() {
         }
         d.member = oci::gzip_member(data.data(), data.size(), level);
         return d;
-    }));
+    });
+    m_pending.push_back(task->get_future());
+    oci::run_on_compressor_pool([task] { (*task)(); });
     // Emit finished members in order, keeping at most m_max in flight.
     while (m_pending.size() > m_max) {
         Done d = m_pending.front().get();

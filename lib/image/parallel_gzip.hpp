@@ -4,7 +4,8 @@
 ///
 /// Input is cut into fixed-size blocks; each becomes one gzip member compressed by
 /// oci::gzip_member (libdeflate, the same compressor as the push engine; incompressible data stored)
-/// on its own thread, a few blocks ahead; members are emitted in order. The output depends only
+/// on the push engine's compressor pool (a thread per core, not a thread per block), a few blocks
+/// ahead; members are emitted in order. The output depends only
 /// on the input, the level and the block size — never on thread timing — so digests reproduce.
 #include <cstddef>
 #include <deque>

@@ -153,6 +153,8 @@ void gzip_member_into(const char* data, std::size_t size, int level, Buffer& out
 }
 }  // namespace detail
 
+void run_on_compressor_pool(std::function<void()> task) { Pool::get().submit(std::move(task)); }
+
 std::string gzip_codec() { return std::string("libdeflate-") + LIBDEFLATE_VERSION_STRING; }
 
 std::string gzip_member(const char* data, std::size_t size, int level) {

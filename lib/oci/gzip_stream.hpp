@@ -87,6 +87,11 @@ private:
     std::shared_ptr<const std::function<void()>> m_notify;  ///< shared with tasks that may outlive a read
 };
 
+/// Runs `task` on the compressor pool shared by every GzipStream of the process (one thread per
+/// core), so the build's ParallelGzip and the push's streams share the cores instead of each
+/// starting threads of their own.
+void run_on_compressor_pool(std::function<void()> task);
+
 /// Compresses one chunk to one gzip member (exposed for tests and for image::ParallelGzip).
 std::string gzip_member(const char* data, std::size_t size, int level);
 

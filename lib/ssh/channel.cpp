@@ -5,7 +5,12 @@ namespace hoist::ssh {
 Channel::~Channel() {
     if (!m_channel) return;
     Deadline d = Deadline::in(std::chrono::milliseconds(500));
+    Deadline give_up = Deadline::in(std::chrono::seconds(5));  // then leak it rather than hang
     while (libssh2_channel_free(m_channel) == LIBSSH2_ERROR_EAGAIN) {
+        if (give_up.passed()) {
+            m_session->mark_broken();
+            break;
+        }
         if (m_session->broken() || d.passed()) {
             // Cannot say goodbye in time: the session is no longer usable for anything else.
             m_session->mark_broken();

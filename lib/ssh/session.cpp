@@ -69,7 +69,12 @@ void Session::close() {
     // A dead peer must not make freeing wait: with the socket shut down every send fails at once.
     if (m_broken) m_socket.shutdown();
     Deadline d = Deadline::in(std::chrono::milliseconds(500));
+    // With the socket shut down every send fails at once, so this ends; should libssh2 still answer
+    // EAGAIN after 5 s, the session is left unfreed (a leak at the end of a connection) rather
+    // than hoist waiting without end.
+    Deadline give_up = Deadline::in(std::chrono::seconds(5));
     while (libssh2_session_free(m_session) == LIBSSH2_ERROR_EAGAIN) {
+        if (give_up.passed()) break;
         if (d.passed()) {
             m_socket.shutdown();
             d = Deadline::in(std::chrono::milliseconds(500));

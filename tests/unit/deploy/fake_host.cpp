@@ -1,6 +1,6 @@
 #include "fake_host.hpp"
 
-#include <regex>
+#include <cstdlib>
 
 #include "util/strings.hpp"
 
@@ -47,10 +47,14 @@ ssh::ExecResult FakeHost::exec(const std::string& line, const ssh::ExecOptions&)
         return r;
     };
     if (line.rfind("docker run ", 0) == 0) {
-        std::smatch m;
-        std::regex name_re("--name ([^ ]+)"), port_re("--publish ([0-9]+):");
-        std::string name = std::regex_search(line, m, name_re) ? m[1].str() : "";
-        int port = std::regex_search(line, m, port_re) ? std::stoi(m[1].str()) : 0;
+        // Read from the words, not with std::regex: hosts run on one thread each, and libstdc++'s
+        // regex compiler fills a shared ctype cache without a lock (ThreadSanitizer reports it).
+        std::string name;
+        int port = 0;
+        for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+            if (words[i] == "--name") name = words[i + 1];
+            if (words[i] == "--publish") port = std::atoi(words[i + 1].c_str());  // "8080:80" reads 8080
+        }
         for (auto& [n, c] : m_containers)
             if (c.running && c.port == port) {
                 r.exit_code = 125;
