@@ -354,10 +354,7 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         auto r = exec(c, cmd, input);
         if (r.ok()) continue;
         if ((s.action == Action::remove || s.action == Action::stop) && missing(r)) continue;
-        if (s.action == Action::check && !cmd.argv.empty() && cmd.argv.size() > 2 && cmd.argv[1] == "image")
-            return failed("the image of the running version is missing, so a rollback would need the registry: " +
-                          output_of(r));
-        return failed(output_of(r));
+        return failed(s.failure.empty() ? output_of(r) : s.failure + ": " + output_of(r));
     }
     return done("");
 }
@@ -421,11 +418,11 @@ void Executor::drain() {
 
 bool Executor::run_lb_step(const Step& s) {
     switch (s.action) {
-        case Action::drain: return apply_pool(s.pool, false, s.detail.substr(0, s.detail.find(';')));
-        case Action::enable: return apply_pool(s.pool, true, s.detail.substr(0, s.detail.find(';')));
+        case Action::drain: return apply_pool(s.pool, false, s.why);
+        case Action::enable: return apply_pool(s.pool, true, s.why);
         case Action::switch_pool: {
             auto healthy_at = m_last_healthy;
-            bool ok = apply_pool(s.pool, true, s.detail.substr(0, s.detail.find(';')));
+            bool ok = apply_pool(s.pool, true, s.why);
             if (ok) {
                 m_switched = true;
                 m_result.switch_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - healthy_at).count();

@@ -112,6 +112,7 @@ struct Builder {
 
     void lb_step(Action a, int batch, const lb::Pool& after, const std::string& why) {
         Step s{a, lb_target, true, batch, why, {}, after, {}};
+        s.why = why;
         const auto& lb = p.load_balancer;
         if (lb.type == config::LoadBalancerType::nginx) {
             s.detail = why + "; upstream " + lb.upstream + ": " + lb::describe(after);
@@ -148,9 +149,12 @@ struct Builder {
                  "at least " + std::to_string(min_free_mib) + " MiB free where the runtime keeps images and containers",
                  {remote::disk_free_kib(runtime)}, {}, {}});
             const ObservedHost* o = observed(host);
-            if (o && !o->image.empty())
-                add({Action::check, host, false, 0, "the previous image " + o->image + " is still there for a rollback",
-                     {remote::image_exists(runtime, o->image)}, {}, {}});
+            if (o && !o->image.empty()) {
+                Step s{Action::check, host, false, 0, "the previous image " + o->image + " is still there for a rollback",
+                       {remote::image_exists(runtime, o->image)}, {}, {}};
+                s.failure = "the image of the running version is missing, so a rollback would need the registry";
+                add(s);
+            }
         }
     }
 

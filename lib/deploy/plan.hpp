@@ -43,6 +43,10 @@ struct Step {
     std::vector<remote::Command> commands;
     lb::Pool pool;                         ///< drain/enable/switch: the pool after this step
     remote::ContainerSpec container;       ///< run: what is started
+    std::string why = {};                  ///< drain/enable/switch: the reason alone (detail adds the pool)
+    /// What a failed command of this step means for the deploy, said before its output ("" : the
+    /// output is the reason). The engine never works it out from the command's words.
+    std::string failure = {};
 };
 
 /// Step::batch of the steps that put back hosts already on the tag but out of the pool (a deploy

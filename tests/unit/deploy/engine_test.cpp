@@ -278,3 +278,35 @@ TEST(Engine, PruningRemovesTheEnvFilesOfRemovedContainers) {
         EXPECT_FALSE(has(cmds, "rm -f -- .hoist/web/web-v1.env")) << "the rollback container keeps its env file";
     }
 }
+
+// A step says what its failure means (Step::failure); the engine does not work it out from the
+// command's words.
+TEST(Engine, AMissingPreviousImageStopsThePreflightSayingWhy) {
+    Rig rig;
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    rig.hosts["h2"]->failing["docker image inspect"] = "Error: No such image: r.example.com/web:v1";
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::rolled_back) << r.message;
+    EXPECT_NE(r.message.find("h2: check: the image of the running version is missing, so a rollback would need "
+                             "the registry: Error: No such image"),
+              std::string::npos)
+        << r.message;
+    EXPECT_TRUE(rig.lb.applied.empty()) << "the pre-flight comes before any pool change";
+    EXPECT_FALSE(r.changed_anything);
+}
+
+TEST(Engine, PoolStepsCarryTheirReasonApartFromTheDetail) {
+    Rig rig;
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    auto plan = deploy::make_plan(rig.p, "v2", rig.state);
+    int pool_steps = 0;
+    for (const auto& s : plan.steps) {
+        if (s.action != deploy::Action::drain && s.action != deploy::Action::enable) continue;
+        ++pool_steps;
+        EXPECT_FALSE(s.why.empty());
+        EXPECT_EQ(s.detail.rfind(s.why + "; upstream web: ", 0), 0u) << s.detail;
+    }
+    EXPECT_GE(pool_steps, 3);
+}
