@@ -1,7 +1,8 @@
 // Hooks on the real fleet: pre_deploy runs before any host changes and post_deploy after the
 // rollout, in the pipeline's directory with HOIST_* set; a hook's lines are shown while it runs; a
 // failing post_deploy is a warning (the deploy is done), a failing pre_deploy stops the deploy
-// with exit 1 and nothing changed. (tests/unit/deploy/hooks_test.cpp: what is logged.)
+// with exit 1 and a failing pre_build with exit 5, nothing changed. (tests/unit/deploy/hooks_test.cpp: what
+// is logged.)
 #include "corner_fixture.hpp"
 
 namespace hoist::dtest {
@@ -74,6 +75,19 @@ TEST_F(CornerTest, HooksRunInOrderStreamTheirOutputAndAFailureStopsTheDeploy) {
     EXPECT_NE(r.err.find("| checking"), std::string::npos) << "the hook's output is shown: " << r.err;
     EXPECT_EQ(snapshot(), before) << "a failed pre_deploy hook changed the fleet";
     expect_every_host_serves("v2", "after the failed pre_deploy");
+
+    // a failing pre_build is part of the build: exit 5, nothing built, pushed or changed
+    std::ofstream(m_dir + "/Dockerfile")
+        << "FROM " << m_fleet["images"]["base"].get<std::string>() << "\nCOPY hoist.yml /\n";
+    corner_pipeline(
+        "build: { context: ., builder: native }\nhooks: { pre_build: ['echo linting; exit 4'] }\n");
+    auto b = hoist({"deploy", "--tag", "v9"});
+    EXPECT_EQ(b.exit_code, 5) << b.err;
+    EXPECT_NE(b.err.find("hook pre_build 'echo linting; exit 4' exited with 4"), std::string::npos) << b.err;
+    EXPECT_NE(b.err.find("| linting"), std::string::npos) << b.err;
+    EXPECT_EQ(snapshot(), before) << "a failed pre_build hook changed the fleet";
+    auto tags = run_process({"skopeo", "list-tags", "--tls-verify=false", "docker://" + m_image});
+    EXPECT_EQ(tags.out.find("\"v9\""), std::string::npos) << "nothing pushed: " << tags.out;
 }
 
 }  // namespace hoist::dtest
