@@ -148,9 +148,14 @@ struct Builder {
                  "at least " + std::to_string(min_free_mib) + " MiB free where the runtime keeps images and containers",
                  {remote::disk_free_kib(runtime)}, {}, {}});
             const ObservedHost* o = observed(host);
-            if (o && !o->image.empty())
-                add({Action::check, host, false, 0, "the previous image " + o->image + " is still there for a rollback",
-                     {remote::image_exists(runtime, o->image)}, {}, {}});
+            // What `hoist rollback` runs is <image>:<version>: that tag must still be on the host. The
+            // container's own image (what `ps` shows) is no test: once the tag is gone `ps` shows
+            // the image ID, which exists as long as the container does, so that check never failed.
+            if (o && (!o->version.empty() || !o->image.empty())) {
+                std::string kept = o->version.empty() ? o->image : p.image + ":" + o->version;
+                add({Action::check, host, false, 0, "the previous image " + kept + " is still there for a rollback",
+                     {remote::image_exists(runtime, kept)}, {}, {}});
+            }
         }
     }
 

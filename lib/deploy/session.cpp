@@ -20,6 +20,7 @@
 #include "remote/docker.hpp"
 #include "ssh/error.hpp"
 #include "util/process.hpp"
+#include "util/process_stream.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::deploy {
@@ -89,9 +90,10 @@ void run_hooks(const config::Pipeline& p, const std::vector<std::string>& comman
         o.env = {{"HOIST_SERVICE", p.service}, {"HOIST_TAG", tag}, {"HOIST_HOSTS", host_list(p.hosts)},
                  {"HOIST_STAGE", p.stage}};
         auto t0 = Clock::now();
-        auto r = run_process({"sh", "-c", cmd}, o);
-        for (const auto& line : split(r.out + r.err, '\n'))
+        // each line as the hook writes it: a hook that runs for minutes shows where it is
+        auto r = run_process_lines({"sh", "-c", cmd}, o, [&](bool, const std::string& line) {
             if (!trim(line).empty()) out.info("  | " + line);
+        });
         out.event("hook", {{"phase", phase}, {"command", shown}, {"exit_code", r.exit_code}, {"duration_ms", ms_since(t0)}});
         if (r.timed_out)
             throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + shown + "' did not finish within " +
@@ -251,8 +253,13 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
         try {
             run_hooks(p, p.hooks.post_deploy, "post_deploy", tag, 1, out);
         } catch (const Error& e) {
-            out.warning(std::string(e.what()).substr(0, std::string(e.what()).find(';')) +
-                        "; the deploy itself succeeded");
+            // the hook's error ends "; nothing was changed", untrue here; the command itself may
+            // hold a ';', so the suffix is cut, not everything after the first ';'
+            std::string what = e.what();
+            const std::string suffix = "; nothing was changed";
+            if (what.size() >= suffix.size() && what.compare(what.size() - suffix.size(), suffix.size(), suffix) == 0)
+                what.resize(what.size() - suffix.size());
+            out.warning(what + "; the deploy itself succeeded");
         }
     }
 

@@ -1,6 +1,7 @@
 #include "deploy/state.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 #include <nlohmann/json.hpp>
 
@@ -34,12 +35,22 @@ std::string string_or_first(const nlohmann::json& j) {
 }  // namespace
 
 std::vector<ObservedContainer> parse_container_list(const std::string& out) {
+    // docker prints one object a line; podman (4.x) one indented JSON array of them all
+    std::vector<nlohmann::json> objects;
+    auto whole = nlohmann::json::parse(out, nullptr, false);
+    if (!whole.is_discarded() && whole.is_array()) {
+        for (const auto& j : whole)
+            if (j.is_object()) objects.push_back(j);
+    } else {
+        for (const auto& line : split(out, '\n')) {
+            std::string t = trim(line);
+            if (t.empty() || t[0] != '{') continue;
+            auto j = nlohmann::json::parse(t, nullptr, false);
+            if (!j.is_discarded() && j.is_object()) objects.push_back(std::move(j));
+        }
+    }
     std::vector<ObservedContainer> list;
-    for (const auto& line : split(out, '\n')) {
-        std::string t = trim(line);
-        if (t.empty() || t[0] != '{') continue;
-        auto j = nlohmann::json::parse(t, nullptr, false);
-        if (j.is_discarded() || !j.is_object()) continue;
+    for (const auto& j : objects) {
         auto labels = labels_of(j.value("Labels", nlohmann::json()));
         if (!labels.count("hoist.service")) continue;
         ObservedContainer c;
@@ -49,8 +60,21 @@ std::vector<ObservedContainer> parse_container_list(const std::string& out) {
         c.state = to_lower(j.value("State", ""));
         c.image = j.value("Image", "");
         if (auto p = parse_int(labels["hoist.port"])) c.port = static_cast<int>(*p);
+        // `created` orders containers (newest live one, rollback target): docker's CreatedAt is
+        // "2026-12-04 09:05:00 +0000 UTC"; podman's CreatedAt is relative ("3 minutes ago"), its
+        // Created the Unix time, written here in docker's form so that both compare alike
         auto created = j.value("CreatedAt", nlohmann::json());
-        c.created = created.is_string() ? created.get<std::string>() : created.dump();
+        auto epoch = j.value("Created", nlohmann::json());
+        if (epoch.is_number_integer()) {
+            std::time_t t = epoch.get<std::time_t>();
+            std::tm tm{};
+            gmtime_r(&t, &tm);
+            char buf[64];
+            std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+            c.created = buf;
+        } else {
+            c.created = created.is_string() ? created.get<std::string>() : created.dump();
+        }
         if (!c.name.empty()) list.push_back(c);
     }
     return list;

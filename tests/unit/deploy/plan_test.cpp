@@ -309,3 +309,23 @@ TEST(Plan, TagsThatAreNotTagsAreRefusedWhereverTheyComeFrom) {
     }
     EXPECT_THROW(deploy::make_switch_back_plan(p, state, targets), Error);
 }
+
+// Once the tag of the running version is gone from a host, `ps` shows the container's image as its
+// ID, which exists for as long as the container does: the pre-flight checks the tag a rollback
+// runs (<image>:<version>) instead, so that a missing one is found.
+TEST(Plan, PreflightChecksTheTagARollbackRunsNotTheContainersImage) {
+    auto p = pipeline(kRolling);
+    deploy::FleetState state;
+    state.observed = true;
+    state.hosts["10.0.1.11"] = live("v1", "web-v1", "", 8080, "sha256:f40b09ef75f2c9edce5674a343a264841e133622a2fa9bfbaa2212f6f4895815");
+    state.hosts["10.0.1.12"] = live("v1", "web-v1", "", 8080, "registry.example.com/acme/web:v1");
+    auto plan = deploy::make_plan(p, "v2", state);
+    int checks = 0;
+    for (const auto& s : plan.steps)
+        if (s.action == deploy::Action::check && s.detail.find("previous image") != std::string::npos) {
+            ++checks;
+            ASSERT_EQ(s.commands.size(), 1u);
+            EXPECT_EQ(s.commands[0].argv.back(), "registry.example.com/acme/web:v1") << s.target;
+        }
+    EXPECT_EQ(checks, 2);
+}
