@@ -1,6 +1,7 @@
 // hoist plan: what a deploy would do, host by host, touching nothing.
 #include "aws/ec2_hosts.hpp"
 #include "context.hpp"
+#include "deploy/artifact.hpp"
 #include "deploy/plan.hpp"
 #include "deploy/tag.hpp"
 
@@ -27,7 +28,7 @@ void register_plan(CLI::App& app, Context& ctx) {
             }
             std::string t = deploy::resolve_tag(p, tag);
             deploy::FleetState state;  // offline: the fleet is observed at deploy time
-            auto plan = deploy::make_plan(p, t, state);
+            auto plan = deploy::make_plan(p, t, state, {.pull_credentials = deploy::pipeline_credentials(p)});
             ctx.out->result(deploy::render_plan(plan, p));
             ctx.out->event("plan", deploy::plan_to_json(plan));
             return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "plan"},

@@ -327,8 +327,8 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
     });
     for (const auto& cmd : s.commands) {
         std::string input;
-        if (s.action == Action::login || (s.action == Action::pull && m_p.registry.has_credentials()))
-            input = m_p.registry.password.reveal();
+        if (s.action == Action::login) input = m_p.registry.password.reveal();
+        if (s.action == Action::pull) input = m_plan.pull_auth.reveal();
         auto r = exec(c, cmd, input);
         if (r.ok()) continue;
         if ((s.action == Action::remove || s.action == Action::stop) && missing(r)) continue;

@@ -79,6 +79,7 @@ struct Builder {
     const FleetState& state;
     Plan& plan;
     PlanOptions options;
+    std::string credentials_used = "";  ///< "<source> (user U)": where the hosts' pull credentials came from
     std::string runtime = config::to_string(p.container.runtime);
     bool has_lb = p.load_balancer.type != config::LoadBalancerType::none;
     std::string lb_target = p.load_balancer.type == config::LoadBalancerType::alb ? "alb" : p.load_balancer.host;
@@ -129,15 +130,13 @@ struct Builder {
         for (const auto& host : plan.hosts) {
             add({Action::check, host, false, 0, "the container runtime answers",
                  {remote::server_version(runtime)}, {}, {}});
-            if (p.registry.has_credentials())
+            if (!plan.pull_auth.empty())
                 add({Action::pull, host, false, 0,
-                     std::string(options.pull_if_missing ? "use the image kept on the host, else log in to "
-                                                         : "log in to ") +
-                         p.registry_host() + " as " + p.registry.username +
-                         " (password on stdin), pull the new image, log out again",
-                     {remote::pull_with_login(runtime, p.registry_host(), p.registry.username, plan.image_ref,
-                                              options.pull_if_missing)},
-                     {}, {}});
+                     std::string(options.pull_if_missing ? "use the image kept on the host, else pull it"
+                                                         : "pull the new image") +
+                         " with the credentials of " + credentials_used + ", given on stdin to this pull only "
+                         "and removed from the host afterwards",
+                     {remote::pull_with_auth(runtime, plan.image_ref, options.pull_if_missing)}, {}, {}});
             else if (options.pull_if_missing)
                 add({Action::pull, host, false, 0, "use the image kept on the host (pull it only if it is gone)",
                      {remote::pull_if_missing(runtime, plan.image_ref)}, {}, {}});
@@ -334,6 +333,17 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
         plan.notes.push_back("the fleet was not observed: steps assume the previous containers hoist names "
                              "itself, and are resolved against the hosts at deploy time");
     Builder b{p, state, plan, options};
+    registry::Credentials creds;
+    if (options.pull_credentials) {
+        creds = *options.pull_credentials;
+    } else if (p.registry.has_credentials()) {
+        creds.username = p.registry.username;
+        creds.password = p.registry.password;
+        creds.source = "the pipeline's registry settings";
+    }
+    plan.pull_auth = registry::host_auth_document(p.registry_host(), creds);
+    b.credentials_used = creds.source + (creds.identity_token.empty() ? " (user " + creds.username + ")"
+                                                                      : " (an identity token)");
     plan.initial_pool = b.pool;
     bool rolling = p.strategy.type == StrategyType::rolling;
     b.choose_hosts(rolling);

@@ -15,6 +15,7 @@
 #include "config/pipeline.hpp"
 #include "deploy/state.hpp"
 #include "lb/balancer.hpp"
+#include "registry/credentials.hpp"
 #include "remote/docker.hpp"
 
 namespace hoist::deploy {
@@ -63,10 +64,16 @@ struct Plan {
     lb::Pool initial_pool;               ///< the pool before the first change (every host of the file)
     int new_port = 0;                    ///< host port of the new containers
     bool has_lb = false;
+    /// The config.json document each host's pull reads on stdin (registry::host_auth_document);
+    /// empty: pulls are anonymous. Never printed: plan_to_json and render_plan leave it out.
+    Secret pull_auth;
 };
 
 struct PlanOptions {
     bool pull_if_missing = false;  ///< rollbacks: use the image kept on the host, pull only when it is gone
+    /// What the hosts pull with: the push's credentials (deploy::pipeline_credentials). nullopt: the
+    /// pipeline's registry settings when it has some, else anonymous.
+    std::optional<registry::Credentials> pull_credentials;
 };
 
 Plan make_plan(const config::Pipeline& p, const std::string& tag, const FleetState& state,

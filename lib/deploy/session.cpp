@@ -190,9 +190,12 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     if (pacer.stop_requested())
         throw Error(ExitCode::interrupted, "interrupted before any host was changed; nothing was changed");
 
-    // 3. the plan
+    // 3. the plan; hosts pull with the credentials the push used (pipeline, config.json, helper)
     Plan plan;
     config::Pipeline run_p = p;
+    registry::Credentials pull_credentials = pipeline_credentials(p);
+    out.mask(pull_credentials.password);
+    out.mask(pull_credentials.identity_token);
     if (rollback) {
         // Instant when every host still runs one same version beside its live container.
         std::map<std::string, ObservedContainer> targets;
@@ -224,10 +227,10 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
                                       " records none before " + (current.empty() ? "nothing" : current) +
                                       "; name one with --to TAG");
             }
-            plan = make_plan(run_p, tag, obs.state, {.pull_if_missing = true});
+            plan = make_plan(run_p, tag, obs.state, {.pull_if_missing = true, .pull_credentials = pull_credentials});
         }
     } else {
-        plan = make_plan(run_p, tag, obs.state);
+        plan = make_plan(run_p, tag, obs.state, {.pull_credentials = pull_credentials});
         run_hooks(p, p.hooks.pre_deploy, "pre_deploy", tag, static_cast<int>(ExitCode::rolled_back), out);
     }
     for (const auto& n : plan.notes) out.warning(n);

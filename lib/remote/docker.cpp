@@ -59,16 +59,23 @@ Command login(const std::string& runtime, const std::string& registry, const std
     return {{runtime, "login", "--username", username, "--password-stdin", registry}};
 }
 
-Command pull_with_login(const std::string& runtime, const std::string& registry, const std::string& username,
-                        const std::string& image, bool if_missing) {
-    std::string pull = "\"$1\" pull --quiet \"$4\"";
-    if (if_missing) pull = "{ \"$1\" image inspect \"$4\" >/dev/null 2>&1 || " + pull + "; }";
-    // The logout runs on the way out, also when the pull is cut short (a timeout's TERM, a
-    // dropped connection's HUP): the password must not stay in the host's config.json.
+Command pull_with_auth(const std::string& runtime, const std::string& image, bool if_missing) {
+    bool podman = runtime.find("podman") != std::string::npos;
+    std::string pull = podman ? "\"$1\" pull --quiet --authfile \"$d/config.json\" \"$2\""
+                              : "DOCKER_CONFIG=\"$d\" \"$1\" pull --quiet \"$2\"";
+    if (if_missing) pull = "{ \"$1\" image inspect \"$2\" >/dev/null 2>&1 || " + pull + "; }";
+    // The directory goes on the way out, also when the pull is cut short (a timeout's TERM, a
+    // dropped connection's HUP): the credentials must not stay on the host.
     return {{"sh", "-c",
-             "trap '\"$1\" logout \"$3\" >/dev/null 2>&1' EXIT; trap 'exit 143' TERM; trap 'exit 129' HUP; "
-             "trap 'exit 130' INT; \"$1\" login --username \"$2\" --password-stdin \"$3\" >/dev/null && " + pull,
-             "sh", runtime, username, registry, image}};
+             "d=; trap '[ -z \"$d\" ] || rm -rf \"$d\"' EXIT; trap 'exit 143' TERM; trap 'exit 129' HUP; "
+             "trap 'exit 130' INT; umask 077; "
+             "for b in /dev/shm \"$XDG_RUNTIME_DIR\" \"${TMPDIR:-/tmp}\"; do "
+             "[ -n \"$b\" ] && [ -d \"$b\" ] && [ -w \"$b\" ] && d=$(mktemp -d \"$b/hoist-pull.XXXXXXXX\" 2>/dev/null) "
+             "&& break; done; "
+             "[ -n \"$d\" ] || { echo 'no private directory for the registry credentials (mktemp -d failed)' >&2; "
+             "exit 1; }; "
+             "cat > \"$d/config.json\" || exit 1; " + pull,
+             "sh", runtime, image}};
 }
 
 Command image_exists(const std::string& runtime, const std::string& image) {
