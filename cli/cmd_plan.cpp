@@ -28,7 +28,8 @@ void register_plan(CLI::App& app, Context& ctx) {
             }
             std::string t = deploy::resolve_tag(p, tag);
             deploy::FleetState state;  // offline: the fleet is observed at deploy time
-            auto plan = deploy::make_plan(p, t, state, {.pull_credentials = deploy::pipeline_credentials(p)});
+            auto credentials = deploy::pipeline_credentials(p);
+            auto plan = deploy::make_plan(p, t, state, {.pull_credentials = &credentials});
             ctx.out->result(deploy::render_plan(plan, p));
             ctx.out->event("plan", deploy::plan_to_json(plan));
             return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "plan"},

@@ -323,6 +323,7 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
     if (s.action == Action::stop) set([](Progress& p) { p.touched = true; });
     if (s.action == Action::run) set([&](Progress& p) {
         p.new_started = true;
+        p.new_existing = s.container.existing;
         p.new_container = s.container.name;
     });
     for (const auto& cmd : s.commands) {
@@ -480,6 +481,8 @@ void Executor::prune(const std::string& host, ssh::Connection& c) {
     if (o && !o->container.empty()) {
         keep.insert(o->container);
         keep_tags.insert(o->version);
+        // a container taken over with --adopt: its image may be the service's under another tag
+        if (starts_with(o->image, m_p.image + ":")) keep_tags.insert(o->image.substr(m_p.image.size() + 1));
     }
     try {
         if (o)

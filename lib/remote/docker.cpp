@@ -48,6 +48,14 @@ Command list_containers(const std::string& runtime, const std::string& service) 
              "{{json .}}"}};
 }
 
+Command list_all_containers(const std::string& runtime) {
+    return {{runtime, "ps", "--all", "--no-trunc", "--format", "{{json .}}"}};
+}
+
+Command rename(const std::string& runtime, const std::string& from, const std::string& to) {
+    return {{runtime, "rename", from, to}};
+}
+
 Command logs(const std::string& runtime, const std::string& name, int tail, bool follow) {
     Command c{{runtime, "logs", "--tail", std::to_string(tail)}};
     if (follow) c.argv.push_back("--follow");

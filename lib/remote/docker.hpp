@@ -26,6 +26,7 @@ struct ContainerSpec {
     std::vector<std::string> options;  ///< passed through as given
     std::vector<std::string> command;  ///< overrides CMD when non-empty
     std::chrono::milliseconds stop_timeout{30000};
+    bool existing = false;  ///< started again, not run: the container taken over with deploy --adopt
 };
 
 Command run(const ContainerSpec& spec);
@@ -39,6 +40,10 @@ Command remove_image(const std::string& runtime, const std::string& image);
 Command server_version(const std::string& runtime);
 /// Lists the service's containers, one JSON object a line: name, state, labels, image.
 Command list_containers(const std::string& runtime, const std::string& service);
+/// Every container of the host (one JSON object a line), for the ones hoist did not start: a
+/// container of the old deploy script holding the service's port, or the one it took over.
+Command list_all_containers(const std::string& runtime);
+Command rename(const std::string& runtime, const std::string& from, const std::string& to);
 Command logs(const std::string& runtime, const std::string& name, int tail, bool follow);
 /// `docker login` reading the password from stdin, so it never appears in `ps`.
 Command login(const std::string& runtime, const std::string& registry, const std::string& username);

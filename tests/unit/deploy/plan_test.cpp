@@ -318,7 +318,7 @@ TEST(Plan, HostsPullWithThePushCredentialsOnStdinOnly) {
     c.username = "ci";
     c.password = Secret("s3cr3t-pw");
     c.source = "credHelpers (docker-credential-ecr-login)";
-    auto plan = deploy::make_plan(p, "v2", state, {.pull_credentials = c});
+    auto plan = deploy::make_plan(p, "v2", state, {.pull_credentials = &c});
     EXPECT_EQ(plan.pull_auth.reveal(),
               R"({"auths":{"registry.example.com":{"auth":")" + registry::base64_encode("ci:s3cr3t-pw") + R"("}}})");
     int pulls = 0;
@@ -335,7 +335,8 @@ TEST(Plan, HostsPullWithThePushCredentialsOnStdinOnly) {
     EXPECT_EQ(shown.find(registry::base64_encode("ci:s3cr3t-pw")), std::string::npos);
 
     // anonymous: a plain pull, nothing on stdin
-    auto anon = deploy::make_plan(p, "v2", state, {.pull_credentials = registry::Credentials{}});
+    registry::Credentials none;
+    auto anon = deploy::make_plan(p, "v2", state, {.pull_credentials = &none});
     EXPECT_TRUE(anon.pull_auth.empty());
     // no explicit credentials: the pipeline's own
     auto q = p;
