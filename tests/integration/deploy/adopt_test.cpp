@@ -62,7 +62,17 @@ TEST_F(AdoptTest, TheOldScriptsContainerIsRefusedThenTakenOverRolledBackToAndRem
     std::map<std::string, std::string> before;
     for (const auto& h : m_fleet["hosts"]) before[h["address"]] = containers(h);
 
-    // 1. without --adopt: said in the plan and the error, exit 1, nothing changed
+    // 1. `hoist plan --observe` shows it; without --adopt the deploy says so too, exit 1, nothing changed
+    auto plan = hoist({"plan", "--observe", "--tag", "v2"});
+    EXPECT_EQ(plan.exit_code, 0) << plan.err;
+    EXPECT_NE(plan.out.find("Blocked: " + m_hosts[0] + ": container web (image " + m_image + ":v1), not started by hoist"),
+              std::string::npos)
+        << plan.out;
+    EXPECT_NE(plan.out.find("run `hoist deploy --adopt`"), std::string::npos) << plan.out;
+    auto adopting = hoist({"plan", "--observe", "--adopt", "--tag", "v2"});
+    EXPECT_EQ(adopting.exit_code, 0) << adopting.err;
+    EXPECT_EQ(adopting.out.find("Blocked:"), std::string::npos) << adopting.out;
+    EXPECT_NE(adopting.out.find("take over web: rename it app-adopted and stop it"), std::string::npos) << adopting.out;
     auto refused = hoist({"-o", "json", "deploy", "--tag", "v2"});
     EXPECT_EQ(refused.exit_code, 1) << refused.err;
     EXPECT_NE(refused.err.find(m_hosts[0] + ": container web (image " + m_image +
