@@ -56,8 +56,8 @@ fi
 
 failed=${fuzz_failed:-0}
 if [[ $integration_only == 0 ]]; then
-section "package: the .deb on a clean Debian 12 rootfs"
-# the first run on a machine debootstraps a rootfs into /var/cache/hoist-tests (about a minute)
+section "package: the .deb on a clean Debian 12 rootfs, the portable tarball on clean Debian 11 and 12"
+# the first run on a machine debootstraps each rootfs into /var/cache/hoist-tests (a minute or two)
 ctest --test-dir "$build" -L package -V --timeout 900 || failed=1
 
 for t in "$here"/tests/fleet/test_fleet.sh; do

@@ -7,6 +7,7 @@
 #include "../test_support.hpp"
 #include "deploy/history.hpp"
 #include "deploy/tag.hpp"
+#include "registry/base64.hpp"
 #include "util/error.hpp"
 
 using namespace hoist;
@@ -328,4 +329,40 @@ TEST(Plan, PreflightChecksTheTagARollbackRunsNotTheContainersImage) {
             EXPECT_EQ(s.commands[0].argv.back(), "registry.example.com/acme/web:v1") << s.target;
         }
     EXPECT_EQ(checks, 2);
+}
+
+TEST(Plan, HostsPullWithThePushCredentialsOnStdinOnly) {
+    auto p = pipeline(kRolling);
+    deploy::FleetState state;
+    registry::Credentials c;
+    c.username = "ci";
+    c.password = Secret("s3cr3t-pw");
+    c.source = "credHelpers (docker-credential-ecr-login)";
+    auto plan = deploy::make_plan(p, "v2", state, {.pull_credentials = &c});
+    EXPECT_EQ(plan.pull_auth.reveal(),
+              R"({"auths":{"registry.example.com":{"auth":")" + registry::base64_encode("ci:s3cr3t-pw") + R"("}}})");
+    int pulls = 0;
+    for (const auto& s : plan.steps) {
+        if (s.action != deploy::Action::pull) continue;
+        ++pulls;
+        EXPECT_EQ(s.detail, "pull the new image with the credentials of credHelpers (docker-credential-ecr-login) "
+                            "(user ci), given on stdin to this pull only and removed from the host afterwards");
+        for (const auto& cmd : s.commands) EXPECT_EQ(cmd.render().find("s3cr3t"), std::string::npos) << cmd.render();
+    }
+    EXPECT_EQ(pulls, 2);
+    std::string shown = deploy::render_plan(plan, p) + deploy::plan_to_json(plan).dump();
+    EXPECT_EQ(shown.find("s3cr3t-pw"), std::string::npos);
+    EXPECT_EQ(shown.find(registry::base64_encode("ci:s3cr3t-pw")), std::string::npos);
+
+    // anonymous: a plain pull, nothing on stdin
+    registry::Credentials none;
+    auto anon = deploy::make_plan(p, "v2", state, {.pull_credentials = &none});
+    EXPECT_TRUE(anon.pull_auth.empty());
+    // no explicit credentials: the pipeline's own
+    auto q = p;
+    q.registry.username = "u";
+    q.registry.password = Secret("pw");
+    auto own = deploy::make_plan(q, "v2", state);
+    EXPECT_EQ(own.pull_auth.reveal(),
+              R"({"auths":{"registry.example.com":{"auth":")" + registry::base64_encode("u:pw") + R"("}}})");
 }
