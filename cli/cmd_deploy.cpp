@@ -14,7 +14,7 @@ namespace {
 
 struct DeployFlags {
     std::string tag, lock_wait;
-    bool skip_build = false, skip_push = false;
+    bool skip_build = false, skip_push = false, adopt = false;
 };
 
 std::chrono::milliseconds lock_wait_of(const std::string& text) {
@@ -78,6 +78,10 @@ void register_deploy(CLI::App& app, Context& ctx) {
     cmd->add_flag("--skip-build", f.skip_build, "Do not build; the tag must exist in the registry");
     cmd->add_flag("--skip-push", f.skip_push, "Do not push");
     cmd->add_option("--lock-wait", f.lock_wait, "Wait this long for another deploy's lock (e.g. 5m)");
+    cmd->add_flag("--adopt", f.adopt,
+                  "Take over a running container that hoist did not start and that publishes the service's host "
+                  "port (the old deploy script's) as the previous version: drained, stopped, kept for a rollback, "
+                  "removed by the next successful deploy");
     cmd->footer("Exit status: 0 deployed; 1 failed and rolled back (every host serves the previous version); "
                 "2 bad usage or pipeline; 3 the lock is held; 4 the fleet could not be brought back to one version; "
                 "5 build or push failed; 130 interrupted.");
@@ -90,6 +94,7 @@ void register_deploy(CLI::App& app, Context& ctx) {
             req.skip_build = f.skip_build;
             req.skip_push = f.skip_push;
             req.lock_wait = lock_wait_of(f.lock_wait);
+            req.adopt = f.adopt;
             return finish_deploy(ctx, deploy::run_deploy(p, req, *ctx.out));
         };
     });

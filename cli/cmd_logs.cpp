@@ -33,6 +33,9 @@ int run_logs(Context& ctx, int tail, bool follow) {
                     // remote escape sequences are shown, not obeyed, on a terminal
                     std::string l = out.bold(host) + " | " + (tty ? report::terminal_safe(text) : std::string(text)) + "\n";
                     std::fputs(l.c_str(), stdout);
+                    // followed lines are shown as they come, also when stdout is a pipe or a CI
+                    // log (block-buffered: nothing would appear until 4 KiB had gathered)
+                    if (follow) std::fflush(stdout);
                 }
             });
             ssh::ExecOptions eo;

@@ -1,14 +1,24 @@
 // hoist plan: what a deploy would do, host by host, touching nothing.
 #include "context.hpp"
+#include "deploy/artifact.hpp"
+#include "deploy/balancers.hpp"
+#include "deploy/interrupt.hpp"
+#include "deploy/observe.hpp"
 #include "deploy/plan.hpp"
 #include "deploy/tag.hpp"
+#include "util/error.hpp"
 
 namespace hoist::cli {
 
 void register_plan(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("plan", "Print what a deploy would do, host by host, touching nothing");
     static std::string tag;
+    static bool observe = false, adopt = false;
     cmd->add_option("--tag", tag, "Plan for this tag instead of the resolved one");
+    cmd->add_flag("--observe", observe,
+                  "Look at the hosts first, read-only (one `docker ps` each and the load balancer's pool), and plan "
+                  "against what runs there as a deploy does: shows containers hoist did not start that block it");
+    cmd->add_flag("--adopt", adopt, "With --observe: plan as `deploy --adopt` would");
     cmd->callback([&ctx] {
         ctx.command = "plan";
         ctx.run = [&ctx] {
@@ -24,8 +34,32 @@ void register_plan(CLI::App& app, Context& ctx) {
                 ctx.out->event("ec2_hosts", {{"hosts", found}});
             }
             std::string t = deploy::resolve_tag(p, tag);
-            deploy::FleetState state;  // offline: the fleet is observed at deploy time
-            auto plan = deploy::make_plan(p, t, state);
+            deploy::FleetState state;  // offline unless --observe: the fleet is observed at deploy time
+            if (adopt && !observe) throw usage_error("plan --adopt needs --observe (adoption depends on what runs)");
+            std::unique_ptr<ssh::Fleet> fleet;
+            if (observe) {
+                deploy::Pacer pacer;
+                auto warn = [&ctx](const std::string& w) { ctx.out->warning(w); };
+                config::Pipeline all = p;
+                all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
+                fleet = ssh::Fleet::from_pipeline(all, warn);
+                auto lbh = deploy::make_load_balancer(p, pacer.sleeper(), warn);
+                std::vector<std::string> hosts;
+                for (const auto& h : p.hosts) hosts.push_back(h.address);
+                auto obs = deploy::observe_fleet(p, *fleet, hosts, lbh.get());
+                if (!obs.lb_error.empty())
+                    throw Error(ExitCode::rolled_back, "cannot read the load balancer: " + obs.lb_error);
+                if (!obs.unreachable.empty()) {
+                    std::string why;
+                    for (const auto& [h, e] : obs.unreachable) why += (why.empty() ? "" : "; ") + h + ": " + e;
+                    throw Error(ExitCode::rolled_back, "hosts that could not be looked at: " + why);
+                }
+                state = std::move(obs.state);
+                if (adopt && p.strategy.type == config::StrategyType::rolling)
+                    deploy::adopt_foreign(state.hosts, p.service);
+            }
+            auto credentials = deploy::pipeline_credentials(p);
+            auto plan = deploy::make_plan(p, t, state, {.pull_credentials = &credentials});
             ctx.out->result(deploy::render_plan(plan, p));
             ctx.out->event("plan", deploy::plan_to_json(plan));
             return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "plan"},

@@ -1,6 +1,7 @@
 // hoist version: hoist's version and revision and the versions of the libraries it is linked with.
 #include <archive.h>
 #include <curl/curl.h>
+#include <gnu/libc-version.h>
 #include <libssh2.h>
 #include <openssl/crypto.h>
 #include <spdlog/version.h>
@@ -33,6 +34,8 @@ void register_version(CLI::App& app, Context& ctx) {
                 {"nlohmann_json", v(NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)},
                 {"spdlog", v(SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR, SPDLOG_VER_PATCH)},
                 {"CLI11", CLI11_VERSION},
+                // the C library it runs on: the system's (.deb) or the portable tarball's own
+                {"glibc", gnu_get_libc_version()},
             };
             std::string text = std::string("hoist ") + HOIST_VERSION + " (" + HOIST_GIT_REVISION + ")\n";
             for (auto& [k, val] : libs.items()) text += "  " + k + " " + val.get<std::string>() + "\n";

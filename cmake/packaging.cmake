@@ -42,3 +42,11 @@ set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")  # hoist_0.1.0_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion, docker.io")
 set(CPACK_STRIP_FILES TRUE)  # the build's debug info stays in the build tree
 include(CPack)
+
+# The portable tarball (hoist-VERSION-linux-x86_64.tar.gz, cmake/tarball.sh): hoist with every
+# shared library it loads, glibc and its loader included, for any x86_64 Linux. The release
+# attaches it beside the .deb; the GitHub Action installs it.
+add_custom_target(tarball
+  COMMAND ${CMAKE_SOURCE_DIR}/cmake/tarball.sh ${CMAKE_BINARY_DIR} ${CMAKE_BINARY_DIR}
+  DEPENDS hoist
+  COMMENT "hoist-${PROJECT_VERSION}-linux-x86_64.tar.gz" VERBATIM)

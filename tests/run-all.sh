@@ -56,8 +56,8 @@ fi
 
 failed=${fuzz_failed:-0}
 if [[ $integration_only == 0 ]]; then
-section "package: the .deb on a clean Debian 12 rootfs"
-# the first run on a machine debootstraps a rootfs into /var/cache/hoist-tests (about a minute)
+section "package: the .deb on a clean Debian 12 rootfs, the portable tarball on clean Debian 11 and 12"
+# the first run on a machine debootstraps each rootfs into /var/cache/hoist-tests (a minute or two)
 ctest --test-dir "$build" -L package -V --timeout 900 || failed=1
 
 for t in "$here"/tests/fleet/test_fleet.sh; do
@@ -70,7 +70,7 @@ fi  # integration_only
 if ctest --test-dir "$build" -N -L integration 2>/dev/null | grep -q 'Total Tests: [1-9]'; then
   section "integration tests"
   # Two fleets (HOIST_IT_FLEETS), each of 3 docker hosts with a 1 GiB image filesystem of their own,
-  # every registry flavour, nginx and HAProxy on the LB host and the bastion; ctest runs one test on
+  # a podman host (the podman tests), every registry flavour, nginx and HAProxy on the LB host and the bastion; ctest runs one test on
   # each at a time (most of a deploy test is waiting: health checks, drains, stop timeouts). All are
   # torn down on any exit, including failures and Ctrl-C.
   fleet_name=${HOIST_IT_FLEET:-hit}
@@ -84,7 +84,7 @@ if ctest --test-dir "$build" -N -L integration 2>/dev/null | grep -q 'Total Test
   up=1 slots=()
   for ((i = 0; i < nfleets; i++)); do
     n=${names[$i]} sub=${fleet_subnet%.*}.$((${fleet_subnet##*.} + i))
-    if fleet_env=$("$here"/tests/fleet/fleet up --name "$n" --subnet "$sub" --registry all --disk-mib 1024); then
+    if fleet_env=$("$here"/tests/fleet/fleet up --name "$n" --subnet "$sub" --registry all --disk-mib 1024 --podman 1); then
       export "HOIST_FLEET_JSON_$n=${fleet_env%/fleet.env}/fleet.json"
       ((i == 0)) && export HOIST_FLEET_JSON=${fleet_env%/fleet.env}/fleet.json
       slots+=("{\"id\": \"$n\", \"slots\": 1}")

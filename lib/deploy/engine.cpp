@@ -345,12 +345,13 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
     if (s.action == Action::stop) set([](Progress& p) { p.touched = true; });
     if (s.action == Action::run) set([&](Progress& p) {
         p.new_started = true;
+        p.new_existing = s.container.existing;
         p.new_container = s.container.name;
     });
     for (const auto& cmd : s.commands) {
         std::string input;
-        if (s.action == Action::login || (s.action == Action::pull && m_p.registry.has_credentials()))
-            input = m_p.registry.password.reveal();
+        if (s.action == Action::login) input = m_p.registry.password.reveal();
+        if (s.action == Action::pull) input = m_plan.pull_auth.reveal();
         auto r = exec(c, cmd, input);
         if (r.ok()) continue;
         if ((s.action == Action::remove || s.action == Action::stop) && missing(r)) continue;
@@ -499,6 +500,8 @@ void Executor::prune(const std::string& host, ssh::Connection& c) {
     if (o && !o->container.empty()) {
         keep.insert(o->container);
         keep_tags.insert(o->version);
+        // a container taken over with --adopt: its image may be the service's under another tag
+        if (starts_with(o->image, m_p.image + ":")) keep_tags.insert(o->image.substr(m_p.image.size() + 1));
     }
     try {
         if (o)

@@ -17,6 +17,7 @@ struct Progress {
     bool healthy = false;      ///< the new container passed its health check
     bool unreachable = false;  ///< an SSH error: the host's state is unknown
     std::string new_container;
+    bool new_existing = false;  ///< the "new" container existed before (rollback to an adopted one): stop, never remove
 };
 
 class Executor {

@@ -79,6 +79,7 @@ struct Builder {
     const FleetState& state;
     Plan& plan;
     PlanOptions options;
+    std::string credentials_used = "";  ///< "<source> (user U)": where the hosts' pull credentials came from
     std::string runtime = config::to_string(p.container.runtime);
     bool has_lb = p.load_balancer.type != config::LoadBalancerType::none;
     std::string lb_target = p.load_balancer.type == config::LoadBalancerType::alb ? "alb" : p.load_balancer.host;
@@ -130,15 +131,17 @@ struct Builder {
         for (const auto& host : plan.hosts) {
             add({Action::check, host, false, 0, "the container runtime answers",
                  {remote::server_version(runtime)}, {}, {}});
-            if (p.registry.has_credentials())
+            if (plan.tag == adopted_version)  // back to the container taken over: nothing to pull
+                add({Action::check, host, false, 0,
+                     p.service + "-" + adopted_version + " (taken over with deploy --adopt) is still there",
+                     {remote::inspect_state(runtime, p.service + "-" + adopted_version)}, {}, {}});
+            else if (!plan.pull_auth.empty())
                 add({Action::pull, host, false, 0,
-                     std::string(options.pull_if_missing ? "use the image kept on the host, else log in to "
-                                                         : "log in to ") +
-                         p.registry_host() + " as " + p.registry.username +
-                         " (password on stdin), pull the new image, log out again",
-                     {remote::pull_with_login(runtime, p.registry_host(), p.registry.username, plan.image_ref,
-                                              options.pull_if_missing)},
-                     {}, {}});
+                     std::string(options.pull_if_missing ? "use the image kept on the host, else pull it"
+                                                         : "pull the new image") +
+                         " with the credentials of " + credentials_used + ", given on stdin to this pull only "
+                         "and removed from the host afterwards",
+                     {remote::pull_with_auth(runtime, plan.image_ref, options.pull_if_missing)}, {}, {}});
             else if (options.pull_if_missing)
                 add({Action::pull, host, false, 0, "use the image kept on the host (pull it only if it is gone)",
                      {remote::pull_if_missing(runtime, plan.image_ref)}, {}, {}});
@@ -149,9 +152,13 @@ struct Builder {
                  "at least " + std::to_string(min_free_mib) + " MiB free where the runtime keeps images and containers",
                  {remote::disk_free_kib(runtime)}, {}, {}});
             const ObservedHost* o = observed(host);
-            if (o && !o->image.empty()) {
-                Step s{Action::check, host, false, 0, "the previous image " + o->image + " is still there for a rollback",
-                       {remote::image_exists(runtime, o->image)}, {}, {}};
+            // What `hoist rollback` runs is <image>:<version>: that tag must still be on the host. The
+            // container's own image (what `ps` shows) is no test: once the tag is gone `ps` shows
+            // the image ID, which exists as long as the container does, so that check never failed.
+            if (o && (!o->version.empty() || !o->image.empty())) {
+                std::string kept = o->version.empty() ? o->image : p.image_ref(o->version);
+                Step s{Action::check, host, false, 0, "the previous image " + kept + " is still there for a rollback",
+                       {remote::image_exists(runtime, kept)}, {}, {}};
                 s.failure = "the image of the running version is missing, so a rollback would need the registry";
                 add(s);
             }
@@ -164,6 +171,10 @@ struct Builder {
                  "write " + c.env_file + " (mode 0600): " + secret_list(), {}, {}, c});
         add({Action::run, host, false, batch, "start " + c.name + " on port " + std::to_string(c.host_port),
              {remote::run(c)}, {}, c});
+        health(host, batch, c);
+    }
+
+    void health(const std::string& host, int batch, const remote::ContainerSpec& c) {
         const auto& hc = p.healthcheck;
         add({Action::health, host, false, batch,
              "GET http://127.0.0.1:" + std::to_string(c.host_port) + hc.path + " through the SSH connection until " +
@@ -254,9 +265,24 @@ struct Builder {
             for (const auto& host : batch) {
                 const ObservedHost* o = observed(host);
                 std::string prev = o ? o->container : (state.observed ? "" : p.service + "-<previous>");
-                if (!prev.empty())
+                if (o && !o->adopt_from.empty())
+                    add({Action::stop, host, false, b,
+                         "take over " + o->adopt_from + ": rename it " + prev + " and stop it (kept for rollback; the "
+                         "next successful deploy removes it)",
+                         {remote::rename(runtime, o->adopt_from, prev), remote::stop(runtime, prev, p.container.stop_timeout)},
+                         {}, {}});
+                else if (!prev.empty())
                     add({Action::stop, host, false, b, "stop " + prev + " (kept for rollback until the deploy ends)",
                          {remote::stop(runtime, prev, p.container.stop_timeout)}, {}, {}});
+                if (plan.tag == adopted_version) {
+                    // the container taken over with --adopt: started again, never removed
+                    remote::ContainerSpec again = spec("", port);
+                    again.existing = true;
+                    add({Action::run, host, false, b, "start " + name + " again (taken over with deploy --adopt)",
+                         {remote::start(runtime, name)}, {}, again});
+                    health(host, b, again);
+                    continue;
+                }
                 if (o && o->has(name))
                     add({Action::remove, host, false, b, "remove the stopped " + name + " left by an earlier deploy",
                          {remote::remove(runtime, name)}, {}, {}});
@@ -338,9 +364,31 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
         plan.notes.push_back("the fleet was not observed: steps assume the previous containers hoist names "
                              "itself, and are resolved against the hosts at deploy time");
     Builder b{p, state, plan, options};
+    registry::Credentials creds;
+    if (options.pull_credentials) {
+        creds = *options.pull_credentials;
+    } else if (p.registry.has_credentials()) {
+        creds.username = p.registry.username;
+        creds.password = p.registry.password;
+        creds.source = "the pipeline's registry settings";
+    }
+    plan.pull_auth = registry::host_auth_document(p.registry_host(), creds);
+    b.credentials_used = creds.source + (creds.identity_token.empty() ? " (user " + creds.username + ")"
+                                                                      : " (an identity token)");
     plan.initial_pool = b.pool;
     bool rolling = p.strategy.type == StrategyType::rolling;
     b.choose_hosts(rolling);
+    for (const auto& h : plan.hosts)
+        if (const ObservedHost* o = b.observed(h)) {
+            for (const auto& f : o->foreign)
+                plan.blockers.push_back(h + ": container " + f.name + " (image " + f.image +
+                                        "), not started by hoist, publishes port " + std::to_string(f.port) +
+                                        ", which " + p.service + "'s new container needs");
+            if (!o->adopt_from.empty())
+                plan.notes.push_back(h + ": takes over " + o->adopt_from + " (not started by hoist; --adopt) as the "
+                                     "previous version: renamed " + o->container + ", drained, stopped and kept for "
+                                     "a rollback; the next successful deploy removes it");
+        }
     if (!rolling && !plan.hosts.empty()) {
         // blue/green changes every host or none: a fleet already on the tag in the live colour is left alone
         bool all_current = true;
@@ -418,6 +466,8 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
                                                                   : ", behind " + lb + "\n";
     out += "Image: " + plan.image_ref + "\n";
     for (const auto& n : plan.notes) out += "Note: " + n + "\n";
+    for (const auto& b : plan.blockers) out += "Blocked: " + b + "\n";
+    if (!plan.blockers.empty()) out += "Blocked: " + adoption_advice(plan) + "\n";
 
     std::size_t tw = 0;
     for (const auto& s : plan.steps) tw = std::max(tw, s.target.size() + (s.on_lb ? 5 : 0));
@@ -462,7 +512,17 @@ nlohmann::json plan_to_json(const Plan& plan) {
     }
     return {{"service", plan.service}, {"tag", plan.tag}, {"image", plan.image_ref},
             {"strategy", config::to_string(plan.strategy)}, {"batches", plan.batches},
-            {"notes", plan.notes}, {"steps", steps}};
+            {"notes", plan.notes}, {"blockers", plan.blockers}, {"steps", steps}};
+}
+
+std::string adoption_advice(const Plan& plan) {
+    std::string remove = "stop and remove it yourself (e.g. `docker rm -f NAME` on that host)";
+    if (plan.strategy != StrategyType::rolling)
+        return "a deploy would collide with it: " + remove + " before the first blue/green deploy (--adopt takes over "
+               "only with strategy rolling)";
+    return "a deploy would collide with it. To take it over as the previous version (drained from the load balancer, "
+           "stopped, renamed " + plan.service + "-" + adopted_version + " and kept for a rollback, removed by the next "
+           "successful deploy) run `hoist deploy --adopt`; or " + remove;
 }
 
 }  // namespace hoist::deploy

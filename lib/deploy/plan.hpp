@@ -15,6 +15,7 @@
 #include "config/pipeline.hpp"
 #include "deploy/state.hpp"
 #include "lb/balancer.hpp"
+#include "registry/credentials.hpp"
 #include "remote/docker.hpp"
 
 namespace hoist::deploy {
@@ -62,15 +63,24 @@ struct Plan {
     std::vector<std::vector<std::string>> batches;
     std::vector<Step> steps;
     std::vector<std::string> notes;  ///< warnings and assumptions shown above the steps
+    /// Why this plan must not run (a container hoist did not start holds a port the deploy needs);
+    /// a deploy stops before changing anything and prints `adoption_advice`.
+    std::vector<std::string> blockers;
     std::vector<std::string> hosts;      ///< the hosts this deploy changes, in rollout order
     std::vector<std::string> unchanged;  ///< hosts already running the tag: left alone
     lb::Pool initial_pool;               ///< the pool before the first change (every host of the file)
     int new_port = 0;                    ///< host port of the new containers
     bool has_lb = false;
+    /// The config.json document each host's pull reads on stdin (registry::host_auth_document);
+    /// empty: pulls are anonymous. Never printed: plan_to_json and render_plan leave it out.
+    Secret pull_auth;
 };
 
 struct PlanOptions {
     bool pull_if_missing = false;  ///< rollbacks: use the image kept on the host, pull only when it is gone
+    /// What the hosts pull with: the push's credentials (deploy::pipeline_credentials), owned by
+    /// the caller. nullptr: the pipeline's registry settings when it has some, else anonymous.
+    const registry::Credentials* pull_credentials = nullptr;
 };
 
 Plan make_plan(const config::Pipeline& p, const std::string& tag, const FleetState& state,
@@ -90,6 +100,8 @@ lb::Pool starting_pool(const config::Pipeline& p, const FleetState& state);
 lb::Pool with_hosts(lb::Pool pool, const std::vector<std::string>& hosts, bool enabled, int port = 0);
 
 std::string render_plan(const Plan& plan, const config::Pipeline& p);
+/// What to do about the plan's blockers: `hoist deploy --adopt` (rolling), or remove the container.
+std::string adoption_advice(const Plan& plan);
 nlohmann::json plan_to_json(const Plan& plan);
 
 }  // namespace hoist::deploy

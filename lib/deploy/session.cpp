@@ -20,6 +20,7 @@
 #include "remote/docker.hpp"
 #include "ssh/error.hpp"
 #include "util/process.hpp"
+#include "util/process_stream.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::deploy {
@@ -89,9 +90,10 @@ void run_hooks(const config::Pipeline& p, const std::vector<std::string>& comman
         o.env = {{"HOIST_SERVICE", p.service}, {"HOIST_TAG", tag}, {"HOIST_HOSTS", host_list(p.hosts)},
                  {"HOIST_STAGE", p.stage}};
         auto t0 = Clock::now();
-        auto r = run_process({"sh", "-c", cmd}, o);
-        for (const auto& line : split(r.out + r.err, '\n'))
+        // each line as the hook writes it: a hook that runs for minutes shows where it is
+        auto r = run_process_lines({"sh", "-c", cmd}, o, [&](bool, const std::string& line) {
             if (!trim(line).empty()) out.info("  | " + line);
+        });
         out.event("hook", {{"phase", phase}, {"command", shown}, {"exit_code", r.exit_code}, {"duration_ms", ms_since(t0)}});
         if (r.timed_out)
             throw Error(static_cast<ExitCode>(failure_code), "hook " + phase + " '" + shown + "' did not finish within " +
@@ -138,6 +140,9 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
 
     // 1. the lock (before anything that costs or changes something)
     std::string tag = rollback ? req.tag : resolve_tag(p, req.tag);
+    if (!rollback && tag == adopted_version)
+        throw usage_error(std::string("the tag '") + adopted_version + "' is reserved for the container taken over "
+                          "with deploy --adopt; nothing was done");
     std::unique_ptr<Lock> lock;
     try {
         lock = std::make_unique<Lock>(fleet->connection(lock_host), remote::state_dir(p.service), lock_host);
@@ -192,9 +197,13 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     if (pacer.stop_requested())
         throw Error(ExitCode::interrupted, "interrupted before any host was changed; nothing was changed");
 
-    // 3. the plan
+    // 3. the plan; hosts pull with the credentials the push used (pipeline, config.json, helper)
     Plan plan;
     config::Pipeline run_p = p;
+    registry::Credentials pull_credentials = pipeline_credentials(p);
+    if (req.adopt && p.strategy.type == config::StrategyType::rolling) adopt_foreign(obs.state.hosts, p.service);
+    out.mask(pull_credentials.password);
+    out.mask(pull_credentials.identity_token);
     if (rollback) {
         // Instant when every host still runs one same version beside its live container.
         std::map<std::string, ObservedContainer> targets;
@@ -226,10 +235,19 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
                                       " records none before " + (current.empty() ? "nothing" : current) +
                                       "; name one with --to TAG");
             }
-            plan = make_plan(run_p, tag, obs.state, {.pull_if_missing = true});
+            plan = make_plan(run_p, tag, obs.state, {.pull_if_missing = true, .pull_credentials = &pull_credentials});
         }
     } else {
-        plan = make_plan(run_p, tag, obs.state);
+        plan = make_plan(run_p, tag, obs.state, {.pull_credentials = &pull_credentials});
+        if (!plan.blockers.empty()) {
+            // before the hooks: nothing is started, nothing changes
+            for (const auto& b : plan.blockers) out.error(b);
+            out.event("plan", plan_to_json(plan));
+            throw Error(ExitCode::rolled_back, std::to_string(plan.blockers.size()) + " of " +
+                                                   std::to_string(plan.hosts.size()) + " hosts run a container hoist "
+                                                   "did not start on the service's port; " + adoption_advice(plan) +
+                                                   "; nothing was changed");
+        }
         run_hooks(p, p.hooks.pre_deploy, "pre_deploy", tag, static_cast<int>(ExitCode::rolled_back), out);
     }
     for (const auto& n : plan.notes) out.warning(n);
@@ -253,8 +271,13 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
         try {
             run_hooks(p, p.hooks.post_deploy, "post_deploy", tag, 1, out);
         } catch (const Error& e) {
-            out.warning(std::string(e.what()).substr(0, std::string(e.what()).find(';')) +
-                        "; the deploy itself succeeded");
+            // the hook's error ends "; nothing was changed", untrue here; the command itself may
+            // hold a ';', so the suffix is cut, not everything after the first ';'
+            std::string what = e.what();
+            const std::string suffix = "; nothing was changed";
+            if (what.size() >= suffix.size() && what.compare(what.size() - suffix.size(), suffix.size(), suffix) == 0)
+                what.resize(what.size() - suffix.size());
+            out.warning(what + "; the deploy itself succeeded");
         }
     }
 

@@ -22,6 +22,9 @@ struct DeployRequest {
     bool skip_build = false;
     bool skip_push = false;
     std::chrono::milliseconds lock_wait{0};
+    /// deploy --adopt: a running container hoist did not start that publishes the service's host
+    /// port becomes the previous version (drained, stopped, kept for rollback, removed later).
+    bool adopt = false;
 };
 
 struct DeployOutcome {

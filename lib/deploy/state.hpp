@@ -6,6 +6,7 @@
 /// container published on the host's pool port. Without a load balancer (or a host hoist has not
 /// put in the pool yet) it is the newest running container. Rollback returns each host to its live
 /// container, so this is the one definition of "the previous version" on a host.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,12 +24,21 @@ struct ObservedContainer {
     std::string image;
     int port = 0;         ///< hoist.port: the host port it publishes
     std::string created;  ///< sortable creation time as the runtime prints it
+    std::vector<int> published = {};  ///< host ports it publishes (containers without hoist's labels)
     bool running() const { return state == "running"; }
 };
+
+/// The version hoist gives a container it took over with `deploy --adopt` (renamed
+/// `<service>-adopted`): it has no hoist.version label. A tag of that name is reserved.
+inline constexpr const char* adopted_version = "adopted";
 
 /// Parses `docker ps --all --format '{{json .}}'` (one object a line; podman's shape too).
 /// Lines that are not hoist containers of some service are skipped.
 std::vector<ObservedContainer> parse_container_list(const std::string& out);
+
+/// The containers of the same listing without a hoist.service label (any service), with the
+/// host ports they publish (docker's "0.0.0.0:8080->80/tcp, ..." or podman's port objects).
+std::vector<ObservedContainer> parse_unlabelled_containers(const std::string& out);
 
 /// What is running on one host before the deploy.
 struct ObservedHost {
@@ -38,11 +48,20 @@ struct ObservedHost {
     int port = 0;           ///< the host port it publishes
     std::string image;
     std::vector<ObservedContainer> containers;  ///< every hoist container of the service
+    /// Running containers without hoist's labels that publish a port this deploy publishes (the
+    /// old deploy script's): the first deploy would collide with them. `--adopt` takes one over.
+    std::vector<ObservedContainer> foreign;
+    std::string adopt_from;  ///< taken over with --adopt: its name before hoist renames it
     bool has(const std::string& name) const;
     const ObservedContainer* find(const std::string& name) const;
 };
 
 /// Picks the live container among `containers` for a host whose pool member (if any) is `member`.
 ObservedHost live_host(std::vector<ObservedContainer> containers, const lb::Member* member);
+
+/// `deploy --adopt`: on each host whose only foreign container is the one running there, it
+/// becomes the live container (the previous version, renamed `<service>-adopted`). Hosts with
+/// more than one, or beside a live hoist container, keep theirs in `foreign` (the plan refuses).
+void adopt_foreign(std::map<std::string, ObservedHost>& hosts, const std::string& service);
 
 }  // namespace hoist::deploy

@@ -59,7 +59,8 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
         return false;
     };
     if (pr.new_started && !pr.new_container.empty()) {
-        auto r = exec(c, remote::remove(runtime(), pr.new_container));
+        auto r = exec(c, pr.new_existing ? remote::stop(runtime(), pr.new_container, m_p.container.stop_timeout)
+                                         : remote::remove(runtime(), pr.new_container));
         if (!r.ok() && to_lower(r.err).find("no such container") == std::string::npos)
             return fail_here("cannot remove " + pr.new_container + ": " + trim(r.err));
     }

@@ -2,10 +2,14 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
 
+#include "util/ca_bundle.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::http {
@@ -17,6 +21,17 @@ struct CurlGlobal {
     ~CurlGlobal() { curl_global_cleanup(); }
 };
 void ensure_global() { static CurlGlobal g; }
+
+/// The CA bundle for this machine when libcurl's compiled-in one is missing (util/ca_bundle.hpp).
+const std::string& system_ca_bundle() {
+    static const std::string path = [] {
+        const char* env = std::getenv("SSL_CERT_FILE");
+        const char* def = curl_version_info(CURLVERSION_NOW)->cainfo;
+        return pick_ca_bundle(env ? env : "", def ? def : "",
+                              [](const std::string& p) { return ::access(p.c_str(), R_OK) == 0; });
+    }();
+    return path;
+}
 }  // namespace
 
 std::string Response::header(const std::string& name) const {
@@ -57,6 +72,7 @@ Easy::Easy(Request request) : m_request(std::move(request)) {
     }
     if (!m_request.unix_socket.empty()) curl_easy_setopt(m_curl, CURLOPT_UNIX_SOCKET_PATH, m_request.unix_socket.c_str());
     if (!m_request.ca_file.empty()) curl_easy_setopt(m_curl, CURLOPT_CAINFO, m_request.ca_file.c_str());
+    else if (!system_ca_bundle().empty()) curl_easy_setopt(m_curl, CURLOPT_CAINFO, system_ca_bundle().c_str());
     if (!m_request.cert_file.empty()) curl_easy_setopt(m_curl, CURLOPT_SSLCERT, m_request.cert_file.c_str());
     if (!m_request.key_file.empty()) curl_easy_setopt(m_curl, CURLOPT_SSLKEY, m_request.key_file.c_str());
 

@@ -150,4 +150,23 @@ Credentials credentials_from_docker_config(const std::string& registry, const st
     return anon;
 }
 
+Secret host_auth_document(const std::string& registry, const Credentials& c) {
+    if (c.anonymous()) return {};
+    json entry = json::object();
+    if (!c.identity_token.empty()) {
+        entry["identitytoken"] = c.identity_token.reveal();
+        if (!c.username.empty()) entry["auth"] = base64_encode(c.username + ":");
+    } else {
+        Secret basic(c.username + ":" + c.password.reveal());
+        entry["auth"] = base64_encode(basic.reveal());
+    }
+    json doc = {{"auths", {{is_docker_hub(registry) ? "https://index.docker.io/v1/" : registry, entry}}}};
+    Secret out(doc.dump());
+    // the json values hold copies: wipe them before they are freed
+    for (auto& [k, v] : entry.items()) explicit_bzero(v.get_ref<std::string&>().data(), v.get_ref<std::string&>().size());
+    for (auto& [k, v] : doc["auths"].items())
+        for (auto& [k2, v2] : v.items()) explicit_bzero(v2.get_ref<std::string&>().data(), v2.get_ref<std::string&>().size());
+    return out;
+}
+
 }  // namespace hoist::registry

@@ -46,4 +46,10 @@ std::optional<Credentials> parse_helper_answer(const std::string& out, const std
 std::optional<Credentials> credentials_from_auths(const std::string& config_text, const std::string& registry,
                                                   const std::string& path);
 
+/// The config.json document that lets a host's runtime pull from `registry` with `c` (docker:
+/// DOCKER_CONFIG, podman: --authfile): {"auths": {KEY: {"auth": base64(user:password)}}}, or
+/// "identitytoken" (the runtime exchanges it at the token service) when `c` holds one. KEY is
+/// the registry host, Docker Hub's legacy URL for Docker Hub. Empty for anonymous credentials.
+Secret host_auth_document(const std::string& registry, const Credentials& c);
+
 }  // namespace hoist::registry

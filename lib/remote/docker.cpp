@@ -48,6 +48,14 @@ Command list_containers(const std::string& runtime, const std::string& service) 
              "{{json .}}"}};
 }
 
+Command list_all_containers(const std::string& runtime) {
+    return {{runtime, "ps", "--all", "--no-trunc", "--format", "{{json .}}"}};
+}
+
+Command rename(const std::string& runtime, const std::string& from, const std::string& to) {
+    return {{runtime, "rename", from, to}};
+}
+
 Command logs(const std::string& runtime, const std::string& name, int tail, bool follow) {
     Command c{{runtime, "logs", "--tail", std::to_string(tail)}};
     if (follow) c.argv.push_back("--follow");
@@ -59,16 +67,23 @@ Command login(const std::string& runtime, const std::string& registry, const std
     return {{runtime, "login", "--username", username, "--password-stdin", registry}};
 }
 
-Command pull_with_login(const std::string& runtime, const std::string& registry, const std::string& username,
-                        const std::string& image, bool if_missing) {
-    std::string pull = "\"$1\" pull --quiet \"$4\"";
-    if (if_missing) pull = "{ \"$1\" image inspect \"$4\" >/dev/null 2>&1 || " + pull + "; }";
-    // The logout runs on the way out, also when the pull is cut short (a timeout's TERM, a
-    // dropped connection's HUP): the password must not stay in the host's config.json.
+Command pull_with_auth(const std::string& runtime, const std::string& image, bool if_missing) {
+    bool podman = runtime.find("podman") != std::string::npos;
+    std::string pull = podman ? "\"$1\" pull --quiet --authfile \"$d/config.json\" \"$2\""
+                              : "DOCKER_CONFIG=\"$d\" \"$1\" pull --quiet \"$2\"";
+    if (if_missing) pull = "{ \"$1\" image inspect \"$2\" >/dev/null 2>&1 || " + pull + "; }";
+    // The directory goes on the way out, also when the pull is cut short (a timeout's TERM, a
+    // dropped connection's HUP): the credentials must not stay on the host.
     return {{"sh", "-c",
-             "trap '\"$1\" logout \"$3\" >/dev/null 2>&1' EXIT; trap 'exit 143' TERM; trap 'exit 129' HUP; "
-             "trap 'exit 130' INT; \"$1\" login --username \"$2\" --password-stdin \"$3\" >/dev/null && " + pull,
-             "sh", runtime, username, registry, image}};
+             "d=; trap '[ -z \"$d\" ] || rm -rf \"$d\"' EXIT; trap 'exit 143' TERM; trap 'exit 129' HUP; "
+             "trap 'exit 130' INT; umask 077; "
+             "for b in /dev/shm \"$XDG_RUNTIME_DIR\" \"${TMPDIR:-/tmp}\"; do "
+             "[ -n \"$b\" ] && [ -d \"$b\" ] && [ -w \"$b\" ] && d=$(mktemp -d \"$b/hoist-pull.XXXXXXXX\" 2>/dev/null) "
+             "&& break; done; "
+             "[ -n \"$d\" ] || { echo 'no private directory for the registry credentials (mktemp -d failed)' >&2; "
+             "exit 1; }; "
+             "cat > \"$d/config.json\" || exit 1; " + pull,
+             "sh", runtime, image}};
 }
 
 Command image_exists(const std::string& runtime, const std::string& image) {

@@ -26,6 +26,7 @@ struct ContainerSpec {
     std::vector<std::string> options;  ///< passed through as given
     std::vector<std::string> command;  ///< overrides CMD when non-empty
     std::chrono::milliseconds stop_timeout{30000};
+    bool existing = false;  ///< started again, not run: the container taken over with deploy --adopt
 };
 
 Command run(const ContainerSpec& spec);
@@ -39,13 +40,20 @@ Command remove_image(const std::string& runtime, const std::string& image);
 Command server_version(const std::string& runtime);
 /// Lists the service's containers, one JSON object a line: name, state, labels, image.
 Command list_containers(const std::string& runtime, const std::string& service);
+/// Every container of the host (one JSON object a line), for the ones hoist did not start: a
+/// container of the old deploy script holding the service's port, or the one it took over.
+Command list_all_containers(const std::string& runtime);
+Command rename(const std::string& runtime, const std::string& from, const std::string& to);
 Command logs(const std::string& runtime, const std::string& name, int tail, bool follow);
 /// `docker login` reading the password from stdin, so it never appears in `ps`.
 Command login(const std::string& runtime, const std::string& registry, const std::string& username);
-/// Logs in (password on stdin), pulls (only when missing, with `if_missing`) and logs out again
-/// whatever happened, in one round trip: the credentials are on the host only while it pulls.
-Command pull_with_login(const std::string& runtime, const std::string& registry, const std::string& username,
-                        const std::string& image, bool if_missing);
+/// Pulls (only when missing, with `if_missing`) with registry credentials read from stdin: a
+/// Docker config.json document (`registry::host_auth_document`) written into a private directory
+/// (mode 0700, in RAM under /dev/shm or $XDG_RUNTIME_DIR where they exist) that only this pull
+/// reads (docker: DOCKER_CONFIG, podman: --authfile) and that is removed however the pull ends
+/// (also on a timeout's TERM or a dropped connection's HUP). The host's own config.json and its
+/// logins are not touched; nothing secret is in the command line.
+Command pull_with_auth(const std::string& runtime, const std::string& image, bool if_missing);
 /// Whether an image is present locally (exit 0) or not.
 Command image_exists(const std::string& runtime, const std::string& image);
 /// Starts a stopped container again (rollback to the container kept from before the deploy).

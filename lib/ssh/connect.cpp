@@ -2,13 +2,21 @@
 
 #include "ssh/jump.hpp"
 #include "ssh/live_connection.hpp"
+#include "ssh/proxy_command.hpp"
+
+#include <tuple>
 
 namespace hoist::ssh {
 
 Session establish(const Endpoint& ep, JumpTunnel* via, const ConnectOptions& o) {
     Deadline d = Deadline::in(o.connect_timeout);
-    Socket sock = via ? via->open(ep.host, ep.port, d) : tcp_connect(ep.host, ep.port, d);
+    Socket sock;
+    std::unique_ptr<ProxyProcess> proxy;
+    if (via) sock = via->open(ep.host, ep.port, d);
+    else if (!ep.proxy_command.empty()) std::tie(sock, proxy) = start_proxy_command(ep.proxy_command);
+    else sock = tcp_connect(ep.host, ep.port, d);
     Session s(std::move(sock), ep.label());
+    if (proxy) s.attach_proxy(std::move(proxy));
     try {
         prefer_known_types(s, ep.host, ep.port, o.host_keys);
         s.handshake(d);
@@ -21,11 +29,20 @@ Session establish(const Endpoint& ep, JumpTunnel* via, const ConnectOptions& o) 
         a.passphrase = o.passphrase;
         authenticate(s, a, d);
     } catch (const Error& e) {
+        std::string message = e.what();
+        ErrorKind kind = e.kind();
+        if (kind == ErrorKind::timeout)
+            message += " (ssh.connect_timeout " + std::to_string(o.connect_timeout.count() / 1000.0).substr(0, 4) + " s)";
+        if (ProxyProcess* p = s.proxy(); p && kind != ErrorKind::host_key && kind != ErrorKind::auth) {
+            // The program's own words say why ("Connection refused", "TargetNotConnected") where
+            // libssh2 only saw the stream end. Asked before the socket is shut down below, which
+            // would end the program for reasons of our own; a timeout does not wait for it.
+            message += "; " + p->describe(kind == ErrorKind::timeout ? std::chrono::milliseconds(0)
+                                                                      : std::chrono::milliseconds(1000));
+            if (p->exited()) kind = ErrorKind::connect;
+        }
         s.mark_broken();  // no polite goodbye to a host we refused or that timed out
-        if (e.kind() == ErrorKind::timeout)
-            throw Error(ErrorKind::timeout, std::string(e.what()) + " (ssh.connect_timeout " +
-                                                std::to_string(o.connect_timeout.count() / 1000.0).substr(0, 4) + " s)");
-        throw;
+        throw Error(kind, message);
     }
     return s;
 }
@@ -40,7 +57,7 @@ std::shared_ptr<JumpTunnel> Connector::tunnel_for(const std::vector<Endpoint>& c
     std::shared_ptr<JumpTunnel> parent;
     std::string key;
     for (const auto& hop : chain) {
-        key += hop.label() + ">";
+        key += hop.label() + (hop.proxy_command.empty() ? "" : " via `" + hop.proxy_command + "`") + ">";
         auto& slot = m_tunnels[key];
         if (!slot || !slot->alive()) {
             try {

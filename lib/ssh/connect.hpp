@@ -25,6 +25,9 @@ struct Endpoint {
     bool use_agent = true;
     std::vector<std::string> identity_files;  ///< expanded paths
     bool files_optional = false;              ///< the default key files: missing ones are not reported
+    /// ssh_config's ProxyCommand with its tokens expanded: run instead of a TCP connect when this
+    /// is the first hop (a later hop is reached through the tunnel before it, as with `ssh -J`).
+    std::string proxy_command;
     /// "user@host:port"
     std::string label() const { return user + "@" + host + ":" + std::to_string(port); }
 };
@@ -62,7 +65,9 @@ private:
     std::map<std::string, std::shared_ptr<JumpTunnel>> m_tunnels;
 };
 
-/// Direct TCP to `endpoint`, or through `via`; then handshake, host key check, authentication.
+/// Direct TCP to `endpoint`, through `via`, or through the endpoint's ProxyCommand; then handshake,
+/// host key check, authentication. When a ProxyCommand's connection fails, the error ends with what
+/// the program did and said ("...; ProxyCommand `CMD` exited with status 255: <stderr>").
 Session establish(const Endpoint& endpoint, JumpTunnel* via, const ConnectOptions& options);
 
 }  // namespace hoist::ssh

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ssh/proxy_command.hpp"
+
 namespace hoist::ssh {
 
 std::string host_key_preference(const std::vector<std::string>& trusted) {
@@ -38,7 +40,8 @@ Session::Session(Socket socket, std::string label) : m_socket(std::move(socket))
 }
 
 Session::Session(Session&& o) noexcept
-    : m_socket(std::move(o.m_socket)),
+    : m_proxy(std::move(o.m_proxy)),
+      m_socket(std::move(o.m_socket)),
       m_session(std::exchange(o.m_session, nullptr)),
       m_label(std::move(o.m_label)),
       m_broken(o.m_broken) {}
@@ -46,6 +49,7 @@ Session::Session(Session&& o) noexcept
 Session& Session::operator=(Session&& o) noexcept {
     if (this != &o) {
         close();
+        m_proxy = std::move(o.m_proxy);
         m_socket = std::move(o.m_socket);
         m_session = std::exchange(o.m_session, nullptr);
         m_label = std::move(o.m_label);
@@ -56,8 +60,13 @@ Session& Session::operator=(Session&& o) noexcept {
 
 Session::~Session() { close(); }
 
+void Session::attach_proxy(std::unique_ptr<ProxyProcess> proxy) { m_proxy = std::move(proxy); }
+
 void Session::close() {
-    if (!m_session) return;
+    if (!m_session) {
+        m_proxy.reset();
+        return;
+    }
     if (!m_broken) {
         Deadline d = Deadline::in(std::chrono::milliseconds(500));
         try {
@@ -87,6 +96,7 @@ void Session::close() {
     }
     m_session = nullptr;
     m_socket.reset();
+    m_proxy.reset();  // after the socket: the program sees EOF first, then its group is ended
 }
 
 void Session::prefer_host_key_types(const std::vector<std::string>& trusted) {

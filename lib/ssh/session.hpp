@@ -12,6 +12,8 @@
 
 namespace hoist::ssh {
 
+class ProxyProcess;
+
 class Session {
 public:
     /// Takes the connected socket. `label` ("user@host:port") starts every error message.
@@ -22,6 +24,11 @@ public:
     Session& operator=(const Session&) = delete;
     /// Says goodbye when the connection is healthy (bounded to ~0.5 s), then frees.
     ~Session();
+
+    /// The ProxyCommand this session's socket leads to: it lives as long as the session and is
+    /// ended (its process group) after the socket is closed.
+    void attach_proxy(std::unique_ptr<ProxyProcess> proxy);
+    ProxyProcess* proxy() const { return m_proxy.get(); }
 
     LIBSSH2_SESSION* raw() const { return m_session; }
     int fd() const { return m_socket.fd(); }
@@ -53,6 +60,7 @@ public:
 
 private:
     void close();
+    std::unique_ptr<ProxyProcess> m_proxy;  ///< declared first: destroyed after the socket
     Socket m_socket;
     LIBSSH2_SESSION* m_session = nullptr;
     std::string m_label;

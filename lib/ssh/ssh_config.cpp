@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ssh/pattern.hpp"
+#include "ssh/proxy_command.hpp"
 
 namespace hoist::ssh {
 
@@ -114,7 +115,10 @@ SshConfig SshConfig::parse(const std::string& text, const std::string& file) {
         std::string keyword = lower(line.substr(i, k - i));
         while (k < line.size() && std::isspace(static_cast<unsigned char>(line[k]))) ++k;
         if (k < line.size() && line[k] == '=') ++k;
-        auto args = split_args(line.substr(k));
+        while (k < line.size() && std::isspace(static_cast<unsigned char>(line[k]))) ++k;
+        std::string raw = line.substr(k);
+        while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) raw.pop_back();
+        auto args = split_args(raw);
         std::string where = file + ":" + std::to_string(n) + ": ";
         if (keyword == "host") {
             cfg.m_blocks.push_back(Block{args, false, false, {}});
@@ -129,8 +133,12 @@ SshConfig SshConfig::parse(const std::string& text, const std::string& file) {
         } else if (keyword == "port" && !valid_port(args[0])) {
             // ssh refuses the whole file for this ("Bad port '0'"); hoist reports it and ignores the line
             cfg.m_problems.push_back(where + "bad port '" + args[0] + "' (want 1-65535)");
+        } else if (auto bad = keyword == "proxycommand" ? unknown_proxy_token(raw) : std::nullopt) {
+            // ssh stops at connect time ("percent_expand: unknown key %x"); hoist says so and where
+            cfg.m_problems.push_back(where + "ProxyCommand has the unknown token '" + *bad +
+                                     "' (known: %h %p %r %n %%); this line is ignored");
         } else {
-            cfg.m_blocks.back().settings.push_back(Setting{keyword, args, n});
+            cfg.m_blocks.back().settings.push_back(Setting{keyword, args, raw, n});
         }
     }
     return cfg;
@@ -151,7 +159,7 @@ SshConfig SshConfig::load(const std::string& path) {
 SshConfigResult SshConfig::resolve(const std::string& name) const {
     SshConfigResult r;
     std::optional<std::string> hostname;
-    bool jump_set = false;
+    bool jump_set = false, jump_given = false, command_set = false;
     for (const auto& b : m_blocks) {
         if (b.never) continue;
         if (!b.all && !match_pattern_list(b.patterns, name, /*ignore_case=*/false)) continue;
@@ -165,11 +173,15 @@ SshConfigResult SshConfig::resolve(const std::string& name) const {
                 if (valid_port(v)) r.port = std::stoi(v);
             } else if (s.keyword == "identityfile") {
                 r.identity_files.push_back(v);
-            } else if (s.keyword == "proxyjump" && !jump_set) {
+            } else if (s.keyword == "proxyjump" && !jump_set && !command_set) {
                 jump_set = true;
                 if (lower(v) == "none") continue;
+                jump_given = true;
                 for (auto& hop : split_patterns(v, ','))
                     if (auto j = parse_jump(hop)) r.proxy_jump.push_back(*j);
+            } else if (s.keyword == "proxycommand" && !command_set && !jump_given) {
+                command_set = true;
+                if (s.raw != "none") r.proxy_command = s.raw;  // ssh compares case-sensitively
             }
         }
     }

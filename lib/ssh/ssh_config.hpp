@@ -2,8 +2,12 @@
 /// The subset of ~/.ssh/config hoist honours, resolved the way `ssh -G HOST` resolves it: Host
 /// blocks with `*`, `?` and `!` patterns matched (case-sensitively) against the name as given; for
 /// each keyword the first value found wins, except IdentityFile, which accumulates. Keywords:
-/// HostName (tokens %h, %%), User, Port, IdentityFile, ProxyJump. Everything else is ignored;
-/// `Match` blocks other than `Match all` and `Include` are reported as problems and skipped.
+/// HostName (tokens %h, %%), User, Port, IdentityFile, ProxyJump, ProxyCommand. Everything else is
+/// ignored; `Match` blocks other than `Match all` and `Include` are reported as problems and skipped.
+///
+/// ProxyJump and ProxyCommand exclude each other as in OpenSSH 9.2 (checked against `ssh -G`): the
+/// first of the two obtained wins, and `ProxyCommand none` counts as obtained (it also stops a later
+/// ProxyJump), while `ProxyJump none` only stops later ProxyJump lines, not a ProxyCommand.
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +34,8 @@ struct SshConfigResult {
     std::optional<int> port;
     std::vector<std::string> identity_files;  ///< as written (tokens and ~ unexpanded), in order
     std::vector<JumpSpec> proxy_jump;         ///< empty: none (also for "ProxyJump none")
+    /// The command as written (tokens unexpanded, see proxy_command.hpp); absent for none.
+    std::optional<std::string> proxy_command;
 };
 
 class SshConfig {
@@ -45,6 +51,7 @@ private:
     struct Setting {
         std::string keyword;  ///< lower case
         std::vector<std::string> args;
+        std::string raw;  ///< the rest of the line as written: ProxyCommand is handed to a shell whole
         int line = 0;
     };
     struct Block {

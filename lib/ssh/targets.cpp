@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "ssh/proxy_command.hpp"
 #include "ssh/ssh_config.hpp"
 
 namespace hoist::ssh {
@@ -14,7 +15,8 @@ struct Explicit {
 };
 
 Endpoint make_endpoint(const std::string& alias, std::string user, int port, Explicit given, const config::Pipeline& p,
-                       const std::optional<SshConfig>& cfg, std::vector<JumpSpec>* config_jumps) {
+                       const std::optional<SshConfig>& cfg, std::vector<JumpSpec>* config_jumps,
+                       std::optional<std::string>* config_command) {
     Endpoint ep;
     ep.host = alias;
     ep.user = std::move(user);
@@ -27,6 +29,7 @@ Endpoint make_endpoint(const std::string& alias, std::string user, int port, Exp
         if (!given.port && r.port) ep.port = *r.port;
         cfg_files = r.identity_files;
         if (config_jumps) *config_jumps = r.proxy_jump;
+        if (config_command) *config_command = r.proxy_command;
     }
     if (!p.ssh.identity_files.empty()) {
         // written in the pipeline: exactly these keys (like IdentitiesOnly), predictable on CI
@@ -40,6 +43,11 @@ Endpoint make_endpoint(const std::string& alias, std::string user, int port, Exp
         ep.files_optional = true;
     }
     return ep;
+}
+
+/// The ProxyCommand of an endpoint's own config block, its tokens filled in from the endpoint.
+void set_proxy_command(Endpoint& ep, const std::optional<std::string>& command, const std::string& alias) {
+    if (command) ep.proxy_command = expand_proxy_command(*command, {ep.host, ep.port, ep.user, alias});
 }
 
 }  // namespace
@@ -60,18 +68,24 @@ TargetPlan targets_from_pipeline(const config::Pipeline& p) {
         t.name = h.address;
         Explicit given{ssh_user_written || h.user != p.ssh.user, ssh_port_written || h.port != p.ssh.port};
         std::vector<JumpSpec> cfg_jumps;
-        t.endpoint = make_endpoint(h.address, h.user, h.port, given, p, cfg, &cfg_jumps);
+        std::optional<std::string> cfg_command;
+        t.endpoint = make_endpoint(h.address, h.user, h.port, given, p, cfg, &cfg_jumps, &cfg_command);
         std::vector<JumpSpec> chain;
         if (!p.ssh.proxy_jump.empty()) {
+            // like `ssh -J`: the pipeline's chain replaces the host's ProxyJump and ProxyCommand
             for (const auto& j : p.ssh.proxy_jump) chain.push_back({j.user, j.address, j.port});
         } else {
-            chain = cfg_jumps;
+            chain = cfg_jumps;  // ssh_config gives a ProxyJump or a ProxyCommand, never both
+            set_proxy_command(t.endpoint, cfg_command, h.address);
         }
         for (const auto& j : chain) {
-            // each hop is resolved through ssh_config too, as `ssh -J` does
+            // each hop is resolved through ssh_config too, as `ssh -J` does; the first hop's own
+            // ProxyCommand is how it is reached (later hops go through the hop before them)
             Explicit hop_given{!j.user.empty(), j.port != 0 && j.port != 22};
+            std::optional<std::string> hop_command;
             t.jumps.push_back(make_endpoint(j.host, j.user.empty() ? p.ssh.user : j.user, j.port ? j.port : 22,
-                                            hop_given, p, cfg, nullptr));
+                                            hop_given, p, cfg, nullptr, &hop_command));
+            if (t.jumps.size() == 1) set_proxy_command(t.jumps.back(), hop_command, j.host);
         }
         plan.targets.push_back(std::move(t));
     }

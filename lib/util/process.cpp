@@ -1,4 +1,5 @@
 #include "util/process.hpp"
+#include "util/process_stream.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -33,7 +34,9 @@ bool reaped(pid_t pid, int& status) {
 }
 }  // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
+namespace {
+
+ProcessResult run(const std::vector<std::string>& argv, const ProcessOptions& options, const OutputChunk* on_chunk) {
     ProcessResult r;
     if (argv.empty()) return r;
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
@@ -137,8 +140,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         auto drain = [&](int idx, int& fd, std::string& sink) {
             if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
             ssize_t got = ::read(fd, buf, sizeof buf);
-            if (got > 0) sink.append(buf, static_cast<std::size_t>(got));
-            else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+            if (got > 0) {
+                sink.append(buf, static_cast<std::size_t>(got));
+                if (on_chunk) (*on_chunk)(&sink == &r.err, std::string_view(buf, static_cast<std::size_t>(got)));
+            } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
                 close(fd);
                 fd = -1;
             }
@@ -163,6 +168,34 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     }
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+    return r;
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
+    return run(argv, options, nullptr);
+}
+
+ProcessResult run_process_lines(const std::vector<std::string>& argv, const ProcessOptions& options,
+                                const std::function<void(bool is_stderr, const std::string& line)>& on_line) {
+    // One partial line per stream: a line is handed on when its newline arrives, the rest at the end.
+    std::string pending[2];
+    OutputChunk chunk = [&](bool is_err, std::string_view data) {
+        std::string& p = pending[is_err ? 1 : 0];
+        p.append(data);
+        std::size_t start = 0, nl;
+        while ((nl = p.find('\n', start)) != std::string::npos) {
+            on_line(is_err, p.substr(start, nl - start));
+            start = nl + 1;
+        }
+        p.erase(0, start);
+    };
+    ProcessOptions o = options;
+    o.capture = true;
+    auto r = run(argv, o, &chunk);
+    for (int i = 0; i < 2; ++i)
+        if (!pending[i].empty()) on_line(i == 1, pending[i]);
     return r;
 }
 

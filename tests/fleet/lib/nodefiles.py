@@ -3,7 +3,8 @@
 
 stdin: JSON {"user": NAME, "uid": N, "gid": N, "path": USER_PATH, "fleet": NAME, "hostkeys": POOL_DIR,
              "home_template": DIR,
-             "nodes": [{"node": "h1", "ip": "10.210.0.11", "dir": "/.../h1", "docker_sock": "" | PATH}]}
+             "nodes": [{"node": "h1", "ip": "10.210.0.11", "dir": "/.../h1", "docker_sock": "" | PATH,
+              "podman_sock": "" | PATH}]}
 For each node: DIR (0755), DIR/ssh (host keys copied from POOL_DIR/<node>), DIR/home (a copy of the
 home template, owned by the user, plus .fleet-node), DIR/sshd_config.
 """
@@ -65,6 +66,9 @@ def main():
         env = "PATH=" + c["path"]
         if n.get("docker_sock"):
             env += " DOCKER_HOST=unix://" + n["docker_sock"]
+        # a podman host: the podman client talks to the host's podman service (remote mode)
+        if n.get("podman_sock"):
+            env += " CONTAINER_HOST=unix://" + n["podman_sock"]
         cfg = ["# hoist test fleet %s, node %s" % (c["fleet"], n["node"]),
                "ListenAddress %s:22" % n["ip"]]
         cfg += ["HostKey %s/ssh/ssh_host_%s_key" % (d, k) for k in ("ed25519", "ecdsa", "rsa")]

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
 #include <thread>
 
 #include "fixture.hpp"
@@ -22,10 +25,15 @@ struct Proxy {
                                       "127.0.0.1:" + std::to_string(port), "--target", target};
         argv.insert(argv.end(), fault.begin(), fault.end());
         proc = Background(argv, dir.path + "/proxy.log");
-        for (int i = 0; i < 100; ++i) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (std::chrono::steady_clock::now() < deadline) {
             if (run_process({"bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port)}).exit_code == 0) return;
+            if (proc.exited()) break;
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
+        std::ifstream in(dir.path + "/proxy.log");
+        throw std::runtime_error("the fault proxy did not answer on port " + std::to_string(port) + ": " +
+                                 std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
     }
     std::string host() const { return "127.0.0.1:" + std::to_string(port); }
 };

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
@@ -57,6 +58,13 @@ Background& Background::operator=(Background&& o) noexcept {
     return *this;
 }
 
+bool Background::exited() {
+    if (m_pid <= 0) return true;
+    if (waitpid(m_pid, nullptr, WNOHANG) != m_pid) return false;
+    m_pid = -1;
+    return true;
+}
+
 void Background::kill() {
     if (m_pid <= 0) return;
     ::kill(m_pid, SIGKILL);
@@ -81,10 +89,6 @@ LocalRegistry::LocalRegistry(Auth auth) : m_auth(auth) {
     m_port = free_port();
     m_storage = m_dir.path + "/storage";
     m_config = m_dir.path + "/registry.yml";
-    std::ofstream c(m_config);
-    c << "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: "
-      << m_storage << "\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:" << m_port
-      << "\n  secret: hoist-itest-secret\n";
     if (auth == Auth::basic) {
         // bcrypt via the same python one-liner as the fleet (no apache2-utils needed)
         auto r = run_process({"/usr/bin/python3", "-W", "ignore", "-c",
@@ -93,7 +97,7 @@ LocalRegistry::LocalRegistry(Auth auth) : m_auth(auth) {
                               user, password});
         if (r.exit_code != 0) throw std::runtime_error("htpasswd generation failed: " + r.err);
         std::ofstream(m_dir.path + "/htpasswd") << r.out;
-        c << "auth:\n  htpasswd:\n    realm: hoist-itest\n    path: " << m_dir.path << "/htpasswd\n";
+        m_auth_yaml = "auth:\n  htpasswd:\n    realm: hoist-itest\n    path: " + m_dir.path + "/htpasswd\n";
     } else if (auth == Auth::token) {
         m_issuer_port = free_port();
         auto r = run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
@@ -107,28 +111,52 @@ LocalRegistry::LocalRegistry(Auth auth) : m_auth(auth) {
                                m_dir.path + "/token.key", "--cert", m_dir.path + "/token.crt", "--issuer",
                                "hoist-itest-issuer", "--service", "hoist-itest-registry", "--users-file", users},
                               m_dir.path + "/issuer.log");
-        c << "auth:\n  token:\n    realm: http://127.0.0.1:" << m_issuer_port
-          << "/token\n    service: hoist-itest-registry\n    issuer: hoist-itest-issuer\n    rootcertbundle: "
-          << m_dir.path << "/token.crt\n";
-        wait_ready(m_issuer_port);
+        m_auth_yaml = "auth:\n  token:\n    realm: http://127.0.0.1:" + std::to_string(m_issuer_port) +
+                      "/token\n    service: hoist-itest-registry\n    issuer: hoist-itest-issuer\n    rootcertbundle: " +
+                      m_dir.path + "/token.crt\n";
+        if (!wait_ready(m_issuer_port, m_issuer, m_dir.path + "/issuer.log"))
+            throw std::runtime_error("the token issuer exited; see " + m_dir.path + "/issuer.log");
     }
-    c.close();
-    start();
+    write_config();
+    // A port from free_port() is free only when asked: until the registry binds it, any outgoing
+    // connection of the machine may take it. Then the registry exits with "address already in use"
+    // and another port is tried.
+    for (int attempt = 1;; ++attempt) {
+        m_registry = Background({"docker-registry", "serve", m_config}, m_dir.path + "/registry.log");
+        if (wait_ready(m_port, m_registry, m_dir.path + "/registry.log")) return;
+        std::ifstream in(m_dir.path + "/registry.log");
+        std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (attempt == 3 || log.find("address already in use") == std::string::npos)
+            throw std::runtime_error("docker-registry on port " + std::to_string(m_port) + " exited: " + log);
+        m_port = free_port();
+        write_config();
+    }
 }
 
-void LocalRegistry::wait_ready(int port) const {
-    for (int i = 0; i < 200; ++i) {
-        auto r = run_process({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+void LocalRegistry::write_config() {
+    std::ofstream c(m_config);
+    c << "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: "
+      << m_storage << "\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:" << m_port
+      << "\n  secret: hoist-itest-secret\n"
+      << m_auth_yaml;
+}
+
+bool LocalRegistry::wait_ready(int port, Background& proc, const std::string& log) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (proc.exited()) return false;
+        auto r = run_process({"curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
                               "http://127.0.0.1:" + std::to_string(port) + "/v2/"});
-        if (r.out != "000") return;
+        if (r.out != "000" && !r.out.empty()) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    throw std::runtime_error("nothing answers on port " + std::to_string(port) + "; see logs in " + m_dir.path);
+    throw std::runtime_error("nothing answers on port " + std::to_string(port) + " after 60 s; see " + log);
 }
 
 void LocalRegistry::start() {
     m_registry = Background({"docker-registry", "serve", m_config}, m_dir.path + "/registry.log");
-    wait_ready(m_port);
+    if (!wait_ready(m_port, m_registry, m_dir.path + "/registry.log"))
+        throw std::runtime_error("docker-registry exited on restart; see " + m_dir.path + "/registry.log");
 }
 
 void LocalRegistry::stop() { m_registry.kill(); }

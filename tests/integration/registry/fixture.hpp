@@ -31,6 +31,8 @@ public:
     Background& operator=(Background&& o) noexcept;
     void kill();
     pid_t pid() const { return m_pid; }
+    /// Whether the process has ended (reaps it then; kill() is a no-op afterwards).
+    bool exited();
 
 private:
     pid_t m_pid = -1;
@@ -54,10 +56,13 @@ public:
     static constexpr const char* password = "alice-secret";
 
 private:
-    void wait_ready(int port) const;
+    /// Until `port` answers HTTP (true), `proc` exits (false) or 60 s pass (throws).
+    bool wait_ready(int port, Background& proc, const std::string& log) const;
+    void write_config();
     TempDir m_dir;
     Auth m_auth;
     int m_port = 0, m_issuer_port = 0;
+    std::string m_auth_yaml;  ///< the registry config's auth section
     std::string m_storage, m_config;
     Background m_registry, m_issuer;
 };

@@ -1,5 +1,5 @@
 // ssh_config resolution compared with OpenSSH itself: for each config and host name, `ssh -G -F`
-// is the oracle for hostname, user, port, identityfile and proxyjump.
+// is the oracle for hostname, user, port, identityfile, proxyjump and proxycommand.
 #include <gtest/gtest.h>
 
 #include <pwd.h>
@@ -45,6 +45,11 @@ const Case cases[] = {
     {"percent_h_and_percent",
      "Host *.lan\n  HostName %h.%%.internal\nHost x\n  HostName %h\n",
      {"a.lan", "x", "y"}},
+    {"proxycommand_and_proxyjump_precedence",
+     "Host cmd-first\n  ProxyCommand nc %h %p\nHost jump-first\n  ProxyJump j1\nHost cmd-none\n  ProxyCommand none\n"
+     "Host jump-none\n  ProxyJump none\nHost q\n  ProxyCommand   \"nc\" %h    %p  # c  \n"
+     "Host *\n  ProxyJump j2\n  ProxyCommand late %h\n",
+     {"cmd-first", "jump-first", "cmd-none", "jump-none", "q", "other"}},
 };
 
 std::map<std::string, std::vector<std::string>> ssh_g(const std::string& config, const std::string& host) {
@@ -84,11 +89,12 @@ TEST(SshConfigOracle, MatchesSshDashG) {
             std::string jumps;
             for (const auto& j : r.proxy_jump) jumps += (jumps.empty() ? "" : ",") + to_string(j);
             EXPECT_EQ(jumps, g.count("proxyjump") ? g["proxyjump"].at(0) : "");
+            EXPECT_EQ(r.proxy_command.value_or(""), g.count("proxycommand") ? g["proxycommand"].at(0) : "");
             ++compared;
         }
     }
     std::filesystem::remove(path);
-    EXPECT_EQ(compared, 24);
+    EXPECT_EQ(compared, 30);
 }
 
 }  // namespace hoist::ssh

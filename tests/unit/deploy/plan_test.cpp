@@ -7,6 +7,7 @@
 #include "../test_support.hpp"
 #include "deploy/history.hpp"
 #include "deploy/tag.hpp"
+#include "registry/base64.hpp"
 #include "util/error.hpp"
 
 using namespace hoist;
@@ -308,4 +309,60 @@ TEST(Plan, TagsThatAreNotTagsAreRefusedWhereverTheyComeFrom) {
         targets[h] = c;
     }
     EXPECT_THROW(deploy::make_switch_back_plan(p, state, targets), Error);
+}
+
+// Once the tag of the running version is gone from a host, `ps` shows the container's image as its
+// ID, which exists for as long as the container does: the pre-flight checks the tag a rollback
+// runs (<image>:<version>) instead, so that a missing one is found.
+TEST(Plan, PreflightChecksTheTagARollbackRunsNotTheContainersImage) {
+    auto p = pipeline(kRolling);
+    deploy::FleetState state;
+    state.observed = true;
+    state.hosts["10.0.1.11"] = live("v1", "web-v1", "", 8080, "sha256:f40b09ef75f2c9edce5674a343a264841e133622a2fa9bfbaa2212f6f4895815");
+    state.hosts["10.0.1.12"] = live("v1", "web-v1", "", 8080, "registry.example.com/acme/web:v1");
+    auto plan = deploy::make_plan(p, "v2", state);
+    int checks = 0;
+    for (const auto& s : plan.steps)
+        if (s.action == deploy::Action::check && s.detail.find("previous image") != std::string::npos) {
+            ++checks;
+            ASSERT_EQ(s.commands.size(), 1u);
+            EXPECT_EQ(s.commands[0].argv.back(), "registry.example.com/acme/web:v1") << s.target;
+        }
+    EXPECT_EQ(checks, 2);
+}
+
+TEST(Plan, HostsPullWithThePushCredentialsOnStdinOnly) {
+    auto p = pipeline(kRolling);
+    deploy::FleetState state;
+    registry::Credentials c;
+    c.username = "ci";
+    c.password = Secret("s3cr3t-pw");
+    c.source = "credHelpers (docker-credential-ecr-login)";
+    auto plan = deploy::make_plan(p, "v2", state, {.pull_credentials = &c});
+    EXPECT_EQ(plan.pull_auth.reveal(),
+              R"({"auths":{"registry.example.com":{"auth":")" + registry::base64_encode("ci:s3cr3t-pw") + R"("}}})");
+    int pulls = 0;
+    for (const auto& s : plan.steps) {
+        if (s.action != deploy::Action::pull) continue;
+        ++pulls;
+        EXPECT_EQ(s.detail, "pull the new image with the credentials of credHelpers (docker-credential-ecr-login) "
+                            "(user ci), given on stdin to this pull only and removed from the host afterwards");
+        for (const auto& cmd : s.commands) EXPECT_EQ(cmd.render().find("s3cr3t"), std::string::npos) << cmd.render();
+    }
+    EXPECT_EQ(pulls, 2);
+    std::string shown = deploy::render_plan(plan, p) + deploy::plan_to_json(plan).dump();
+    EXPECT_EQ(shown.find("s3cr3t-pw"), std::string::npos);
+    EXPECT_EQ(shown.find(registry::base64_encode("ci:s3cr3t-pw")), std::string::npos);
+
+    // anonymous: a plain pull, nothing on stdin
+    registry::Credentials none;
+    auto anon = deploy::make_plan(p, "v2", state, {.pull_credentials = &none});
+    EXPECT_TRUE(anon.pull_auth.empty());
+    // no explicit credentials: the pipeline's own
+    auto q = p;
+    q.registry.username = "u";
+    q.registry.password = Secret("pw");
+    auto own = deploy::make_plan(q, "v2", state);
+    EXPECT_EQ(own.pull_auth.reveal(),
+              R"({"auths":{"registry.example.com":{"auth":")" + registry::base64_encode("u:pw") + R"("}}})");
 }

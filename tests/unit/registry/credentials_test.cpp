@@ -144,3 +144,30 @@ TEST(TokenResponse, IllTypedOrHugeFieldsAreHandled) {
     EXPECT_EQ(parse_token_response(R"({"token": "t", "expires_in": "300"})")->expires_in, 60);
     EXPECT_EQ(parse_token_response("not json"), std::nullopt);
 }
+
+TEST(HostAuthDocument, BasicIdentityTokenDockerHubAndAnonymous) {
+    Credentials basic;
+    basic.username = "u";
+    basic.password = hoist::Secret("p:w");
+    EXPECT_EQ(host_auth_document("reg.example:5000", basic).reveal(),
+              R"({"auths":{"reg.example:5000":{"auth":")" + base64_encode("u:p:w") + R"("}}})");
+    // read back the way hoist (and docker) read config.json
+    auto back = credentials_from_auths(host_auth_document("reg.example:5000", basic).reveal(), "reg.example:5000", "doc");
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->username, "u");
+    EXPECT_EQ(back->password.reveal(), "p:w");
+
+    Credentials token;
+    token.identity_token = hoist::Secret("refresh-123");
+    EXPECT_EQ(host_auth_document("token.example", token).reveal(),
+              R"({"auths":{"token.example":{"identitytoken":"refresh-123"}}})");
+    token.username = "alice";
+    auto t = credentials_from_auths(host_auth_document("token.example", token).reveal(), "token.example", "doc");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->identity_token.reveal(), "refresh-123");
+    EXPECT_EQ(t->username, "alice");
+
+    EXPECT_EQ(host_auth_document("docker.io", basic).reveal(),
+              R"({"auths":{"https://index.docker.io/v1/":{"auth":")" + base64_encode("u:p:w") + R"("}}})");
+    EXPECT_TRUE(host_auth_document("reg.example", Credentials{}).empty());
+}

@@ -121,3 +121,49 @@ TEST(SshConfig, BadPortsAreProblemsAndNeverResolve) {
     EXPECT_EQ(cfg.resolve("b").port, 2222);
     EXPECT_EQ(cfg.resolve("c").port, 2222);
 }
+
+// ProxyCommand: kept as written (the shell gets it whole), and ProxyJump/ProxyCommand precedence as
+// `ssh -G` (OpenSSH 9.2) resolves these configs; tests/integration/ssh/ssh_config_oracle_test.cpp
+// compares them with the live ssh -G.
+TEST(SshConfig, ProxyCommandIsTheRestOfTheLineAsWritten) {
+    auto cfg = SshConfig::parse("Host a\n  ProxyCommand   ssh -W %h:%p \"my bastion\"  # c  \nHost b\n"
+                                "  ProxyCommand=socat - TCP:%h:%p\n");
+    EXPECT_EQ(cfg.resolve("a").proxy_command.value_or("?"), "ssh -W %h:%p \"my bastion\"  # c");
+    EXPECT_EQ(cfg.resolve("b").proxy_command.value_or("?"), "socat - TCP:%h:%p");
+    EXPECT_FALSE(cfg.resolve("c").proxy_command.has_value());
+}
+
+TEST(SshConfig, FirstOfProxyCommandAndProxyJumpWins) {
+    auto cfg = SshConfig::parse(
+        "Host cmd-first\n  ProxyCommand nc %h %p\nHost jump-first\n  ProxyJump j1\n"
+        "Host cmd-none\n  ProxyCommand none\nHost jump-none\n  ProxyJump none\n"
+        "Host *\n  ProxyJump j2\n  ProxyCommand late %h\n");
+    auto a = cfg.resolve("cmd-first");
+    EXPECT_EQ(a.proxy_command.value_or(""), "nc %h %p");
+    EXPECT_TRUE(a.proxy_jump.empty());
+    auto b = cfg.resolve("jump-first");
+    EXPECT_FALSE(b.proxy_command.has_value());
+    ASSERT_EQ(b.proxy_jump.size(), 1u);
+    EXPECT_EQ(b.proxy_jump[0].host, "j1");
+    // `ProxyCommand none` counts as obtained: no proxy at all
+    auto c = cfg.resolve("cmd-none");
+    EXPECT_FALSE(c.proxy_command.has_value());
+    EXPECT_TRUE(c.proxy_jump.empty());
+    // `ProxyJump none` stops later ProxyJumps only: the later ProxyCommand applies (as ssh -G shows)
+    auto d = cfg.resolve("jump-none");
+    EXPECT_TRUE(d.proxy_jump.empty());
+    EXPECT_EQ(d.proxy_command.value_or(""), "late %h");
+    EXPECT_EQ(cfg.resolve("other").proxy_jump.size(), 1u);
+    EXPECT_FALSE(cfg.resolve("other").proxy_command.has_value());
+}
+
+TEST(SshConfig, ProxyCommandWithAnUnknownTokenIsAProblemAndIgnored) {
+    auto cfg = SshConfig::parse("Host a\n  ProxyCommand nc %h %x\n  ProxyCommand nc %h 22%\nHost *\n  ProxyCommand ok %h\n",
+                                "cfg");
+    ASSERT_EQ(cfg.problems().size(), 2u);
+    EXPECT_EQ(cfg.problems()[0],
+              "cfg:2: ProxyCommand has the unknown token '%x' (known: %h %p %r %n %%); this line is ignored");
+    EXPECT_EQ(cfg.problems()[1],
+              "cfg:3: ProxyCommand has the unknown token '%' (known: %h %p %r %n %%); this line is ignored");
+    EXPECT_EQ(cfg.resolve("a").proxy_command.value_or(""), "ok %h");
+}

@@ -93,3 +93,30 @@ TEST(Targets, ConnectOptionsFromPipeline) {
     EXPECT_EQ(o.connect_timeout, std::chrono::seconds(3));
     EXPECT_EQ(o.passphrase.reveal(), "pw");
 }
+
+TEST(Targets, ProxyCommandTokensAreTheResolvedHostPortUserAndAlias) {
+    TempConfig cfg("Host web*\n  HostName %h.internal\n  Port 2200\n  User cfguser\n"
+                   "  ProxyCommand ssh -W %h:%p -l %r bastion # %n %%\n");
+    auto p = load("service: web\nimage: r.example.com/a/web\nhosts: [web1, ops@web2:2022]\nssh:\n  config: " + cfg.path +
+                  "\n");
+    auto plan = ssh::targets_from_pipeline(p);
+    EXPECT_TRUE(plan.problems.empty());
+    EXPECT_EQ(plan.targets[0].endpoint.proxy_command, "ssh -W web1.internal:2200 -l cfguser bastion # web1 %");
+    // what the pipeline writes on the host is what %r and %p stand for
+    EXPECT_EQ(plan.targets[1].endpoint.proxy_command, "ssh -W web2.internal:2022 -l ops bastion # web2 %");
+    EXPECT_TRUE(plan.targets[0].jumps.empty());
+}
+
+TEST(Targets, PipelineProxyJumpReplacesTheHostsProxyCommandButNotTheBastions) {
+    TempConfig cfg("Host h\n  ProxyCommand nc %h %p\nHost bastion\n  HostName 10.9.9.9\n"
+                   "  ProxyCommand aws ssm start-session --target i-123 --parameters portNumber=%p\n"
+                   "Host inner\n  ProxyCommand never-run %h\n");
+    auto p = load("service: web\nimage: r.example.com/a/web\nhosts: [h]\nssh:\n  user: deploy\n  config: " + cfg.path +
+                  "\n  proxy_jump: [bastion, inner]\n");
+    auto t = ssh::targets_from_pipeline(p).targets.at(0);
+    EXPECT_EQ(t.endpoint.proxy_command, "");
+    ASSERT_EQ(t.jumps.size(), 2u);
+    // the first hop is reached through its own ProxyCommand (an SSM bastion); later hops through it
+    EXPECT_EQ(t.jumps[0].proxy_command, "aws ssm start-session --target i-123 --parameters portNumber=22");
+    EXPECT_EQ(t.jumps[1].proxy_command, "");
+}

@@ -4,10 +4,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "util/process.hpp"
+#include "util/process_stream.hpp"
 
 namespace hoist {
 namespace {
@@ -91,6 +95,32 @@ TEST(Process, AChildThatDoesNotReadItsInputIsNotAnError) {
     auto r = run_process({"sh", "-c", "exit 0"}, o);
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_FALSE(r.timed_out);
+}
+
+// A hook's lines are shown while it runs: the first line arrives while the child still waits for
+// a file that only the line handler creates, so a run that hands lines over at the end deadlocks
+// into its deadline instead.
+TEST(Process, LinesArriveWhileTheChildRuns) {
+    char tmpl[] = "/tmp/hoist-lines-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    std::string flag = std::string(tmpl) + "/go";
+    std::vector<std::string> lines;
+    ProcessOptions o;
+    o.timeout = seconds(10);
+    auto r = run_process_lines({"sh", "-c", "echo first; echo warn >&2; while [ ! -f '" + flag +
+                                                "' ]; do sleep 0.05; done; printf 'last'"},
+                               o, [&](bool is_err, const std::string& line) {
+                                   lines.push_back((is_err ? "err:" : "out:") + line);
+                                   if (line == "first") (void)!system(("touch '" + flag + "'").c_str());
+                               });
+    std::filesystem::remove_all(tmpl);
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.out, "first\nlast");
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[0], "out:first");
+    EXPECT_EQ(lines[1], "err:warn");
+    EXPECT_EQ(lines[2], "out:last");
 }
 
 TEST(Process, AMissingProgramExits127) {
