@@ -1,6 +1,7 @@
 #include "deploy_fixture.hpp"
 #include "../fleet_json.hpp"
 
+#include <spawn.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -32,22 +33,26 @@ json HoistRun::summary() const {
 
 Spawned::Spawned(const std::vector<std::string>& argv, const std::string& cwd, const std::string& out_file,
                  const std::string& err_file) {
-    m_pid = fork();
-    if (m_pid == 0) {
-        setpgid(0, 0);
-        if (chdir(cwd.c_str()) != 0) _exit(127);
-        int o = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int n = open("/dev/null", O_RDONLY);
-        dup2(n, 0);
-        dup2(o, 1);
-        dup2(e, 2);
-        std::vector<char*> args;
-        for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execvp(args[0], args.data());
-        _exit(127);
-    }
+    // posix_spawn: nothing of ours runs in the child of this threaded process (see registry/fixture.cpp)
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc == 0) m_pid = pid;
+    else m_status = 127 << 8;  // as a shell says "not found": wait() returns 127
 }
 
 Spawned::~Spawned() {

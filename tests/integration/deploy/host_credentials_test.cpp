@@ -9,7 +9,7 @@
 
 #include "cmdlines.hpp"
 #include "deploy_fixture.hpp"
-#include "registry/base64.hpp"
+#include "util/base64.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
 
@@ -110,7 +110,7 @@ TEST_F(HostCredentialsTest, BasicAuthFromConfigJsonAuths) {
     EXPECT_NE(denied.err.find("nothing was changed"), std::string::npos) << denied.err;
     for (const auto& [h, v] : served()) EXPECT_EQ(v, "") << h << " changed by a deploy that could not pull";
 
-    std::string auth = registry::base64_encode(m_user + ":" + m_password);
+    std::string auth = hoist::base64_encode(m_user + ":" + m_password);
     docker_config(R"({"auths":{"http://)" + m_registry + R"(":{"auth":")" + auth + R"("}}})");
     auto r = deploy("v1", {m_password, auth});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -123,7 +123,7 @@ TEST_F(HostCredentialsTest, BasicAuthFromConfigJsonAuths) {
 
 TEST_F(HostCredentialsTest, TokenAuthFromConfigJsonAuths) {
     use_registry("token");
-    std::string auth = registry::base64_encode(m_user + ":" + m_password);
+    std::string auth = hoist::base64_encode(m_user + ":" + m_password);
     docker_config(R"({"auths":{")" + m_registry + R"(":{"auth":")" + auth + R"("}}})");
     auto r = deploy("v1", {m_password, auth});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -143,7 +143,7 @@ TEST_F(HostCredentialsTest, BasicAuthFromACredentialHelper) {
     std::ofstream(m_dir + "/helper-answer")
         << R"({"ServerURL":")" << m_registry << R"(","Username":")" << m_user << R"(","Secret":")" << m_password << "\"}";
     docker_config(R"({"credHelpers":{")" + m_registry + R"(":"fleet"}})");
-    auto r = deploy("v1", {m_password, registry::base64_encode(m_user + ":" + m_password)});
+    auto r = deploy("v1", {m_password, hoist::base64_encode(m_user + ":" + m_password)});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const auto& [h, v] : served()) EXPECT_EQ(v, "v1") << h;
     EXPECT_NE(m_plan.find("with the credentials of credHelpers (docker-credential-fleet) (user " + m_user + ")"),

@@ -7,7 +7,7 @@
 #include "../test_support.hpp"
 #include "deploy/history.hpp"
 #include "deploy/tag.hpp"
-#include "registry/base64.hpp"
+#include "util/base64.hpp"
 #include "util/error.hpp"
 
 using namespace hoist;
@@ -340,7 +340,7 @@ TEST(Plan, HostsPullWithThePushCredentialsOnStdinOnly) {
     c.source = "credHelpers (docker-credential-ecr-login)";
     auto plan = deploy::make_plan(p, "v2", state, {.pull_credentials = &c});
     EXPECT_EQ(plan.pull_auth.reveal(),
-              R"({"auths":{"registry.example.com":{"auth":")" + registry::base64_encode("ci:s3cr3t-pw") + R"("}}})");
+              R"({"auths":{"registry.example.com":{"auth":")" + hoist::base64_encode("ci:s3cr3t-pw") + R"("}}})");
     int pulls = 0;
     for (const auto& s : plan.steps) {
         if (s.action != deploy::Action::pull) continue;
@@ -352,7 +352,7 @@ TEST(Plan, HostsPullWithThePushCredentialsOnStdinOnly) {
     EXPECT_EQ(pulls, 2);
     std::string shown = deploy::render_plan(plan, p) + deploy::plan_to_json(plan).dump();
     EXPECT_EQ(shown.find("s3cr3t-pw"), std::string::npos);
-    EXPECT_EQ(shown.find(registry::base64_encode("ci:s3cr3t-pw")), std::string::npos);
+    EXPECT_EQ(shown.find(hoist::base64_encode("ci:s3cr3t-pw")), std::string::npos);
 
     // anonymous: a plain pull, nothing on stdin
     registry::Credentials none;
@@ -364,5 +364,5 @@ TEST(Plan, HostsPullWithThePushCredentialsOnStdinOnly) {
     q.registry.password = Secret("pw");
     auto own = deploy::make_plan(q, "v2", state);
     EXPECT_EQ(own.pull_auth.reveal(),
-              R"({"auths":{"registry.example.com":{"auth":")" + registry::base64_encode("u:pw") + R"("}}})");
+              R"({"auths":{"registry.example.com":{"auth":")" + hoist::base64_encode("u:pw") + R"("}}})");
 }
