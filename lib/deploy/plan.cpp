@@ -156,8 +156,10 @@ struct Builder {
             // container's own image (what `ps` shows) is no test: once the tag is gone `ps` shows
             // the image ID, which exists as long as the container does, so that check never failed.
             if (o && (!o->version.empty() || !o->image.empty())) {
-                // An adopted container (--adopt) was not started from a hoist tag: its own image it is.
-                std::string kept = o->version.empty() || !o->adopt_from.empty() ? o->image : p.image_ref(o->version);
+                // An adopted container (--adopt, or rolled back to since) was not started from a
+                // hoist tag: its own image it is.
+                const bool adopted = !o->adopt_from.empty() || o->version == adopted_version;
+                std::string kept = o->version.empty() || adopted ? o->image : p.image_ref(o->version);
                 Step s{Action::check, host, false, 0, "the previous image " + kept + " is still there for a rollback",
                        {remote::image_exists(runtime, kept)}, {}, {}};
                 s.failure = "the image of the running version is missing, so a rollback would need the registry";

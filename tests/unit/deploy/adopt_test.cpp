@@ -145,3 +145,21 @@ TEST(Adopt, RollingBackToItStartsItAgainWithoutAPull) {
             EXPECT_EQ(s.container.name, "web-adopted");
         }
 }
+
+// Rolled back to, the adopted container is the running version again: the next deploy's pre-flight
+// checks its own image for a rollback, not a tag <image>:adopted that never existed (found by
+// AdoptTest on the fleet).
+TEST(Adopt, RunningAgainAfterARollbackItsOwnImageIsTheRollbackImage) {
+    auto p = pipeline();
+    FleetState state;
+    state.observed = true;
+    ObservedContainer adopted = foreign("web-adopted", 8080);
+    adopted.version = adopted_version;
+    state.hosts["10.0.1.11"] = live_host({adopted}, nullptr);
+    state.hosts["10.0.1.12"] = live_host({adopted}, nullptr);
+    auto plan = make_plan(p, "v3", state);
+    auto cmds = rendered(plan, "10.0.1.11");
+    EXPECT_NE(std::find(cmds.begin(), cmds.end(), "check: docker image inspect --format '{{.Id}}' acme/web:latest"),
+              cmds.end());
+    for (const auto& c : cmds) EXPECT_EQ(c.find("web:adopted"), std::string::npos) << c;
+}
