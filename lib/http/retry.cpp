@@ -24,6 +24,11 @@ bool is_retryable(const AttemptOutcome& o) {
             case CURLE_HTTP2_STREAM:
             case CURLE_SSL_CONNECT_ERROR:
             case CURLE_WEIRD_SERVER_REPLY:
+            // curl found the reused connection dead mid-upload and wanted to resend the body on a
+            // new one; a streamed body cannot be rewound, so it gives up with this code (and the
+            // error text of the reset). The caller restarts the whole upload, which is what curl
+            // would have done.
+            case CURLE_SEND_FAIL_REWIND:
                 return true;
             default:
                 return false;  // e.g. a certificate problem or our own read callback aborting

@@ -9,6 +9,9 @@ TEST(Retry, RetryableOutcomes) {
     EXPECT_TRUE(is_retryable({CURLE_COULDNT_CONNECT, 0, ""}));
     EXPECT_TRUE(is_retryable({CURLE_RECV_ERROR, 0, ""}));
     EXPECT_TRUE(is_retryable({CURLE_SEND_ERROR, 0, ""}));
+    // A reused connection reset mid-upload: curl cannot rewind a streamed body (seen in CI when
+    // the registry was killed during a PATCH); the caller restarts the upload.
+    EXPECT_TRUE(is_retryable({CURLE_SEND_FAIL_REWIND, 0, ""}));
     EXPECT_TRUE(is_retryable({0, 408, ""}));
     EXPECT_TRUE(is_retryable({0, 429, ""}));
     EXPECT_TRUE(is_retryable({0, 500, ""}));
