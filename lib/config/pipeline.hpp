@@ -32,6 +32,8 @@ struct RegistrySettings {
     std::string username;
     Secret password;
     bool insecure = false;
+    /// Spec section 7: no registry; the image is sent to every host over SSH (only the layers it lacks).
+    bool direct = false;
     bool has_credentials() const { return !username.empty(); }
 };
 

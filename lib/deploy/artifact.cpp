@@ -49,6 +49,17 @@ std::int64_t since(Clock::time_point t) {
 
 }  // namespace
 
+std::shared_ptr<const oci::ArchiveImage> direct_image(const config::Pipeline& p, const std::string& tag, bool required) {
+    oci::ImageStore store(oci::ImageStore::default_dir());
+    std::string ref = p.image_ref(tag);
+    if (!required && !store.resolve(ref)) return nullptr;
+    if (required && !store.resolve(ref))
+        throw Error(ExitCode::build_push, "no " + ref + " in the local image store " + store.dir() +
+                                              " to send to the hosts (registry.direct)" +
+                                              (p.build ? "; run without --skip-build" : "; build it with `hoist build`"));
+    return std::make_shared<const oci::ArchiveImage>(oci::archive_image(store, ref));
+}
+
 ArtifactResult build_and_push(const config::Pipeline& p, const std::string& tag, const ArtifactOptions& o,
                               report::Output& out) {
     ArtifactResult res;

@@ -3,9 +3,11 @@
 /// store and pushed to the registry by hoist's own push engine — the same code `hoist build` and
 /// `hoist push` use. Runs on its own thread while the engine connects to the hosts.
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "config/pipeline.hpp"
+#include "oci/docker_archive.hpp"
 #include "registry/credentials.hpp"
 #include "report/output.hpp"
 
@@ -25,6 +27,10 @@ struct ArtifactResult {
 
 /// Credentials for the pipeline's registry: the pipeline's own, else $DOCKER_CONFIG/config.json.
 registry::Credentials pipeline_credentials(const config::Pipeline& p);
+
+/// registry.direct: `<image>:<tag>` of the local store, described for sending to the hosts.
+/// `required`: throws hoist::Error (exit 5) when the store lacks it; else nullptr.
+std::shared_ptr<const oci::ArchiveImage> direct_image(const config::Pipeline& p, const std::string& tag, bool required);
 
 /// Builds and pushes `<image>:<tag>`. Throws hoist::Error (exit 5) on failure. Output goes through
 /// `out`, which must tolerate calls from this thread (it does: one fputs per line).

@@ -9,6 +9,7 @@
 #include "remote/docker.hpp"
 #include "remote/files.hpp"
 #include "report/output.hpp"
+#include "report/units.hpp"
 #include "ssh/error.hpp"
 #include "util/strings.hpp"
 
@@ -219,6 +220,14 @@ bool Executor::run_host_segment(std::size_t from, std::size_t to) {
     return all;
 }
 
+namespace {
+std::string output_of(const ssh::ExecResult& r) {
+    std::string t = trim(r.err.empty() ? r.out : r.err);
+    if (r.timed_out) t = "timed out" + (t.empty() ? "" : ": " + t);
+    return t.empty() ? "exit " + std::to_string(r.exit_code) : t;
+}
+}  // namespace
+
 bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const Step& s) {
     auto t0 = Clock::now();
     std::string action = to_string(s.action);
@@ -240,11 +249,6 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
     auto set = [&](auto fn) {
         std::lock_guard<std::mutex> lock(m_mutex);
         fn(m_progress[host]);
-    };
-    auto output_of = [](const ssh::ExecResult& r) {
-        std::string t = trim(r.err.empty() ? r.out : r.err);
-        if (r.timed_out) t = "timed out" + (t.empty() ? "" : ": " + t);
-        return t.empty() ? "exit " + std::to_string(r.exit_code) : t;
     };
     auto missing = [](const ssh::ExecResult& r) {
         return to_lower(r.err).find("no such container") != std::string::npos;
@@ -348,6 +352,12 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         p.new_existing = s.container.existing;
         p.new_container = s.container.name;
     });
+    if (s.action == Action::send) {
+        if (!m_plan.direct_image || !s.transfer) return failed("no image to send (registry.direct): it was not built");
+        std::string why;
+        if (send_image(host, c, s, why)) return done("");
+        return failed(s.failure + ": " + why);
+    }
     for (const auto& cmd : s.commands) {
         std::string input;
         if (s.action == Action::login) input = m_p.registry.password.reveal();
@@ -358,6 +368,57 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         return failed(s.failure.empty() ? output_of(r) : s.failure + ": " + output_of(r));
     }
     return done("");
+}
+
+bool Executor::send_image(const std::string& host, ssh::Connection& c, const Step& s, std::string& why) {
+    const oci::ArchiveImage& img = *m_plan.direct_image;
+    auto t0 = Clock::now();
+    std::int64_t sent = 0;
+    auto attempt = [&](std::size_t first) {
+        oci::ArchiveStream stream(img, first);
+        std::int64_t total = oci::bytes_to_send(img, first);
+        auto last = Clock::now();
+        ssh::ExecOptions o;
+        // a large image over a slow link: the command's own timeout is for commands, not transfers
+        o.timeout = std::max<std::chrono::milliseconds>(m_p.ssh.command_timeout, std::chrono::minutes(60));
+        o.input_source = [&](char* buf, std::size_t cap) {
+            std::size_t n = stream.read(buf, cap);
+            if (Clock::now() - last > std::chrono::milliseconds(250)) {
+                last = Clock::now();
+                table(host, "send: " + report::human_bytes(stream.bytes_read()) + " of " + report::human_bytes(total));
+            }
+            return n;
+        };
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_env.out.verbose(c.label() + " $ " + s.commands.at(0).render() + " < " + std::to_string(img.layers.size() - first) +
+                              " layers (" + report::human_bytes(total) + ")");
+        }
+        auto r = c.exec(s.commands.at(0), o);
+        sent += stream.bytes_read();
+        return r;
+    };
+    auto r = attempt(s.transfer->first);
+    std::size_t sent_layers = s.transfer->layers - s.transfer->first;
+    if (!r.ok() && s.transfer->first > 0 && output_of(r).find("no such file") != std::string::npos) {
+        // a layer the host had when it was looked at is gone (an image prune in between): send all
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_env.out.warning(host + ": the host no longer has the layers it had a moment ago; sending all " +
+                              std::to_string(img.layers.size()));
+        }
+        r = attempt(0);
+        sent_layers = img.layers.size();
+    }
+    if (!r.ok()) {
+        why = output_of(r);
+        return false;
+    }
+    auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_env.out.event("sent", {{"host", host}, {"image", img.ref}, {"layers_sent", sent_layers},
+                             {"layers", img.layers.size()}, {"bytes", sent}, {"duration_ms", ms}});
+    return true;
 }
 
 void Executor::collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container) {

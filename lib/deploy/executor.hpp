@@ -59,6 +59,8 @@ private:
     void note_step(const std::string& host, const std::string& action, Clock::time_point start, bool ok,
                    const std::string& error, const std::string& detail);
     void collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container);
+    /// registry.direct: streams the step's layers into the host's runtime; false with `why`.
+    bool send_image(const std::string& host, ssh::Connection& c, const Step& s, std::string& why);
     const ObservedHost* previous(const std::string& host) const;
     std::string runtime() const { return config::to_string(m_p.container.runtime); }
     HostReport& report(const std::string& host);
