@@ -108,6 +108,7 @@ struct Builder {
         s.options = p.container.options;
         s.command = p.container.command;
         s.stop_timeout = p.container.stop_timeout;
+        s.pull_never = p.registry.direct;
         return s;
     }
 

@@ -15,6 +15,7 @@ Command run(const ContainerSpec& s) {
     for (const auto& [k, v] : s.env) add({"--env", k + "=" + v});
     if (!s.env_file.empty()) add({"--env-file", s.env_file});
     for (const auto& v : s.volumes) add({"--volume", v});
+    if (s.pull_never) add({"--pull", "never"});
     c.argv.insert(c.argv.end(), s.options.begin(), s.options.end());
     c.argv.push_back(s.image);
     c.argv.insert(c.argv.end(), s.command.begin(), s.command.end());

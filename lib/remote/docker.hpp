@@ -27,6 +27,7 @@ struct ContainerSpec {
     std::vector<std::string> command;  ///< overrides CMD when non-empty
     std::chrono::milliseconds stop_timeout{30000};
     bool existing = false;  ///< started again, not run: the container taken over with deploy --adopt
+    bool pull_never = false;  ///< registry.direct: the image was sent; never let `run` reach for a registry
 };
 
 Command run(const ContainerSpec& spec);

@@ -205,4 +205,38 @@ TEST_F(DirectTest, KilledMidTransferLeavesNothingHalfLoadedAndTheNextDeploySucce
         EXPECT_NE(trim(docker(h, "image inspect --format '{{.Id}}' " + ref)), "") << h["address"];
 }
 
+TEST_F(DirectTest, PodmanHostLoadsTheImageWithoutARegistryToo) {
+    ASSERT_TRUE(m_fleet.contains("podman_hosts") && !m_fleet["podman_hosts"].empty())
+        << "needs a fleet with a podman host: tests/fleet/fleet up --podman 1 (tests/run-all.sh does)";
+    const auto& ph = m_fleet["podman_hosts"][0];
+    std::string addr = ph["address"].get<std::string>();
+    auto podman = [&](const std::string& args) {
+        ProcessOptions o;
+        o.env["CONTAINER_HOST"] = ph["container_host"].get<std::string>();
+        return run_process({"sh", "-c", "podman " + args + " 2>/dev/null"}, o).out;
+    };
+    podman("ps -aq --filter label=hoist.service | xargs -r podman rm -f >/dev/null");
+    podman("image rm --all --force >/dev/null");
+    fs::remove_all(ph["home"].get<std::string>() + "/.hoist");
+    store("v1");
+    store("v2");
+    const auto& s = m_fleet["ssh"];
+    std::ofstream(m_dir + "/hoist.yml")
+        << "service: app\nimage: acme/app\nregistry: { direct: true }\nhosts: [" << addr << "]\n"
+        << "ssh: { user: " << s["user"].get<std::string>() << ", identity_files: [" << s["identity_file"].get<std::string>()
+        << "], known_hosts: " << s["known_hosts"].get<std::string>() << ", host_key_checking: strict }\n"
+        << "container: { runtime: podman, port: 8080, host_port: 8080, stop_timeout: 1s }\n"
+        << "healthcheck: { path: /healthz, interval: 200ms, deadline: 10s }\n";
+    for (const char* tag : {"v1", "v2"}) {
+        auto r = hoist({"-o", "json", "deploy", "--tag", tag});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        auto sent_now = sent(r);
+        ASSERT_EQ(sent_now.size(), 1u) << r.out;
+        EXPECT_EQ(sent_now[addr]["layers_sent"], sent_now[addr]["layers"]) << "podman gets every layer";
+        EXPECT_EQ(get(addr, 8080, "/version"), tag);
+    }
+    EXPECT_NE(trim(podman("image inspect --format '{{.Id}}' acme/app:v2")), "");
+    podman("ps -aq --filter label=hoist.service | xargs -r podman rm -f >/dev/null");
+}
+
 }  // namespace hoist::dtest
