@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "deploy/direct.hpp"
 #include "deploy/executor.hpp"
 #include "deploy/history.hpp"
 #include "remote/docker.hpp"
@@ -374,28 +375,22 @@ bool Executor::send_image(const std::string& host, ssh::Connection& c, const Ste
     const oci::ArchiveImage& img = *m_plan.direct_image;
     auto t0 = Clock::now();
     std::int64_t sent = 0;
+    // a large image over a slow link: the command's own timeout is for commands, not transfers
+    auto timeout = std::max<std::chrono::milliseconds>(m_p.ssh.command_timeout, std::chrono::minutes(60));
     auto attempt = [&](std::size_t first) {
-        oci::ArchiveStream stream(img, first);
-        std::int64_t total = oci::bytes_to_send(img, first);
-        auto last = Clock::now();
-        ssh::ExecOptions o;
-        // a large image over a slow link: the command's own timeout is for commands, not transfers
-        o.timeout = std::max<std::chrono::milliseconds>(m_p.ssh.command_timeout, std::chrono::minutes(60));
-        o.input_source = [&](char* buf, std::size_t cap) {
-            std::size_t n = stream.read(buf, cap);
-            if (Clock::now() - last > std::chrono::milliseconds(250)) {
-                last = Clock::now();
-                table(host, "send: " + report::human_bytes(stream.bytes_read()) + " of " + report::human_bytes(total));
-            }
-            return n;
-        };
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            m_env.out.verbose(c.label() + " $ " + s.commands.at(0).render() + " < " + std::to_string(img.layers.size() - first) +
-                              " layers (" + report::human_bytes(total) + ")");
+            m_env.out.verbose(c.label() + " $ " + s.commands.at(0).render() + " < " +
+                              std::to_string(img.layers.size() - first) + " layers (" +
+                              report::human_bytes(oci::bytes_to_send(img, first)) + ")");
         }
-        auto r = c.exec(s.commands.at(0), o);
-        sent += stream.bytes_read();
+        std::int64_t bytes = 0;
+        auto r = stream_image(c, img, first, s.commands.at(0), timeout,
+                              [&](std::int64_t done, std::int64_t total) {
+                                  table(host, "send: " + report::human_bytes(done) + " of " + report::human_bytes(total));
+                              },
+                              bytes);
+        sent += bytes;
         return r;
     };
     auto r = attempt(s.transfer->first);

@@ -192,7 +192,10 @@ struct Builder {
             return;
         }
         const ObservedHost* o = observed(host);
-        if (o && std::find(o->image_ids.begin(), o->image_ids.end(), img->config.digest.str()) != o->image_ids.end()) {
+        const bool podman = p.container.runtime == config::Runtime::podman;
+        oci::HostNeed need;
+        if (o && o->layer_lists) need = oci::host_need(*img, *o->layer_lists, o->image_ids, podman);
+        if (need.has_image) {
             // the host holds this very image (the ID is the config's digest): nothing to send
             Step s{Action::check, host, false, 0, "the host has the image already (" + img->config.digest.str().substr(0, 19) +
                    "): nothing to send; tag it " + plan.image_ref,
@@ -203,10 +206,7 @@ struct Builder {
         }
         Transfer t;
         t.layers = img->layers.size();
-        // podman load (containers/image's docker-archive source) opens every layer the tar's
-        // manifest names, so a podman host gets them all; docker skips the ones it has.
-        const bool podman = p.container.runtime == config::Runtime::podman;
-        t.first = o && o->layer_lists && !podman ? oci::layers_present(*img, *o->layer_lists) : 0;
+        t.first = need.first;
         t.bytes = oci::bytes_to_send(*img, t.first);
         std::string what = t.first == t.layers
                                ? "the host has every layer: send only the config"

@@ -62,6 +62,14 @@ std::size_t layers_present(const ArchiveImage& image, const std::vector<std::vec
     return best;
 }
 
+HostNeed host_need(const ArchiveImage& image, const std::vector<std::vector<std::string>>& layer_lists,
+                   const std::vector<std::string>& image_ids, bool podman) {
+    HostNeed n;
+    n.has_image = std::find(image_ids.begin(), image_ids.end(), image.config.digest.str()) != image_ids.end();
+    n.first = podman ? 0 : layers_present(image, layer_lists);
+    return n;
+}
+
 std::int64_t bytes_to_send(const ArchiveImage& image, std::size_t first) {
     std::int64_t n = 0;
     for (std::size_t i = first; i < image.layers.size(); ++i) n += image.layers[i].blob.size;

@@ -48,6 +48,16 @@ ArchiveImage archive_image(const ImageStore& store, const std::string& ref);
 /// the images it holds. Layers are chains: a host has layer k only with layers 0..k-1 below it.
 std::size_t layers_present(const ArchiveImage& image, const std::vector<std::vector<std::string>>& host_chains);
 
+/// What a host needs, from its answer to remote::image_layer_lists. Podman hosts get every layer
+/// (podman load opens each file the tar's manifest names); `has_image`: the host holds this very
+/// image (its ID is the config digest), so only a tag is needed.
+struct HostNeed {
+    std::size_t first = 0;  ///< layers [first, n) are sent
+    bool has_image = false;
+};
+HostNeed host_need(const ArchiveImage& image, const std::vector<std::vector<std::string>>& layer_lists,
+                   const std::vector<std::string>& image_ids, bool podman);
+
 /// Bytes sent when layers [first, n) are sent (layer blobs; the tar's headers are not counted).
 std::int64_t bytes_to_send(const ArchiveImage& image, std::size_t first);
 

@@ -239,4 +239,25 @@ TEST_F(DirectTest, PodmanHostLoadsTheImageWithoutARegistryToo) {
     podman("ps -aq --filter label=hoist.service | xargs -r podman rm -f >/dev/null");
 }
 
+TEST_F(DirectTest, PushToHostsSendsWhatEachHostLacksAndNothingTheSecondTime) {
+    store("v1");
+    direct_pipeline();
+    auto first = hoist({"-o", "json", "push", "--to-hosts", "--tag", "v1"});
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    auto s1 = sent(first);
+    ASSERT_EQ(s1.size(), 3u) << first.out;
+    for (const auto& [h, ev] : s1) EXPECT_EQ(ev["layers_sent"], ev["layers"]) << h;
+    for (const auto& h : m_fleet["hosts"])
+        EXPECT_NE(trim(docker(h, "image inspect --format '{{.Id}}' acme/app:v1")), "") << h["address"];
+    auto again = hoist({"-o", "json", "push", "--to-hosts", "--tag", "v1"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_TRUE(sent(again).empty()) << again.out;
+    // a deploy right after sends nothing either
+    auto d = hoist({"-o", "json", "deploy", "--tag", "v1"});
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    EXPECT_TRUE(sent(d).empty()) << d.out;
+    // --to (a registry) and --to-hosts exclude each other
+    EXPECT_EQ(hoist({"push", "--to-hosts", "--to", "x/y:z"}).exit_code, 2);
+}
+
 }  // namespace hoist::dtest
