@@ -14,7 +14,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"service", "image", "tag", "registry", "build", "hosts", "ssh",
                                            "container", "healthcheck", "load_balancer", "strategy", "hooks",
-                                           "stages"};
+                                           "stages", "release_command"};
 
 void read_registry(Reader& r, const Node* n, Pipeline& p) {
     if (!n || !r.expect_map(*n, "registry", {"username", "password", "insecure", "direct"})) return;
@@ -474,6 +474,13 @@ void read_pipeline(Reader& r, const Node& root, Pipeline& p) {
     read_load_balancer(r, root.find("load_balancer"), p);
     read_strategy(r, root.find("strategy"), p);
     read_hooks(r, root.find("hooks"), p);
+    if (const Node* rc = root.find("release_command")) {
+        if (auto v = r.string_list(rc, "release_command")) {
+            if (v->empty()) r.error(rc->loc, "'release_command' is an empty list; give the command and its arguments, "
+                                             "e.g. [\"bin/migrate\"], or leave it out");
+            else p.release_command = *v;
+        }
+    }
     cross_checks(r, root, p);
 }
 

@@ -21,6 +21,7 @@ std::string to_string(Action a) {
         case Action::disk: return "disk";
         case Action::pull: return "pull";
         case Action::send: return "send";
+        case Action::release: return "release";
         case Action::upload_env: return "env";
         case Action::verify: return "verify";
         case Action::drain: return "drain";
@@ -171,6 +172,24 @@ struct Builder {
                 add(s);
             }
         }
+    }
+
+    /// The release command: once, on the first host that changes (its pre-flight put the new image
+    /// there), after every host's pre-flight and before any swap. The engine runs it as a step of
+    /// its own, so no host is changed yet when it fails.
+    void release() {
+        const std::string& host = plan.hosts.front();
+        remote::ContainerSpec c = spec("", p.container.host_port);
+        c.name = p.service + "-release-" + plan.tag;
+        c.env_file = p.container.secret_env.empty() ? "" : remote::env_file_path(p.service, c.name);
+        c.command = p.release_command;
+        Step s{Action::release, host, false, 0,
+               "run the release command once in " + plan.image_ref + " with the web role's env" +
+                   (c.env_file.empty() ? "" : " and secrets (" + c.env_file + ", mode 0600, removed after)") +
+                   ", before any container is swapped: " + remote::Command{p.release_command}.render(),
+               {remote::run_once(c)}, {}, c};
+        s.failure = "the release command failed, so no container was swapped";
+        add(s);
     }
 
     /// registry.direct: the image goes over SSH, only the layers the host lacks.
@@ -464,6 +483,7 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
         return plan;
     }
     b.preflight();
+    if (!p.release_command.empty() && !options.pull_if_missing) b.release();
     if (rolling) b.readmit();
     if (rolling) b.rolling();
     else b.blue_green();
@@ -535,13 +555,14 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
     };
     int section = -100;
     for (const auto& s : plan.steps) {
-        int sec = s.action == Action::record ? 1000 : s.batch;
+        int sec = s.action == Action::record ? 1000 : s.action == Action::release ? 999 : s.batch;
         if (sec != section) {
             section = sec;
             out += "\n";
             if (sec == 0) out += "Pre-flight, every host in parallel (nothing changes yet):\n";
             else if (sec == readmit_batch) out += "Back into the pool (already on " + plan.tag + "):\n";
             else if (sec == 1000) out += "Finally:\n";
+            else if (sec == 999) out += "Release command, once, after every pre-flight and before any swap:\n";
             else if (plan.strategy == StrategyType::rolling)
                 out += "Batch " + std::to_string(sec) + "/" + std::to_string(plan.batches.size()) + ": " +
                        join(plan.batches[sec - 1], ", ") + "\n";

@@ -30,7 +30,7 @@ struct FleetState {
     std::optional<lb::Pool> pool;               ///< as the load balancer has it; nullopt: unknown/none
 };
 
-enum class Action { check, login, pull, send, disk, upload_env, verify, drain, wait, stop, remove, run, health, enable,
+enum class Action { check, login, pull, send, release, disk, upload_env, verify, drain, wait, stop, remove, run, health, enable,
                     switch_pool, confirm, record };
 std::string to_string(Action a);
 

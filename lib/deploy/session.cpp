@@ -119,6 +119,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     if (rollback && !req.tag.empty()) check_tag(req.tag, "--to");
     if (p.hosts.empty()) throw usage_error("the pipeline has no hosts to deploy to");
     auto secrets = secret_env_values(p);
+    for (const auto& [name, value] : secrets) out.mask(value);  // GitHub masks them in the log too
     Interrupts interrupts;
     Pacer pacer;
 

@@ -22,6 +22,19 @@ Command run(const ContainerSpec& s) {
     return c;
 }
 
+Command run_once(const ContainerSpec& s) {
+    Command c{{s.runtime, "run", "--rm", "--name", s.name, "--label", "hoist.release=" + s.service}};
+    auto add = [&](std::initializer_list<std::string> words) { c.argv.insert(c.argv.end(), words); };
+    for (const auto& [k, v] : s.env) add({"--env", k + "=" + v});
+    if (!s.env_file.empty()) add({"--env-file", s.env_file});
+    for (const auto& v : s.volumes) add({"--volume", v});
+    if (s.pull_never) add({"--pull", "never"});
+    c.argv.insert(c.argv.end(), s.options.begin(), s.options.end());
+    c.argv.push_back(s.image);
+    c.argv.insert(c.argv.end(), s.command.begin(), s.command.end());
+    return c;
+}
+
 Command pull(const std::string& runtime, const std::string& image) { return {{runtime, "pull", "--quiet", image}}; }
 
 Command pull_if_missing(const std::string& runtime, const std::string& image) {

@@ -31,6 +31,9 @@ struct ContainerSpec {
 };
 
 Command run(const ContainerSpec& spec);
+/// A one-off container in the foreground (`--rm`): the release command. Labelled
+/// `hoist.release=<service>`, not `hoist.service`, so it is never taken for a release's container.
+Command run_once(const ContainerSpec& spec);
 Command pull(const std::string& runtime, const std::string& image);
 /// Pulls only when the image is not on the host already (rollbacks need no registry).
 Command pull_if_missing(const std::string& runtime, const std::string& image);
