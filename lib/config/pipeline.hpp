@@ -57,6 +57,20 @@ struct Host {
     std::string display() const { return address; }
 };
 
+/// Spec section 6: a long-lived companion (Redis, a database) that deploys never touch.
+struct Accessory {
+    std::string name;
+    std::string image;  ///< any registry's, pulled by the host's runtime (with its tag)
+    std::vector<Host> hosts;
+    std::string port;   ///< docker -p syntax, empty: none
+    std::vector<std::string> volumes;
+    std::map<std::string, std::string> env;
+    std::vector<std::string> secret_env;
+    std::vector<std::string> command;
+    std::vector<std::string> options;
+    Location where;
+};
+
 struct Ec2Discovery {
     std::string region;
     std::map<std::string, std::string> tags;
@@ -161,6 +175,7 @@ struct Pipeline {
     /// Spec section 6: run once per deploy in the new image on the first host that changes, after
     /// the pre-flight and before any swap (a database migration). Empty: none.
     std::vector<std::string> release_command;
+    std::map<std::string, Accessory> accessories;  ///< by name
     std::optional<BuildSettings> build;
     std::vector<Host> hosts;      ///< the hosts this run works on (--hosts restricts them)
     std::vector<Host> all_hosts;  ///< every host of the file: the load balancer's pool, the lock's host

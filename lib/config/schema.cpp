@@ -14,7 +14,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"service", "image", "tag", "registry", "build", "hosts", "ssh",
                                            "container", "healthcheck", "load_balancer", "strategy", "hooks",
-                                           "stages", "release_command"};
+                                           "stages", "release_command", "accessories"};
 
 void read_registry(Reader& r, const Node* n, Pipeline& p) {
     if (!n || !r.expect_map(*n, "registry", {"username", "password", "insecure", "direct"})) return;
@@ -28,6 +28,90 @@ void read_registry(Reader& r, const Node* n, Pipeline& p) {
     if (!poisoned && p.registry.username.empty() != p.registry.password.empty())
         r.error(n->loc, "'registry' needs both 'username' and 'password', or neither (then credentials come "
                         "from the Docker config)");
+}
+
+void read_host_entry(Reader& r, const Node& item, const std::string& path, Pipeline& p);
+
+/// docker -p: [ip:][hostPort:]containerPort[/tcp|udp], ports 1-65535.
+bool valid_publish(const std::string& s) {
+    std::string spec = s;
+    auto slash = spec.find('/');
+    if (slash != std::string::npos) {
+        std::string proto = spec.substr(slash + 1);
+        if (proto != "tcp" && proto != "udp" && proto != "sctp") return false;
+        spec.resize(slash);
+    }
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    // an IPv6 address in brackets keeps its colons
+    if (!spec.empty() && spec[0] == '[') {
+        auto close = spec.find(']');
+        if (close == std::string::npos || close + 1 >= spec.size() || spec[close + 1] != ':') return false;
+        parts.push_back(spec.substr(0, close + 1));
+        start = close + 2;
+    }
+    for (std::size_t at; (at = spec.find(':', start)) != std::string::npos; start = at + 1) parts.push_back(spec.substr(start, at - start));
+    parts.push_back(spec.substr(start));
+    if (parts.size() > 3) return false;
+    auto port = [](const std::string& t, bool may_be_empty) {
+        if (t.empty()) return may_be_empty;
+        if (t.size() > 5 || t.find_first_not_of("0123456789") != std::string::npos) return false;
+        int v = std::stoi(t);
+        return v >= 1 && v <= 65535;
+    };
+    if (!port(parts.back(), false)) return false;
+    if (parts.size() >= 2 && !port(parts[parts.size() - 2], parts.size() == 3)) return false;
+    if (parts.size() == 3 && parts[0].empty()) return false;
+    return true;
+}
+
+void read_accessories(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || n->is_null()) return;
+    if (!n->is_map()) {
+        r.error(n->loc, "'accessories' must be a map of name -> settings, got " + n->kind_name());
+        return;
+    }
+    for (std::size_t i = 0; i < n->map.size(); ++i) {
+        const std::string& name = n->map[i].first;
+        const Node& a = n->map[i].second;
+        std::string path = "accessories." + name;
+        const Location& at = i < n->key_locs.size() ? n->key_locs[i] : a.loc;
+        if (!valid_service_name(name)) {
+            r.error(at, "accessory name '" + name + "' must be 1-63 characters of a-z, 0-9 and '-' (it becomes the "
+                        "container name <service>-" + name + ")");
+            continue;
+        }
+        if (!r.expect_map(a, path, {"image", "host", "hosts", "port", "volumes", "env", "secret_env", "command", "options"}))
+            continue;
+        Accessory acc;
+        acc.name = name;
+        acc.where = a.loc;
+        if (auto v = r.string(a.find("image"), path + ".image")) acc.image = *v;
+        else if (!a.find("image")) r.missing(a.loc, "image", path);
+        const Node* host = a.find("host");
+        const Node* hosts = a.find("hosts");
+        Pipeline tmp;  // read_host_entry's rules, into a pipeline of its own
+        if (host && hosts) r.error(hosts->loc, "'" + path + "' has both 'host' and 'hosts'; give one");
+        else if (host) read_host_entry(r, *host, path + ".host", tmp);
+        else if (hosts && hosts->is_seq() && !hosts->seq.empty())
+            for (std::size_t k = 0; k < hosts->seq.size(); ++k)
+                read_host_entry(r, hosts->seq[k], path + ".hosts[" + std::to_string(k) + "]", tmp);
+        else if (hosts) r.error(hosts->loc, "'" + path + ".hosts' must be a list of at least one host");
+        else r.missing(a.loc, "host", path);
+        acc.hosts = tmp.hosts;
+        if (auto v = r.string(a.find("port"), path + ".port")) {
+            if (!valid_publish(*v))
+                r.error(a.find("port")->loc, "'" + path + ".port' must be in docker -p form, e.g. \"127.0.0.1:6379:6379\" "
+                                             "or \"6379:6379\"; got '" + *v + "'");
+            else acc.port = *v;
+        }
+        if (auto v = r.string_list(a.find("volumes"), path + ".volumes")) acc.volumes = *v;
+        if (auto v = r.string_map(a.find("env"), path + ".env")) acc.env = *v;
+        if (auto v = r.string_list(a.find("secret_env"), path + ".secret_env")) acc.secret_env = *v;
+        if (auto v = r.string_list(a.find("command"), path + ".command")) acc.command = *v;
+        if (auto v = r.string_list(a.find("options"), path + ".options")) acc.options = *v;
+        p.accessories[name] = std::move(acc);
+    }
 }
 
 void read_build(Reader& r, const Node* n, Pipeline& p) {
@@ -400,6 +484,11 @@ void cross_checks(Reader& r, const Node& root, Pipeline& p) {
         std::string key = h.address + ":" + std::to_string(h.port);
         if (!seen.insert(key).second) r.error(h.where, "host '" + h.address + "' is listed twice");
     }
+    for (auto& [name, a] : p.accessories)
+        for (auto& h : a.hosts) {
+            if (h.user.empty()) h.user = p.ssh.user;
+            if (h.port == 0) h.port = p.ssh.port;
+        }
 
     if (p.strategy.type == StrategyType::blue_green) {
         if (p.strategy.blue_port == p.strategy.green_port)
@@ -474,6 +563,7 @@ void read_pipeline(Reader& r, const Node& root, Pipeline& p) {
     read_load_balancer(r, root.find("load_balancer"), p);
     read_strategy(r, root.find("strategy"), p);
     read_hooks(r, root.find("hooks"), p);
+    read_accessories(r, root.find("accessories"), p);
     if (const Node* rc = root.find("release_command")) {
         if (auto v = r.string_list(rc, "release_command")) {
             if (v->empty()) r.error(rc->loc, "'release_command' is an empty list; give the command and its arguments, "

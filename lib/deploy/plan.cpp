@@ -549,10 +549,6 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
 
     std::size_t tw = 0;
     for (const auto& s : plan.steps) tw = std::max(tw, s.target.size() + (s.on_lb ? 5 : 0));
-    auto pad = [](std::string s, std::size_t w) {
-        if (s.size() < w) s.append(w - s.size(), ' ');
-        return s;
-    };
     int section = -100;
     for (const auto& s : plan.steps) {
         int sec = s.action == Action::record ? 1000 : s.action == Action::release ? 999 : s.batch;
@@ -569,7 +565,7 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
             else out += "Switch (hosts in parallel until the pool switches):\n";
         }
         std::string target = s.target.empty() ? "hoist" : s.target + (s.on_lb ? " (lb)" : "");
-        std::string lead = "  " + pad(target, tw) + "  " + pad(to_string(s.action), 8);
+        std::string lead = "  " + pad_right(target, tw) + "  " + pad_right(to_string(s.action), 8);
         out += lead + s.detail + "\n";
         for (const auto& c : s.commands) {
             std::string line = c.argv.size() == 2 && c.argv[0] == "write" ? "write " + c.argv[1] : c.render();

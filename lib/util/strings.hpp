@@ -11,6 +11,8 @@ std::string trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 bool starts_with(std::string_view s, std::string_view prefix);
+/// `s` followed by spaces up to `width` characters (bytes); longer strings are left as they are.
+std::string pad_right(std::string s, std::size_t width);
 bool ends_with(std::string_view s, std::string_view suffix);
 std::string to_lower(std::string_view s);
 
