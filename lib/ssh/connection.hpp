@@ -27,6 +27,9 @@ struct ExecOptions {
     /// command is cut off (its stdin ends early) and the exception propagates.
     std::function<std::size_t(char* buf, std::size_t cap)> input_source;
     OutputSink on_output;                       ///< streaming; `out`/`err` of the result still hold everything
+    /// Polled while the command runs (about once a second when it is quiet): true ends it the way
+    /// a timeout does (TERM, then KILL), and the result says `cancelled`. For Ctrl-C in `hoist run`.
+    std::function<bool()> cancel;
 };
 
 struct ExecResult {
@@ -35,6 +38,7 @@ struct ExecResult {
     std::string out;
     std::string err;
     bool timed_out = false;    ///< killed by hoist after ExecOptions::timeout
+    bool cancelled = false;    ///< ended by ExecOptions::cancel
     bool truncated = false;    ///< `out` or `err` stopped at ssh::max_captured_output bytes
     std::chrono::milliseconds duration{0};
     bool ok() const { return exit_code == 0 && !timed_out; }

@@ -84,6 +84,10 @@ bool pump(Channel& ch, const ExecOptions& o, ExecResult& r, Feed& feed, bool& eo
             else if (rc != LIBSSH2_ERROR_EAGAIN) eof_sent = true;  // the command may already be gone
         }
         if (libssh2_channel_eof(ch.raw()) && !progress) return true;
+        if (o.cancel && !r.cancelled && o.cancel()) {
+            r.cancelled = true;
+            return false;
+        }
         if (!progress) {
             if (deadline.passed()) return false;
             try {
@@ -144,7 +148,7 @@ ExecResult run_command(Session& s, const std::string& command_line, const ExecOp
     }
     bool eof_sent = false;
     if (!pump(ch, o, r, feed, eof_sent, deadline)) {
-        r.timed_out = true;
+        r.timed_out = !r.cancelled;
         for (const char* sig : {"TERM", "KILL"}) {
             Deadline grace = Deadline::in(std::chrono::milliseconds(sig[0] == 'T' ? 2000 : 1000));
             try {

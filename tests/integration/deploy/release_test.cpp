@@ -5,7 +5,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
 #include "deploy_fixture.hpp"
+#include "util/process.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::dtest {
@@ -102,6 +107,40 @@ TEST_F(ReleaseTest, AFailingReleaseCommandSwapsNothing) {
     }
     for (const auto& [h, body] : served()) EXPECT_EQ(trim(body), "v1") << h;
     EXPECT_EQ(pool().size(), m_hosts.size());
+}
+
+TEST_F(ReleaseTest, RunStartsAOneOffOfTheRunningReleaseAndCtrlCRemovesIt) {
+    std::string path = pipeline(kRelease);
+    std::string text = read(path);
+    const std::string plain = "container: { port: 8080, host_port: 8080, stop_timeout: 1s }\n";
+    text.erase(text.find(plain), plain.size());
+    std::ofstream(path) << text;
+    std::map<std::string, std::string> env{{"DB_PASSWORD", "s3cret-pw-42"}};
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}, env).exit_code, 0);
+    auto r = hoist({"run", "--host", m_hosts[1], "--", "/bin/busybox", "sh", "-c",
+                    "cat /www/version; echo; echo $STAGE $DB_PASSWORD; echo to-stderr >&2; exit 5"}, env);
+    EXPECT_EQ(r.exit_code, 5) << "the command's exit code: " << r.err;
+    EXPECT_EQ(r.out, "v1\nprod s3cret-pw-42\n") << "its stdout as it is, with the web env and secrets";
+    EXPECT_NE(r.err.find("to-stderr"), std::string::npos) << r.err;
+    auto docker = [&](const std::string& host, const std::string& args) {
+        for (const auto& h : m_fleet["hosts"])
+            if (h["address"] == host)
+                return run_process({"sh", "-c", "docker -H " + h["docker_host"].get<std::string>() + " " + args}).out;
+        return std::string();
+    };
+    EXPECT_EQ(trim(docker(m_hosts[1], "ps -aq --filter name=app-run-")), "") << "the one-off is removed";
+
+    // Ctrl-C while it runs: hoist ends it and removes the container (exit 130)
+    setenv("DB_PASSWORD", "s3cret-pw-42", 1);  // hoist_bg's child inherits the test's environment
+    auto bg = hoist_bg({"run", "--", "/bin/busybox", "sleep", "120"}, "run");
+    unsetenv("DB_PASSWORD");
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (trim(docker(m_hosts[0], "ps -q --filter name=app-run-")).empty() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_FALSE(trim(docker(m_hosts[0], "ps -q --filter name=app-run-")).empty()) << read(m_dir + "/run.err");
+    bg->signal(SIGINT);
+    EXPECT_EQ(bg->wait(std::chrono::seconds(30)), 130) << read(m_dir + "/run.err");
+    EXPECT_EQ(trim(docker(m_hosts[0], "ps -aq --filter name=app-run-")), "") << "no one-off container outlives hoist";
 }
 
 }  // namespace hoist::dtest
