@@ -23,8 +23,9 @@ void register_plan(CLI::App& app, Context& ctx) {
         ctx.command = "plan";
         ctx.run = [&ctx] {
             auto p = ctx.load_pipeline_with_hosts(false);  // the hosts a deploy would change
-            if (p.ec2) {  // the running instances with the tags, looked up now
-                std::string list = "Hosts from EC2 (" + std::to_string(p.all_hosts.size()) + "):\n";
+            if (p.discovered_hosts()) {  // the running instances with the tags, or the group's, looked up now
+                std::string list = (p.asg ? "Hosts from Auto Scaling group " + p.asg->name : std::string("Hosts from EC2")) +
+                                   " (" + std::to_string(p.all_hosts.size()) + "):\n";
                 nlohmann::json found = nlohmann::json::array();
                 for (const auto& h : p.all_hosts) {
                     list += "  " + h.address + "  " + h.instance_id + "\n";
@@ -58,7 +59,7 @@ void register_plan(CLI::App& app, Context& ctx) {
                 if (adopt && p.strategy.type == config::StrategyType::rolling)
                     deploy::adopt_foreign(state.hosts, p.service);
             }
-            auto credentials = deploy::pipeline_credentials(p);
+            auto credentials = deploy::planned_credentials(p);
             auto plan = deploy::make_plan(p, t, state, {.pull_credentials = &credentials});
             ctx.out->result(deploy::render_plan(plan, p));
             ctx.out->event("plan", deploy::plan_to_json(plan));

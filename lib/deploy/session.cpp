@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "deploy/artifact.hpp"
+#include "deploy/asg_suspension.hpp"
 #include "deploy/balancers.hpp"
 #include "deploy/engine.hpp"
 #include "deploy/history.hpp"
@@ -257,7 +258,9 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
              (lbh.get() ? " behind " + lbh.get()->name() : ""));
     out.event("plan", plan_to_json(plan));
 
-    // 4. the engine
+    // 4. the engine; an Auto Scaling group neither launches, terminates nor replaces instances meanwhile
+    std::optional<AsgSuspension> asg;
+    if (p.asg) asg.emplace(p, out);
     out.begin_phase(rollback ? "rollback" : "rollout");
     auto r0 = Clock::now();
     EngineEnv env{*fleet, lbh.get(), out, pacer, std::move(secrets), me.id, me.user + "@" + me.machine,
@@ -265,6 +268,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     stage.rollout_started = true;
     RolloutResult rr = execute(run_p, plan, obs.state, env);
     stage.rollout_result = rr.code;
+    asg.reset();  // resumes (a failure is a warning; the record stays for the next command)
     auto rollout_ms = ms_since(r0);
     out.end_phase(rr.code != ExitCode::ok);
     if (rr.code == ExitCode::ok && !rollback) {
