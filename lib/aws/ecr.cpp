@@ -37,6 +37,10 @@ std::string plain_words(const Error& e, const std::string& registry, const std::
     if (code == "AccessDeniedException" || code == "AccessDenied")
         return where + ": the AWS identity is not allowed to call ecr:GetAuthorizationToken in " + region +
                "; grant it that action, and pull/push on the repository (" + e.what() + ")";
+    if ((code == "InvalidSignatureException" || code == "SignatureDoesNotMatch") &&
+        std::string(e.what()).find("scoped to a valid region") != std::string::npos)
+        return where + ": the endpoint " + endpoint + " does not serve region " + region +
+               " (AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL names another region's endpoint?) (" + e.what() + ")";
     if (code == "InvalidSignatureException" || code == "SignatureDoesNotMatch")
         return where + ": AWS refused the request's signature: the secret access key does not belong to the "
                        "access key id (" + e.what() + ")";

@@ -260,7 +260,14 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
 
     // 4. the engine; an Auto Scaling group neither launches, terminates nor replaces instances meanwhile
     std::optional<AsgSuspension> asg;
-    if (p.asg) asg.emplace(p, out);
+    if (p.asg) {
+        try {
+            asg.emplace(p, out);
+        } catch (const Error& e) {  // aws::Error: a failed call before any host changed
+            throw Error(ExitCode::rolled_back, std::string("cannot suspend the Auto Scaling group's processes: ") +
+                                                   e.what() + "; nothing was changed");
+        }
+    }
     out.begin_phase(rollback ? "rollback" : "rollout");
     auto r0 = Clock::now();
     EngineEnv env{*fleet, lbh.get(), out, pacer, std::move(secrets), me.id, me.user + "@" + me.machine,

@@ -256,12 +256,44 @@ TEST_F(EcrTest, AwsErrorsInPlainWords) {
                                 "or the region is not enabled for the account"),
               std::string::npos)
         << disabled.err;
+    auto elsewhere = push("123456789012.dkr.ecr.us-west-2.amazonaws.com/app", kKeyId);  // not served here
+    EXPECT_EQ(elsewhere.exit_code, 5);
+    EXPECT_NE(elsewhere.err.find("ECR registry 123456789012.dkr.ecr.us-west-2.amazonaws.com (region us-west-2): the "
+                                 "endpoint " + m_fake->endpoint() + " does not serve region us-west-2"),
+              std::string::npos)
+        << elsewhere.err;
     auto unknown = push(kEcrHost + "/app", "AKIAHOISTUNKNOWN0001");
     EXPECT_EQ(unknown.exit_code, 5);
     EXPECT_NE(unknown.err.find("UnrecognizedClientException: The security token included in the request is invalid."),
               std::string::npos)
         << unknown.err;
     EXPECT_EQ(tokens_issued(), 0);
+}
+
+// FROM an image on ECR, with no login anywhere: the native builder pulls the base with a token.
+TEST_F(EcrTest, NativeBuildFromABaseOnEcr) {
+    ecr_registry();
+    if (HasFatalFailure()) return;
+    ecr_pipeline();
+    run_ok({"skopeo", "copy", "-q", "--src-tls-verify=false", "docker://" + m_image + ":v1",
+            "oci:" + m_dir + "/layout:v1"},
+           "skopeo copy");
+    auto push = hoist_ecr({"push", "--from", "oci:" + m_dir + "/layout:v1", "--tag", "v1"}, env());
+    ASSERT_EQ(push.exit_code, 0) << push.err;
+    fs::create_directories(m_dir + "/ctx");
+    std::ofstream(m_dir + "/ctx/Dockerfile") << "FROM " << kEcrHost << "/app:v1\nLABEL built-from=ecr\n";
+    std::ofstream(m_dir + "/hoist.yml", std::ios::app) << "build: { context: ctx }\n";
+    auto e = env();
+    e["XDG_CACHE_HOME"] = m_dir + "/cache";  // an empty layer store: the base must come from ECR
+    auto build = hoist_ecr({"build", "--tag", "v3"}, e);
+    ASSERT_EQ(build.exit_code, 0) << build.err;
+    EXPECT_EQ(tokens_issued(), 2);  // one per hoist process
+    auto denied = hoist_ecr({"build", "--tag", "v4"}, env("AKIAHOISTDENIED00001"));
+    EXPECT_EQ(denied.exit_code, 5);
+    EXPECT_NE(denied.err.find("FROM " + kEcrHost + "/app:v1: ECR registry " + kEcrHost +
+                              " (region eu-west-1): the AWS identity is not allowed"),
+              std::string::npos)
+        << denied.err;
 }
 
 }  // namespace

@@ -177,6 +177,30 @@ TEST(Ecr, AccessDeniedInPlainWords) {
               "ecr:GetAuthorizationToken on resource: * (HTTP 400))");
 }
 
+TEST(Ecr, AnotherRegionsEndpoint) {
+    Scripted s;
+    s.env["AWS_ENDPOINT_URL_ECR"] = "http://10.0.0.1:4566";
+    s.answers.push_back(answer(403, R"({"__type":"InvalidSignatureException","message":"Credential should be scoped )"
+                                    R"(to a valid region, not 'eu-west-1'. "})"));
+    std::string m = error_of(s);
+    EXPECT_EQ(m.rfind("ECR registry 123456789012.dkr.ecr.eu-west-1.amazonaws.com (region eu-west-1): the endpoint "
+                      "http://10.0.0.1:4566 does not serve region eu-west-1",
+                      0),
+              0u)
+        << m;
+}
+
+TEST(Ecr, BadSecretKey) {
+    Scripted s;
+    s.answers.push_back(answer(403, R"({"__type":"InvalidSignatureException","message":"The request signature we )"
+                                    R"(calculated does not match the signature you provided."})"));
+    std::string m = error_of(s);
+    EXPECT_NE(m.find("AWS refused the request's signature: the secret access key does not belong to the access key "
+                     "id"),
+              std::string::npos)
+        << m;
+}
+
 TEST(Ecr, CodeOnlyInTheHeader) {
     Scripted s;
     auto a = answer(403, "");
