@@ -1,4 +1,5 @@
 // hoist plan: what a deploy would do, host by host, touching nothing.
+#include "aws/asg.hpp"
 #include "context.hpp"
 #include "deploy/artifact.hpp"
 #include "deploy/balancers.hpp"
@@ -7,6 +8,7 @@
 #include "deploy/plan.hpp"
 #include "deploy/tag.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace hoist::cli {
 
@@ -31,6 +33,10 @@ void register_plan(CLI::App& app, Context& ctx) {
                     list += "  " + h.address + "  " + h.instance_id + "\n";
                     found.push_back({{"host", h.address}, {"instance_id", h.instance_id}});
                 }
+                if (p.asg)  // what the deploy does to the group around its rollout (deploy/asg_suspension.hpp)
+                    list += "Auto Scaling group " + p.asg->name + ": " + join(aws::rollout_processes(), ", ") +
+                            " suspended while the rollout runs (those already suspended are left so), resumed "
+                            "at its end\n";
                 ctx.out->result(list);
                 ctx.out->event("ec2_hosts", {{"hosts", found}});
             }

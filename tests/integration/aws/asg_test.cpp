@@ -97,6 +97,10 @@ TEST_F(AsgTest, DeployToTheInServiceInstancesWithProcessesSuspended) {
     for (std::size_t i = 0; i < m_hosts.size(); ++i)
         want += "  " + m_hosts[i] + "  i-0a5g00000000000" + std::to_string(i + 1) + "\n";
     EXPECT_NE(plan.out.find(want), std::string::npos) << plan.out;
+    EXPECT_NE(plan.out.find("Auto Scaling group web-asg: Launch, Terminate, AZRebalance, ReplaceUnhealthy suspended "
+                            "while the rollout runs (those already suspended are left so), resumed at its end\n"),
+              std::string::npos)
+        << plan.out;
     EXPECT_EQ(count("SuspendProcesses"), 0) << "plan changes nothing";
 
     auto r = hoist({"-o", "json", "deploy", "--tag", "v1"}, env());
