@@ -112,6 +112,12 @@ class Fake:
             bad = sigv4.verify(method, path, query, headers, body, self.keys, self.region, service)
             if bad:
                 raise ApiError(bad[0], bad[1], 403)
+            akid = next((v for k, v in headers if k.lower() == "authorization"), "").partition("Credential=")[2]
+            akid = akid.split("/")[0]
+            if action in self.seed.get("denied_actions", {}).get(akid, []):  # IAM says no
+                raise ApiError("AccessDenied", "User: arn:aws:iam::%s:user/hoist-test is not authorized to perform: "
+                               "%s:%s because no identity-based policy allows the %s:%s action" % (
+                                   self.seed.get("account", "123456789012"), service, action, service, action), 403)
             version, acts = SERVICES[service]
             if params.get("Version") != version:
                 raise ApiError("InvalidParameterValue", "Unsupported Version '%s' (expected %s)" % (

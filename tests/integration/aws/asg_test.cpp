@@ -41,6 +41,8 @@ protected:
         seed["instances"] = instances;
         seed["auto_scaling_groups"] = {{{"name", "web-asg"}, {"instances", members}, {"suspended", {"AZRebalance"}}},
                                        {{"name", "other-asg"}, {"instances", nlohmann::json::array()}}};
+        seed["credentials"].push_back({{"access_key_id", "AKIAHOISTNOSUSPEND01"}, {"secret_access_key", kSecret}});
+        seed["denied_actions"] = {{"AKIAHOISTNOSUSPEND01", {"SuspendProcesses"}}};
         m_upstream = read(m_fleet["lb"]["nginx"]["config_path_local"].get<std::string>());
         m_fake = std::make_unique<FakeAws>("asg", seed, false, false);
         std::string path = pipeline("");
@@ -55,8 +57,8 @@ protected:
         m_fake.reset();
         DeployTest::TearDown();
     }
-    std::map<std::string, std::string> env() const {
-        return {{"AWS_ENDPOINT_URL", m_fake->endpoint()}, {"AWS_ACCESS_KEY_ID", kKeyId},
+    std::map<std::string, std::string> env(const std::string& key_id = kKeyId) const {
+        return {{"AWS_ENDPOINT_URL", m_fake->endpoint()}, {"AWS_ACCESS_KEY_ID", key_id},
                 {"AWS_SECRET_ACCESS_KEY", kSecret},       {"AWS_SESSION_TOKEN", ""},
                 {"AWS_PROFILE", ""},                      {"AWS_EC2_METADATA_DISABLED", "true"},
                 {"XDG_STATE_HOME", m_dir + "/state"},     {"NO_COLOR", "1"}};
@@ -132,6 +134,21 @@ TEST_F(AsgTest, AFailedDeployResumesToo) {
     EXPECT_EQ(count(kResume), 1);
     EXPECT_EQ(suspended(), (std::vector<std::string>{"AZRebalance"}));
     EXPECT_FALSE(fs::exists(record()));
+}
+
+TEST_F(AsgTest, ASuspendThatIamRefusesChangesNothing) {
+    auto r = hoist({"deploy", "--tag", "v1"}, env("AKIAHOISTNOSUSPEND01"));
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("cannot suspend the Auto Scaling group's processes: autoscaling SuspendProcesses at " +
+                         m_fake->endpoint() + ": AccessDenied: User: arn:aws:iam::123456789012:user/hoist-test is not "
+                         "authorized to perform: autoscaling:SuspendProcesses"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("; nothing was changed"), std::string::npos) << r.err;
+    for (const auto& h : m_hosts) EXPECT_EQ(get(h, 8080, "/version"), "") << h << " changed";
+    EXPECT_EQ(suspended(), (std::vector<std::string>{"AZRebalance"}));
+    EXPECT_FALSE(fs::exists(record()));
+    EXPECT_FALSE(lock_held());
 }
 
 TEST_F(AsgTest, CtrlCResumes) {
