@@ -87,6 +87,7 @@ void register_exec(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
 void register_lock(CLI::App& app, Context& ctx);
 void register_history(CLI::App& app, Context& ctx);
+void register_converge(CLI::App& app, Context& ctx);
 void register_version(CLI::App& app, Context& ctx);
 void register_completion(CLI::App& app, Context& ctx);
 

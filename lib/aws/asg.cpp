@@ -16,7 +16,8 @@ const std::vector<std::string>& rollout_processes() {
     return p;
 }
 
-Params describe_groups_params(const std::vector<std::string>& names, int max_records, const std::string& next_token) {
+Params describe_groups_params(const std::vector<std::string>& names, int max_records,
+                              const std::string& next_token) {
     Params p;
     for (std::size_t i = 0; i < names.size(); ++i)
         p.emplace_back("AutoScalingGroupNames.member." + std::to_string(i + 1), names[i]);
@@ -27,17 +28,19 @@ Params describe_groups_params(const std::vector<std::string>& names, int max_rec
 
 std::vector<AsgGroup> read_groups(const XmlElement& doc, std::string& next_token) {
     const XmlElement* result = doc.child("DescribeAutoScalingGroupsResult");
-    if (!result) throw Error("", "autoscaling DescribeAutoScalingGroups: the answer has no DescribeAutoScalingGroupsResult");
+    if (!result)
+        throw Error(
+            "", "autoscaling DescribeAutoScalingGroups: the answer has no DescribeAutoScalingGroupsResult");
     next_token = result->text_at("NextToken");
     std::vector<AsgGroup> out;
     for (const auto* g : result->members("AutoScalingGroups")) {
         AsgGroup group;
         group.name = g->text_at("AutoScalingGroupName");
         for (const auto* i : g->members("Instances"))
-            group.instances.push_back(
-                {i->text_at("InstanceId"), i->text_at("LifecycleState"), i->text_at("HealthStatus"),
-                 i->text_at("AvailabilityZone")});
-        for (const auto* s : g->members("SuspendedProcesses")) group.suspended.push_back(s->text_at("ProcessName"));
+            group.instances.push_back({i->text_at("InstanceId"), i->text_at("LifecycleState"),
+                                       i->text_at("HealthStatus"), i->text_at("AvailabilityZone")});
+        for (const auto* s : g->members("SuspendedProcesses"))
+            group.suspended.push_back(s->text_at("ProcessName"));
         out.push_back(std::move(group));
     }
     return out;
@@ -48,13 +51,13 @@ std::vector<AsgGroup> describe_groups(QueryClient& as, const std::vector<std::st
     std::vector<AsgGroup> all;
     std::string token;
     for (int page = 0; page < max_pages; ++page) {
-        auto got = read_groups(as.call("DescribeAutoScalingGroups", describe_groups_params(names, page_size, token)),
-                               token);
+        auto got = read_groups(
+            as.call("DescribeAutoScalingGroups", describe_groups_params(names, page_size, token)), token);
         all.insert(all.end(), got.begin(), got.end());
         if (token.empty()) return all;
     }
-    throw Error("", "autoscaling DescribeAutoScalingGroups at " + as.endpoint() + " still had a NextToken after " +
-                        std::to_string(max_pages) + " pages");
+    throw Error("", "autoscaling DescribeAutoScalingGroups at " + as.endpoint() +
+                        " still had a NextToken after " + std::to_string(max_pages) + " pages");
 }
 
 Params processes_params(const std::string& group, const std::vector<std::string>& processes) {
@@ -80,28 +83,32 @@ QueryClient asg_client(const config::AsgDiscovery& d, const ChainOptions& chain,
         [provider] { return provider->get(); }, std::move(options));
 }
 
-std::vector<config::Host> resolve_asg_hosts(const config::Pipeline& p, const ChainOptions& chain, QueryOptions options) {
+std::vector<config::Host> resolve_asg_hosts(const config::Pipeline& p, const ChainOptions& chain,
+                                            QueryOptions options) {
     if (!p.asg) return p.hosts;
     const config::AsgDiscovery& d = *p.asg;
     const std::string what = "hosts[0].asg: Auto Scaling group '" + d.name + "'";
     try {
         QueryClient as = asg_client(d, chain, options);
         auto groups = describe_groups(as, {d.name});
-        auto g = std::find_if(groups.begin(), groups.end(), [&](const AsgGroup& x) { return x.name == d.name; });
+        auto g =
+            std::find_if(groups.begin(), groups.end(), [&](const AsgGroup& x) { return x.name == d.name; });
         if (g == groups.end()) throw Error("", "there is no such group in " + as.region());
         std::vector<std::string> ids;
         std::vector<std::string> other;
         for (const auto& i : g->instances) {
-            if (i.lifecycle_state == "InService") ids.push_back(i.id);
-            else other.push_back(i.id + " " + i.lifecycle_state);
+            if (i.lifecycle_state == "InService")
+                ids.push_back(i.id);
+            else
+                other.push_back(i.id + " " + i.lifecycle_state);
         }
         if (ids.empty())
             throw Error("", "the group has no InService instance in " + as.region() +
                                 (other.empty() ? "" : " (" + join(other, ", ") + ")"));
         auto provider = std::make_shared<CredentialProvider>(chain);
         QueryClient ec2(
-            kEc2, as.region(), resolve_endpoint(kEc2, as.region(), chain.env), [provider] { return provider->get(); },
-            options);
+            kEc2, as.region(), resolve_endpoint(kEc2, as.region(), chain.env),
+            [provider] { return provider->get(); }, options);
         std::vector<Instance> instances;
         for (std::size_t at = 0; at < ids.size(); at += 200) {  // DescribeInstances: 200 values per filter
             std::vector<std::string> chunk(ids.begin() + static_cast<long>(at),
@@ -112,12 +119,13 @@ std::vector<config::Host> resolve_asg_hosts(const config::Pipeline& p, const Cha
         bool pub = d.address == "public";
         std::vector<config::Host> out;
         for (const auto& id : ids) {
-            auto in = std::find_if(instances.begin(), instances.end(), [&](const Instance& x) { return x.id == id; });
+            auto in = std::find_if(instances.begin(), instances.end(),
+                                   [&](const Instance& x) { return x.id == id; });
             if (in == instances.end() || in->state != "running") continue;  // InService but going away
             const std::string& addr = pub ? in->public_ip : in->private_ip;
             if (addr.empty())
-                throw Error("", "instance " + id + " has no " + d.address + " IP address; use address: " +
-                                    (pub ? "private" : "public"));
+                throw Error("", "instance " + id + " has no " + d.address +
+                                    " IP address; use address: " + (pub ? "private" : "public"));
             config::Host h;
             h.address = addr;
             h.user = p.ssh.user;
@@ -126,7 +134,8 @@ std::vector<config::Host> resolve_asg_hosts(const config::Pipeline& p, const Cha
             h.where = p.where("hosts");
             out.push_back(h);
         }
-        if (out.empty()) throw Error("", "none of the group's InService instances is running in " + as.region());
+        if (out.empty())
+            throw Error("", "none of the group's InService instances is running in " + as.region());
         std::sort(out.begin(), out.end(),
                   [](const config::Host& a, const config::Host& b) { return a.address < b.address; });
         return out;

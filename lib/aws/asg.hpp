@@ -30,19 +30,21 @@ struct AsgGroup {
 const std::vector<std::string>& rollout_processes();
 
 /// The request parameters of one DescribeAutoScalingGroups page.
-Params describe_groups_params(const std::vector<std::string>& names, int max_records, const std::string& next_token);
+Params describe_groups_params(const std::vector<std::string>& names, int max_records,
+                              const std::string& next_token);
 /// The groups of one response page, and its NextToken ("" on the last page).
 std::vector<AsgGroup> read_groups(const XmlElement& doc, std::string& next_token);
 /// Every group named, following NextToken (at most `max_pages`).
-std::vector<AsgGroup> describe_groups(QueryClient& as, const std::vector<std::string>& names, int page_size = 50,
-                                      int max_pages = 100);
+std::vector<AsgGroup> describe_groups(QueryClient& as, const std::vector<std::string>& names,
+                                      int page_size = 50, int max_pages = 100);
 /// AutoScalingGroupName and ScalingProcesses.member.N.
 Params processes_params(const std::string& group, const std::vector<std::string>& processes);
 void suspend_processes(QueryClient& as, const std::string& group, const std::vector<std::string>& processes);
 void resume_processes(QueryClient& as, const std::string& group, const std::vector<std::string>& processes);
 
 /// A client for the pipeline's group's region (the chain's region when the file names none).
-QueryClient asg_client(const config::AsgDiscovery& d, const ChainOptions& chain = {}, QueryOptions options = {});
+QueryClient asg_client(const config::AsgDiscovery& d, const ChainOptions& chain = {},
+                       QueryOptions options = {});
 
 /// The group's InService instances as hosts (address as `d.address` asks, ssh user and port from the
 /// pipeline, instance id kept), sorted by address. Throws aws::Error when the group does not

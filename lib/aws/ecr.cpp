@@ -21,8 +21,12 @@ bool all_of_class(const std::string& s, bool (*ok)(char)) {
         if (!ok(c)) return false;
     return true;
 }
-bool digit(char c) { return c >= '0' && c <= '9'; }
-bool region_char(char c) { return (c >= 'a' && c <= 'z') || digit(c) || c == '-'; }
+bool digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool region_char(char c) {
+    return (c >= 'a' && c <= 'z') || digit(c) || c == '-';
+}
 
 std::mutex g_mutex;
 std::map<std::string, EcrToken> g_tokens;  // by region and endpoint
@@ -33,17 +37,21 @@ std::string plain_words(const Error& e, const std::string& registry, const std::
     const std::string& code = e.aws_code();
     if (code == "UnrecognizedClientException" || code == "InvalidClientTokenId")
         return where + ": AWS does not recognise the access key in region " + region +
-               ": the keys are wrong or expired, or the region is not enabled for the account (" + e.what() + ")";
+               ": the keys are wrong or expired, or the region is not enabled for the account (" + e.what() +
+               ")";
     if (code == "AccessDeniedException" || code == "AccessDenied")
         return where + ": the AWS identity is not allowed to call ecr:GetAuthorizationToken in " + region +
                "; grant it that action, and pull/push on the repository (" + e.what() + ")";
     if ((code == "InvalidSignatureException" || code == "SignatureDoesNotMatch") &&
         std::string(e.what()).find("scoped to a valid region") != std::string::npos)
         return where + ": the endpoint " + endpoint + " does not serve region " + region +
-               " (AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL names another region's endpoint?) (" + e.what() + ")";
+               " (AWS_ENDPOINT_URL_ECR or AWS_ENDPOINT_URL names another region's endpoint?) (" + e.what() +
+               ")";
     if (code == "InvalidSignatureException" || code == "SignatureDoesNotMatch")
-        return where + ": AWS refused the request's signature: the secret access key does not belong to the "
-                       "access key id (" + e.what() + ")";
+        return where +
+               ": AWS refused the request's signature: the secret access key does not belong to the "
+               "access key id (" +
+               e.what() + ")";
     if (e.status() == 0 && code.empty() && std::string(e.what()).find(": no answer (") != std::string::npos)
         return where + ": no answer from ECR's API at " + endpoint + "; is '" + region +
                "' a region ECR serves? (" + e.what() + ")";
@@ -59,11 +67,15 @@ std::optional<EcrRegistry> parse_ecr_host(const std::string& host_port) {
         return std::nullopt;
     host = to_lower(host);
     std::string rest;
-    if (ends_with(host, ".amazonaws.com")) rest = host.substr(0, host.size() - 14);
-    else if (ends_with(host, ".amazonaws.com.cn")) rest = host.substr(0, host.size() - 17);
-    else return std::nullopt;
+    if (ends_with(host, ".amazonaws.com"))
+        rest = host.substr(0, host.size() - 14);
+    else if (ends_with(host, ".amazonaws.com.cn"))
+        rest = host.substr(0, host.size() - 17);
+    else
+        return std::nullopt;
     auto parts = split(rest, '.');
-    if (parts.size() != 4 || parts[1] != "dkr" || (parts[2] != "ecr" && parts[2] != "ecr-fips")) return std::nullopt;
+    if (parts.size() != 4 || parts[1] != "dkr" || (parts[2] != "ecr" && parts[2] != "ecr-fips"))
+        return std::nullopt;
     if (parts[0].size() != 12 || !all_of_class(parts[0], digit) || !all_of_class(parts[3], region_char))
         return std::nullopt;
     return EcrRegistry{parts[0], parts[3]};
@@ -78,9 +90,11 @@ EcrToken read_authorization_token(const std::string& body) {
         throw Error("", what + "the answer holds no authorizationData");
     const auto& d = (*data)[0];
     auto tok = d.find("authorizationToken");
-    if (tok == d.end() || !tok->is_string()) throw Error("", what + "the answer's authorizationData has no authorizationToken");
+    if (tok == d.end() || !tok->is_string())
+        throw Error("", what + "the answer's authorizationData has no authorizationToken");
     auto exp = d.find("expiresAt");
-    if (exp == d.end() || !exp->is_number()) throw Error("", what + "the answer's authorizationData has no expiresAt");
+    if (exp == d.end() || !exp->is_number())
+        throw Error("", what + "the answer's authorizationData has no expiresAt");
     auto decoded = base64_decode(tok->get<std::string>());
     std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
     if (!decoded || colon == std::string::npos || colon == 0 || colon + 1 == decoded->size())
@@ -97,7 +111,8 @@ EcrToken read_authorization_token(const std::string& body) {
 
 EcrToken ecr_token(const std::string& registry, const EcrOptions& options) {
     auto r = parse_ecr_host(registry);
-    if (!r) throw Error("", registry + " is not an ECR registry host (<account>.dkr.ecr.<region>.amazonaws.com)");
+    if (!r)
+        throw Error("", registry + " is not an ECR registry host (<account>.dkr.ecr.<region>.amazonaws.com)");
     std::string endpoint = resolve_endpoint(kEcr, r->region, options.chain.env);
     auto now = options.now ? options.now() : static_cast<long long>(std::time(nullptr));
     std::string key = r->region + " " + endpoint;
@@ -110,11 +125,12 @@ EcrToken ecr_token(const std::string& registry, const EcrOptions& options) {
     try {
         provider->get();
     } catch (const Error& e) {
-        throw Error(e.aws_code(), "ECR registry " + registry + " (region " + r->region +
-                                      "): hoist asks ECR for a token with AWS credentials, and found none: " +
-                                      e.what());
+        throw Error(e.aws_code(),
+                    "ECR registry " + registry + " (region " + r->region +
+                        "): hoist asks ECR for a token with AWS credentials, and found none: " + e.what());
     }
-    QueryClient ecr(kEcr, r->region, endpoint, [provider] { return provider->get(); }, options.query);
+    QueryClient ecr(
+        kEcr, r->region, endpoint, [provider] { return provider->get(); }, options.query);
     EcrToken t;
     try {
         t = read_authorization_token(ecr.call_json(kEcrGetAuthorizationToken, "{}"));

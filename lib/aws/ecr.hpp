@@ -32,7 +32,8 @@ struct EcrToken {
     std::string proxy_endpoint;  ///< "https://<account>.dkr.ecr.<region>.amazonaws.com"
 };
 
-constexpr const char* kEcrGetAuthorizationToken = "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken";
+constexpr const char* kEcrGetAuthorizationToken =
+    "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken";
 
 /// The token in a GetAuthorizationToken answer ({"authorizationData": [{"authorizationToken":
 /// base64("AWS:<password>"), "expiresAt": <epoch seconds>, "proxyEndpoint"}]}). Throws aws::Error

@@ -103,8 +103,10 @@ void read_asg(Reader& r, const Node& item, const std::string& path, Pipeline& p)
     if (auto v = r.string(a.find("region"), ap + ".region")) d.region = *v;
     if (auto v = r.one_of(a.find("address"), ap + ".address", {"private", "public"})) d.address = *v;
     if (auto v = r.one_of(a.find("launch"), ap + ".launch", {"converge"}))
-        r.error(a.find("launch")->loc, "'" + ap + ".launch: " + *v + "' is not supported by this version of hoist yet; "
-                                       "remove it (instances the group launches later run nothing until the next deploy)");
+        r.error(a.find("launch")->loc, "'" + ap + ".launch: " + *v +
+                                           "' is not supported by this version of hoist yet; remove it (instances "
+                                           "the group launches later run nothing until the next deploy or hoist "
+                                           "converge)");
     p.asg = d;
 }
 

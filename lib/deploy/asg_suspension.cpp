@@ -21,7 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string dir_of(const AsgOptions& o) { return o.dir.empty() ? suspension_dir() : o.dir; }
+std::string dir_of(const AsgOptions& o) {
+    return o.dir.empty() ? suspension_dir() : o.dir;
+}
 
 std::string file_text(const std::string& path) {
     std::ifstream in(path);
@@ -67,14 +69,16 @@ std::string record_path(const std::string& dir, const std::string& region, const
     std::string safe;
     static const char* hex = "0123456789ABCDEF";
     for (unsigned char c : name) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.') safe += static_cast<char>(c);
-        else safe += std::string("%") + hex[c >> 4] + hex[c & 15];
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.')
+            safe += static_cast<char>(c);
+        else
+            safe += std::string("%") + hex[c >> 4] + hex[c & 15];
     }
     return dir + "/" + safe + ".json";
 }
 
 std::string record_json(const SuspensionRecord& r) {
-    return nlohmann::json{{"group", r.group},       {"region", r.region}, {"service", r.service},
+    return nlohmann::json{{"group", r.group},         {"region", r.region}, {"service", r.service},
                           {"processes", r.processes}, {"pid", r.pid},       {"pid_start", r.pid_start},
                           {"since", r.since}}
                .dump() +
@@ -132,19 +136,23 @@ AsgSuspension::AsgSuspension(const config::Pipeline& p, report::Output& out, Asg
     std::vector<std::string> ours;  // a record of a hoist that is gone: those are ours to resume too
     if (auto old = parse_record(file_text(m_path)); old && !record_owner_alive(*old)) ours = old->processes;
     auto groups = aws::describe_groups(as, {m_record.group});
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const aws::AsgGroup& x) { return x.name == m_record.group; });
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const aws::AsgGroup& x) { return x.name == m_record.group; });
     if (g == groups.end())
         throw aws::Error("", group_label(m_record) + ": there is no such group; nothing was changed");
     std::vector<std::string> left;
     for (const auto& proc : aws::rollout_processes()) {
         bool suspended = std::find(g->suspended.begin(), g->suspended.end(), proc) != g->suspended.end();
         bool mine = std::find(ours.begin(), ours.end(), proc) != ours.end();
-        if (!suspended || mine) m_record.processes.push_back(proc);
-        else left.push_back(proc);
+        if (!suspended || mine)
+            m_record.processes.push_back(proc);
+        else
+            left.push_back(proc);
     }
     if (m_record.processes.empty()) {
         m_done = true;
-        out.info(group_label(m_record) + ": " + join(left, ", ") + " already suspended (not by hoist); left so");
+        out.info(group_label(m_record) + ": " + join(left, ", ") +
+                 " already suspended (not by hoist); left so");
         return;
     }
     write_record(m_path, m_record);
@@ -157,7 +165,8 @@ AsgSuspension::AsgSuspension(const config::Pipeline& p, report::Output& out, Asg
     }
     out.info(group_label(m_record) + ": suspended " + join(m_record.processes, ", ") + " for the rollout" +
              (left.empty() ? "" : " (" + join(left, ", ") + " already suspended, not by hoist: left so)"));
-    out.event("asg_suspended", {{"group", m_record.group}, {"region", m_record.region}, {"processes", m_record.processes}});
+    out.event("asg_suspended",
+              {{"group", m_record.group}, {"region", m_record.region}, {"processes", m_record.processes}});
 }
 
 void AsgSuspension::resume() {
@@ -168,15 +177,16 @@ void AsgSuspension::resume() {
     std::error_code ec;
     fs::remove(m_path, ec);
     m_out.info(group_label(m_record) + ": resumed " + join(m_record.processes, ", "));
-    m_out.event("asg_resumed", {{"group", m_record.group}, {"region", m_record.region}, {"processes", m_record.processes}});
+    m_out.event("asg_resumed",
+                {{"group", m_record.group}, {"region", m_record.region}, {"processes", m_record.processes}});
 }
 
 AsgSuspension::~AsgSuspension() {
     try {
         resume();
     } catch (const std::exception& e) {
-        m_out.warning(group_label(m_record) + ": could not resume " + join(m_record.processes, ", ") + ": " + e.what() +
-                      "; the next hoist command retries (record " + m_path + ")");
+        m_out.warning(group_label(m_record) + ": could not resume " + join(m_record.processes, ", ") + ": " +
+                      e.what() + "; the next hoist command retries (record " + m_path + ")");
     }
 }
 
@@ -212,7 +222,8 @@ bool resume_leftover(const config::Pipeline& p, report::Output& out, bool act, A
     std::error_code ec;
     fs::remove(path, ec);
     out.warning(what + "; resumed them");
-    out.event("asg_resumed", {{"group", r->group}, {"region", r->region}, {"processes", r->processes}, {"leftover", true}});
+    out.event("asg_resumed",
+              {{"group", r->group}, {"region", r->region}, {"processes", r->processes}, {"leftover", true}});
     return true;
 }
 

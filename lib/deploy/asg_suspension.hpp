@@ -48,7 +48,7 @@ bool record_owner_alive(const SuspensionRecord& r);
 
 /// Suspends the rollout processes of the pipeline's group for its lifetime.
 class AsgSuspension {
-public:
+  public:
     /// Describes the group, records, then suspends what is not already suspended. Throws aws::Error.
     AsgSuspension(const config::Pipeline& p, report::Output& out, AsgOptions options = {});
     /// Resumes when resume() was not called; never throws (a failure is a warning naming the record).
@@ -58,7 +58,7 @@ public:
     /// Resumes the processes it suspended and removes the record. Throws aws::Error (the record stays).
     void resume();
 
-private:
+  private:
     report::Output& m_out;
     AsgOptions m_options;
     SuspensionRecord m_record;

@@ -21,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class AsgTest : public dtest::DeployTest {
-protected:
+  protected:
     void SetUp() override {
         DeployTest::SetUp();
         if (HasFatalFailure()) return;
@@ -30,18 +30,23 @@ protected:
         int n = 0;
         for (const auto& h : m_hosts) {
             std::string id = "i-0a5g00000000000" + std::to_string(++n);
-            instances.push_back({{"id", id}, {"state", "running"}, {"private_ip", h}, {"tags", {{"role", "web"}}}});
+            instances.push_back(
+                {{"id", id}, {"state", "running"}, {"private_ip", h}, {"tags", {{"role", "web"}}}});
             members.push_back({{"id", id}, {"lifecycle_state", "InService"}});
         }
         // launching and leaving instances are not hosts
-        instances.push_back({{"id", "i-0a5g0000000000p"}, {"state", "pending"}, {"private_ip", "10.210.60.98"}});
-        instances.push_back({{"id", "i-0a5g0000000000t"}, {"state", "shutting-down"}, {"private_ip", "10.210.60.99"}});
+        instances.push_back(
+            {{"id", "i-0a5g0000000000p"}, {"state", "pending"}, {"private_ip", "10.210.60.98"}});
+        instances.push_back(
+            {{"id", "i-0a5g0000000000t"}, {"state", "shutting-down"}, {"private_ip", "10.210.60.99"}});
         members.push_back({{"id", "i-0a5g0000000000p"}, {"lifecycle_state", "Pending"}});
         members.push_back({{"id", "i-0a5g0000000000t"}, {"lifecycle_state", "Terminating"}});
         seed["instances"] = instances;
-        seed["auto_scaling_groups"] = {{{"name", "web-asg"}, {"instances", members}, {"suspended", {"AZRebalance"}}},
-                                       {{"name", "other-asg"}, {"instances", nlohmann::json::array()}}};
-        seed["credentials"].push_back({{"access_key_id", "AKIAHOISTNOSUSPEND01"}, {"secret_access_key", kSecret}});
+        seed["auto_scaling_groups"] = {
+            {{"name", "web-asg"}, {"instances", members}, {"suspended", {"AZRebalance"}}},
+            {{"name", "other-asg"}, {"instances", nlohmann::json::array()}}};
+        seed["credentials"].push_back(
+            {{"access_key_id", "AKIAHOISTNOSUSPEND01"}, {"secret_access_key", kSecret}});
         seed["denied_actions"] = {{"AKIAHOISTNOSUSPEND01", {"SuspendProcesses"}}};
         m_upstream = read(m_fleet["lb"]["nginx"]["config_path_local"].get<std::string>());
         m_fake = std::make_unique<FakeAws>("asg", seed, false, false);
@@ -53,15 +58,20 @@ protected:
     }
     void TearDown() override {
         // the deploys changed nginx's pool, not the endpoint (which checks that it left it as it found it)
-        if (m_fake) std::ofstream(m_fleet["lb"]["nginx"]["config_path_local"].get<std::string>()) << m_upstream;
+        if (m_fake)
+            std::ofstream(m_fleet["lb"]["nginx"]["config_path_local"].get<std::string>()) << m_upstream;
         m_fake.reset();
         DeployTest::TearDown();
     }
     std::map<std::string, std::string> env(const std::string& key_id = kKeyId) const {
-        return {{"AWS_ENDPOINT_URL", m_fake->endpoint()}, {"AWS_ACCESS_KEY_ID", key_id},
-                {"AWS_SECRET_ACCESS_KEY", kSecret},       {"AWS_SESSION_TOKEN", ""},
-                {"AWS_PROFILE", ""},                      {"AWS_EC2_METADATA_DISABLED", "true"},
-                {"XDG_STATE_HOME", m_dir + "/state"},     {"NO_COLOR", "1"}};
+        return {{"AWS_ENDPOINT_URL", m_fake->endpoint()},
+                {"AWS_ACCESS_KEY_ID", key_id},
+                {"AWS_SECRET_ACCESS_KEY", kSecret},
+                {"AWS_SESSION_TOKEN", ""},
+                {"AWS_PROFILE", ""},
+                {"AWS_EC2_METADATA_DISABLED", "true"},
+                {"XDG_STATE_HOME", m_dir + "/state"},
+                {"NO_COLOR", "1"}};
     }
     std::vector<std::string> env_argv() const {
         std::vector<std::string> argv{"env"};
@@ -99,8 +109,9 @@ TEST_F(AsgTest, DeployToTheInServiceInstancesWithProcessesSuspended) {
     for (std::size_t i = 0; i < m_hosts.size(); ++i)
         want += "  " + m_hosts[i] + "  i-0a5g00000000000" + std::to_string(i + 1) + "\n";
     EXPECT_NE(plan.out.find(want), std::string::npos) << plan.out;
-    EXPECT_NE(plan.out.find("Auto Scaling group web-asg: Launch, Terminate, AZRebalance, ReplaceUnhealthy suspended "
-                            "while the rollout runs (those already suspended are left so), resumed at its end\n"),
+    EXPECT_NE(plan.out.find(
+                  "Auto Scaling group web-asg: Launch, Terminate, AZRebalance, ReplaceUnhealthy suspended "
+                  "while the rollout runs (those already suspended are left so), resumed at its end\n"),
               std::string::npos)
         << plan.out;
     EXPECT_EQ(count("SuspendProcesses"), 0) << "plan changes nothing";
@@ -109,12 +120,14 @@ TEST_F(AsgTest, DeployToTheInServiceInstancesWithProcessesSuspended) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const auto& [h, v] : served()) EXPECT_EQ(v, "v1") << h;
     EXPECT_EQ(served().size(), m_hosts.size());
-    EXPECT_NE(r.err.find("Auto Scaling group web-asg (eu-west-1): suspended Launch, Terminate, ReplaceUnhealthy for "
-                         "the rollout (AZRebalance already suspended, not by hoist: left so)"),
+    EXPECT_NE(r.err.find(
+                  "Auto Scaling group web-asg (eu-west-1): suspended Launch, Terminate, ReplaceUnhealthy for "
+                  "the rollout (AZRebalance already suspended, not by hoist: left so)"),
               std::string::npos)
         << r.err;
-    EXPECT_NE(r.err.find("Auto Scaling group web-asg (eu-west-1): resumed Launch, Terminate, ReplaceUnhealthy"),
-              std::string::npos)
+    EXPECT_NE(
+        r.err.find("Auto Scaling group web-asg (eu-west-1): resumed Launch, Terminate, ReplaceUnhealthy"),
+        std::string::npos)
         << r.err;
     // in that order, once each, and the group as it was
     std::string log = m_fake->log();
@@ -139,10 +152,12 @@ TEST_F(AsgTest, AFailedDeployResumesToo) {
 TEST_F(AsgTest, ASuspendThatIamRefusesChangesNothing) {
     auto r = hoist({"deploy", "--tag", "v1"}, env("AKIAHOISTNOSUSPEND01"));
     EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_NE(r.err.find("cannot suspend the Auto Scaling group's processes: autoscaling SuspendProcesses at " +
-                         m_fake->endpoint() + ": AccessDenied: User: arn:aws:iam::123456789012:user/hoist-test is not "
-                         "authorized to perform: autoscaling:SuspendProcesses"),
-              std::string::npos)
+    EXPECT_NE(
+        r.err.find("cannot suspend the Auto Scaling group's processes: autoscaling SuspendProcesses at " +
+                   m_fake->endpoint() +
+                   ": AccessDenied: User: arn:aws:iam::123456789012:user/hoist-test is not "
+                   "authorized to perform: autoscaling:SuspendProcesses"),
+        std::string::npos)
         << r.err;
     EXPECT_NE(r.err.find("; nothing was changed"), std::string::npos) << r.err;
     for (const auto& h : m_hosts) EXPECT_EQ(get(h, 8080, "/version"), "") << h << " changed";
@@ -188,7 +203,8 @@ TEST_F(AsgTest, AfterASigkilledDeployTheNextCommandResumes) {
     EXPECT_EQ(d->wait(std::chrono::seconds(10)), 128 + SIGKILL);
     d.reset();
     // left as it was when killed: suspended, with the record naming that hoist
-    EXPECT_EQ(suspended(), (std::vector<std::string>{"AZRebalance", "Launch", "ReplaceUnhealthy", "Terminate"}));
+    EXPECT_EQ(suspended(),
+              (std::vector<std::string>{"AZRebalance", "Launch", "ReplaceUnhealthy", "Terminate"}));
     ASSERT_TRUE(fs::exists(record()));
     auto rec = deploy::parse_record(read(record()));
     ASSERT_TRUE(rec);
@@ -199,7 +215,8 @@ TEST_F(AsgTest, AfterASigkilledDeployTheNextCommandResumes) {
     EXPECT_EQ(plan.exit_code, 0) << plan.err;
     std::string said = "Auto Scaling group web-asg (eu-west-1): a hoist deploy that did not end (pid " +
                        std::to_string(pid) + ") left Launch, Terminate, ReplaceUnhealthy suspended";
-    EXPECT_NE(plan.err.find(said + "; the next deploy, rollback or status resumes them"), std::string::npos) << plan.err;
+    EXPECT_NE(plan.err.find(said + "; the next deploy, rollback or status resumes them"), std::string::npos)
+        << plan.err;
     EXPECT_EQ(count(kResume), 0);
     // the next command (here: status) resumes them
     auto status = hoist({"status"}, env());
@@ -223,13 +240,15 @@ TEST_F(AsgTest, TheReferencePipelineValidatesAndPlans) {
     EXPECT_NE(v.err.find("hosts from Auto Scaling group web-asg"), std::string::npos) << v.err;
     auto plan = hoist({"-f", file, "plan", "--tag", "abc123"}, e);
     ASSERT_EQ(plan.exit_code, 0) << plan.err;
-    EXPECT_NE(plan.out.find("Hosts from Auto Scaling group web-asg (" + std::to_string(m_hosts.size()) + "):"),
-              std::string::npos)
+    EXPECT_NE(
+        plan.out.find("Hosts from Auto Scaling group web-asg (" + std::to_string(m_hosts.size()) + "):"),
+        std::string::npos)
         << plan.out;
     for (const auto& h : m_hosts) EXPECT_NE(plan.out.find("  " + h + "  i-0a5g"), std::string::npos) << h;
-    EXPECT_NE(plan.out.find("with the credentials of an ECR authorization token (GetAuthorizationToken, eu-west-1) "
-                            "(user AWS)"),
-              std::string::npos)
+    EXPECT_NE(
+        plan.out.find("with the credentials of an ECR authorization token (GetAuthorizationToken, eu-west-1) "
+                      "(user AWS)"),
+        std::string::npos)
         << plan.out;
     EXPECT_EQ(count("SuspendProcesses"), 0);
     EXPECT_EQ(count("GetAuthorizationToken"), 0);

@@ -37,13 +37,16 @@ std::string run_ok(const std::vector<std::string>& argv, const std::string& what
 }
 
 class EcrTest : public dtest::DeployTest {
-protected:
+  protected:
     void SetUp() override {
         DeployTest::SetUp();
         if (HasFatalFailure()) return;
         nlohmann::json seed = base_seed();
-        seed["ecr"] = {{"regions", {"eu-west-1"}}, {"disabled_regions", {"ap-east-1"}}, {"denied_keys", {"AKIAHOISTDENIED00001"}}};
-        seed["credentials"].push_back({{"access_key_id", "AKIAHOISTDENIED00001"}, {"secret_access_key", kSecret}});
+        seed["ecr"] = {{"regions", {"eu-west-1"}},
+                       {"disabled_regions", {"ap-east-1"}},
+                       {"denied_keys", {"AKIAHOISTDENIED00001"}}};
+        seed["credentials"].push_back(
+            {{"access_key_id", "AKIAHOISTDENIED00001"}, {"secret_access_key", kSecret}});
         m_upstream = read(m_fleet["lb"]["nginx"]["config_path_local"].get<std::string>());
         m_fake = std::make_unique<FakeAws>("ecr", seed, false, false);
         m_password = read(m_fleet["dir"].get<std::string>() + "/fake-aws-ecr/ecr-password");
@@ -51,13 +54,15 @@ protected:
     }
     void TearDown() override {
         for (const auto& pid : m_mounted)
-            run_process({"nsenter", "-t", pid, "-m", "--", "sh", "-c", "umount /etc/docker; umount /etc/hosts"});
+            run_process(
+                {"nsenter", "-t", pid, "-m", "--", "sh", "-c", "umount /etc/docker; umount /etc/hosts"});
         if (m_registry) {
             m_registry->signal(SIGTERM);
             m_registry->wait(std::chrono::seconds(10));
         }
         // the deploys changed nginx's pool, not the endpoint (which checks that it left it as it found it)
-        if (m_fake) std::ofstream(m_fleet["lb"]["nginx"]["config_path_local"].get<std::string>()) << m_upstream;
+        if (m_fake)
+            std::ofstream(m_fleet["lb"]["nginx"]["config_path_local"].get<std::string>()) << m_upstream;
         m_fake.reset();
         DeployTest::TearDown();
     }
@@ -67,29 +72,37 @@ protected:
     void ecr_registry() {
         std::string d = m_dir + "/ecr", bridge = m_fleet["bridge_address"].get<std::string>();
         fs::create_directories(d + "/storage");
-        run_ok({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days",
-                "1", "-subj", "/CN=" + kEcrHost, "-addext", "subjectAltName=DNS:" + kEcrHost, "-keyout", d + "/tls.key",
-                "-out", d + "/tls.crt"},
+        run_ok({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-days", "1", "-subj", "/CN=" + kEcrHost, "-addext", "subjectAltName=DNS:" + kEcrHost,
+                "-keyout", d + "/tls.key", "-out", d + "/tls.crt"},
                "openssl");
-        run_ok({"python3", "-W", "ignore", "-c",
-                "import crypt,sys; open(sys.argv[1],'w').write('AWS:' + crypt.crypt(open(sys.argv[2]).read(), "
-                "crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1<<5)) + '\\n')",
-                d + "/htpasswd", m_fleet["dir"].get<std::string>() + "/fake-aws-ecr/ecr-password"},
-               "htpasswd");
-        std::ofstream(d + "/config.yml") << "version: 0.1\nlog: {level: warn, accesslog: {disabled: true}}\n"
-                                            "storage: {filesystem: {rootdirectory: " << d << "/storage}}\n"
-                                            "http: {addr: '" << bridge << ":443', secret: ecr-test, tls: {certificate: "
-                                         << d << "/tls.crt, key: " << d << "/tls.key}}\n"
-                                            "auth: {htpasswd: {realm: ecr-test, path: " << d << "/htpasswd}}\n";
+        run_ok(
+            {"python3", "-W", "ignore", "-c",
+             "import crypt,sys; open(sys.argv[1],'w').write('AWS:' + crypt.crypt(open(sys.argv[2]).read(), "
+             "crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1<<5)) + '\\n')",
+             d + "/htpasswd", m_fleet["dir"].get<std::string>() + "/fake-aws-ecr/ecr-password"},
+            "htpasswd");
+        std::ofstream(d + "/config.yml")
+            << "version: 0.1\nlog: {level: warn, accesslog: {disabled: true}}\n"
+               "storage: {filesystem: {rootdirectory: "
+            << d
+            << "/storage}}\n"
+               "http: {addr: '"
+            << bridge << ":443', secret: ecr-test, tls: {certificate: " << d << "/tls.crt, key: " << d
+            << "/tls.key}}\n"
+               "auth: {htpasswd: {realm: ecr-test, path: "
+            << d << "/htpasswd}}\n";
         m_registry = std::make_unique<dtest::Spawned>(
-            std::vector<std::string>{"/usr/bin/docker-registry", "serve", d + "/config.yml"}, d, d + "/registry.out",
-            d + "/registry.err");
+            std::vector<std::string>{"/usr/bin/docker-registry", "serve", d + "/config.yml"}, d,
+            d + "/registry.out", d + "/registry.err");
         std::ofstream(d + "/hosts") << "127.0.0.1 localhost\n" << bridge << " " << kEcrHost << "\n";
-        std::ofstream(d + "/ca-bundle.crt") << read("/etc/ssl/certs/ca-certificates.crt") << read(d + "/tls.crt");
+        std::ofstream(d + "/ca-bundle.crt")
+            << read("/etc/ssl/certs/ca-certificates.crt") << read(d + "/tls.crt");
         // the registry answers only with the token: anonymous and a wrong password get 401
         std::string url = "https://" + kEcrHost + "/v2/";
-        std::vector<std::string> curl = {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
-                                         "--cacert", d + "/tls.crt", "--resolve", kEcrHost + ":443:" + bridge};
+        std::vector<std::string> curl = {
+            "curl",       "-s", "-o",       "/dev/null",    "-w",        "%{http_code}",
+            "--max-time", "5",  "--cacert", d + "/tls.crt", "--resolve", kEcrHost + ":443:" + bridge};
         std::string code;
         for (int i = 0; i < 100 && code != "401"; ++i) {
             auto a = curl;
@@ -99,7 +112,8 @@ protected:
         }
         ASSERT_EQ(code, "401") << read(d + "/registry.err");
         std::ofstream(d + "/wrong.netrc") << "machine " << kEcrHost << " login AWS password not-the-token\n";
-        std::ofstream(d + "/right.netrc") << "machine " << kEcrHost << " login AWS password " << m_password << "\n";
+        std::ofstream(d + "/right.netrc")
+            << "machine " << kEcrHost << " login AWS password " << m_password << "\n";
         for (const auto& [netrc, want] : {std::pair{"wrong", "401"}, std::pair{"right", "200"}}) {
             auto a = curl;
             a.insert(a.end(), {"--netrc-file", d + "/" + netrc + ".netrc", url});
@@ -112,12 +126,13 @@ protected:
         fs::copy_file(d + "/tls.crt", d + "/etc-docker/certs.d/" + kEcrHost + "/ca.crt");
         for (const auto& h : m_fleet["hosts"]) {
             std::string pid = trim(read(h["docker_pid_file"].get<std::string>()));
-            run_ok({"nsenter", "-t", pid, "-m", "--", "sh", "-c",
-                    "mount --bind " + d + "/hosts /etc/hosts && mount --bind " + d + "/etc-docker /etc/docker"},
-                   "mounts on " + h["name"].get<std::string>());
+            run_ok(
+                {"nsenter", "-t", pid, "-m", "--", "sh", "-c",
+                 "mount --bind " + d + "/hosts /etc/hosts && mount --bind " + d + "/etc-docker /etc/docker"},
+                "mounts on " + h["name"].get<std::string>());
             m_mounted.push_back(pid);
-            run_process({"docker", "-H", h["docker_host"].get<std::string>(), "rmi", "-f", kEcrHost + "/app:v1",
-                         kEcrHost + "/app:v2"});
+            run_process({"docker", "-H", h["docker_host"].get<std::string>(), "rmi", "-f",
+                         kEcrHost + "/app:v1", kEcrHost + "/app:v2"});
         }
     }
 
@@ -144,10 +159,16 @@ protected:
     }
 
     /// hoist in a private mount namespace that resolves kEcrHost and trusts its CA.
-    dtest::HoistRun hoist_ecr(const std::vector<std::string>& args, const std::map<std::string, std::string>& e) {
+    dtest::HoistRun hoist_ecr(const std::vector<std::string>& args,
+                              const std::map<std::string, std::string>& e) {
         std::string d = m_dir + "/ecr";
         std::vector<std::string> argv = {
-            "unshare", "-m", "--propagation", "private", "sh", "-c",
+            "unshare",
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
             "mount --bind " + d + "/hosts /etc/hosts && mount --bind " + d +
                 "/ca-bundle.crt /etc/ssl/certs/ca-certificates.crt && exec \"$0\" \"$@\"",
             HOIST_BINARY};
@@ -188,9 +209,10 @@ TEST_F(EcrTest, PushAndEveryHostsPullWithTheTokenFromEcr) {
     EXPECT_EQ(tokens_issued(), 1);
     auto plan = hoist_ecr({"plan", "--tag", "v1"}, env());
     EXPECT_EQ(plan.exit_code, 0) << plan.err;
-    EXPECT_NE(plan.out.find("with the credentials of an ECR authorization token (GetAuthorizationToken, eu-west-1) "
-                            "(user AWS), given on stdin"),
-              std::string::npos)
+    EXPECT_NE(
+        plan.out.find("with the credentials of an ECR authorization token (GetAuthorizationToken, eu-west-1) "
+                      "(user AWS), given on stdin"),
+        std::string::npos)
         << plan.out;
     int before = tokens_issued();
     auto r = hoist_ecr({"-o", "json", "-v", "deploy", "--tag", "v1"}, env());
@@ -198,8 +220,8 @@ TEST_F(EcrTest, PushAndEveryHostsPullWithTheTokenFromEcr) {
     EXPECT_EQ(tokens_issued(), before + 1) << "one token for the whole deploy (every host's pull)";
     for (const auto& [h, v] : served()) EXPECT_EQ(v, "v1") << h;
     for (const auto& h : m_fleet["hosts"]) {
-        auto img = run_process({"docker", "-H", h["docker_host"].get<std::string>(), "image", "inspect", "-f", "ok",
-                                kEcrHost + "/app:v1"});
+        auto img = run_process({"docker", "-H", h["docker_host"].get<std::string>(), "image", "inspect", "-f",
+                                "ok", kEcrHost + "/app:v1"});
         EXPECT_EQ(trim(img.out), "ok") << h["name"] << " pulled by the ECR name";
     }
     // the token: in no output, no command line, nothing left on a host
@@ -241,7 +263,8 @@ TEST_F(EcrTest, AwsErrorsInPlainWords) {
     };
     auto denied = push(kEcrHost + "/app", "AKIAHOISTDENIED00001");
     EXPECT_EQ(denied.exit_code, 5);
-    EXPECT_NE(denied.err.find("ECR registry " + kEcrHost + " (region eu-west-1): the AWS identity is not allowed to "
+    EXPECT_NE(denied.err.find("ECR registry " + kEcrHost +
+                              " (region eu-west-1): the AWS identity is not allowed to "
                               "call ecr:GetAuthorizationToken in eu-west-1; grant it that action"),
               std::string::npos)
         << denied.err;
@@ -251,20 +274,24 @@ TEST_F(EcrTest, AwsErrorsInPlainWords) {
         << denied.err;
     auto disabled = push("123456789012.dkr.ecr.ap-east-1.amazonaws.com/app", kKeyId);
     EXPECT_EQ(disabled.exit_code, 5);
-    EXPECT_NE(disabled.err.find("ECR registry 123456789012.dkr.ecr.ap-east-1.amazonaws.com (region ap-east-1): AWS "
-                                "does not recognise the access key in region ap-east-1: the keys are wrong or expired, "
-                                "or the region is not enabled for the account"),
+    EXPECT_NE(disabled.err.find(
+                  "ECR registry 123456789012.dkr.ecr.ap-east-1.amazonaws.com (region ap-east-1): AWS "
+                  "does not recognise the access key in region ap-east-1: the keys are wrong or expired, "
+                  "or the region is not enabled for the account"),
               std::string::npos)
         << disabled.err;
     auto elsewhere = push("123456789012.dkr.ecr.us-west-2.amazonaws.com/app", kKeyId);  // not served here
     EXPECT_EQ(elsewhere.exit_code, 5);
-    EXPECT_NE(elsewhere.err.find("ECR registry 123456789012.dkr.ecr.us-west-2.amazonaws.com (region us-west-2): the "
-                                 "endpoint " + m_fake->endpoint() + " does not serve region us-west-2"),
+    EXPECT_NE(elsewhere.err.find(
+                  "ECR registry 123456789012.dkr.ecr.us-west-2.amazonaws.com (region us-west-2): the "
+                  "endpoint " +
+                  m_fake->endpoint() + " does not serve region us-west-2"),
               std::string::npos)
         << elsewhere.err;
     auto unknown = push(kEcrHost + "/app", "AKIAHOISTUNKNOWN0001");
     EXPECT_EQ(unknown.exit_code, 5);
-    EXPECT_NE(unknown.err.find("UnrecognizedClientException: The security token included in the request is invalid."),
+    EXPECT_NE(unknown.err.find(
+                  "UnrecognizedClientException: The security token included in the request is invalid."),
               std::string::npos)
         << unknown.err;
     EXPECT_EQ(tokens_issued(), 0);

@@ -42,7 +42,9 @@ TEST(AsgHosts, Errors) {
     EXPECT_EQ(messages(load(kHead + "hosts:\n  - 10.0.0.1\n  - asg: {name: a}\n")),
               "hoist.yml:5:5: 'hosts[1].asg': an Auto Scaling group must be the only entry of 'hosts' (its "
               "instances are the hosts)\n");
-    EXPECT_EQ(messages(load(kHead + "hosts:\n  - asg: {name: a, launch: converge}\n")),
-              "hoist.yml:4:28: 'hosts[0].asg.launch: converge' is not supported by this version of hoist yet; remove "
-              "it (instances the group launches later run nothing until the next deploy)\n");
+    EXPECT_EQ(
+        messages(load(kHead + "hosts:\n  - asg: {name: a, launch: converge}\n")),
+        "hoist.yml:4:28: 'hosts[0].asg.launch: converge' is not supported by this version of hoist yet; "
+        "remove "
+        "it (instances the group launches later run nothing until the next deploy or hoist converge)\n");
 }

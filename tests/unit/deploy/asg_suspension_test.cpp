@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../test_support.hpp"
 #include "aws/asg.hpp"
 #include "aws/error.hpp"
 #include "deploy/asg_suspension.hpp"
-#include "../test_support.hpp"
 
 namespace hoist::deploy {
 namespace {
@@ -29,11 +29,14 @@ std::string group_page(const std::vector<std::string>& suspended) {
     std::string s;
     for (const auto& p : suspended) s += "<member><ProcessName>" + p + "</ProcessName></member>";
     return "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups><member>"
-           "<AutoScalingGroupName>web-asg</AutoScalingGroupName><Instances/><SuspendedProcesses>" + s +
+           "<AutoScalingGroupName>web-asg</AutoScalingGroupName><Instances/><SuspendedProcesses>" +
+           s +
            "</SuspendedProcesses></member></AutoScalingGroups></DescribeAutoScalingGroupsResult>"
            "</DescribeAutoScalingGroupsResponse>";
 }
-const char* kOk = "<SuspendProcessesResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></SuspendProcessesResponse>";
+const char* kOk =
+    "<SuspendProcessesResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></"
+    "SuspendProcessesResponse>";
 
 struct Rig {
     std::deque<http::Response> answers;
@@ -46,7 +49,9 @@ struct Rig {
     Rig() {
         char tmpl[] = "/tmp/hoist-asg-unit-XXXXXX";
         dir = mkdtemp(tmpl);
-        auto r = test::load("service: web\nimage: r.example.com/web\nhosts: [{ asg: { name: web-asg, region: eu-west-1 } }]\n");
+        auto r = test::load(
+            "service: web\nimage: r.example.com/web\nhosts: [{ asg: { name: web-asg, region: eu-west-1 } "
+            "}]\n");
         EXPECT_TRUE(r.ok()) << test::messages(r);
         p = r.pipeline;
     }
@@ -84,8 +89,10 @@ struct Rig {
 };
 
 const std::string kSuspendAll =
-    "Action=SuspendProcesses&Version=2011-01-01&AutoScalingGroupName=web-asg&ScalingProcesses.member.1=Launch&"
-    "ScalingProcesses.member.2=Terminate&ScalingProcesses.member.3=AZRebalance&ScalingProcesses.member.4=ReplaceUnhealthy";
+    "Action=SuspendProcesses&Version=2011-01-01&AutoScalingGroupName=web-asg&ScalingProcesses.member.1="
+    "Launch&"
+    "ScalingProcesses.member.2=Terminate&ScalingProcesses.member.3=AZRebalance&ScalingProcesses.member.4="
+    "ReplaceUnhealthy";
 
 TEST(AsgSuspension, SuspendsRecordsAndResumes) {
     Rig r;
@@ -117,22 +124,27 @@ TEST(AsgSuspension, SuspendsRecordsAndResumes) {
 
 TEST(AsgSuspension, WhatAPersonSuspendedStaysSuspended) {
     Rig r;
-    r.answers = {answer(200, group_page({"AZRebalance", "AlarmNotification"})), answer(200, kOk), answer(200, kOk)};
+    r.answers = {answer(200, group_page({"AZRebalance", "AlarmNotification"})), answer(200, kOk),
+                 answer(200, kOk)};
     { AsgSuspension s(r.p, r.out, r.options()); }  // an exception path: the destructor resumes
     ASSERT_EQ(r.calls.size(), 3u);
-    EXPECT_EQ(r.calls[1], "Action=SuspendProcesses&Version=2011-01-01&AutoScalingGroupName=web-asg&"
-                          "ScalingProcesses.member.1=Launch&ScalingProcesses.member.2=Terminate&"
-                          "ScalingProcesses.member.3=ReplaceUnhealthy");
-    EXPECT_EQ(r.calls[2], "Action=ResumeProcesses&Version=2011-01-01&AutoScalingGroupName=web-asg&"
-                          "ScalingProcesses.member.1=Launch&ScalingProcesses.member.2=Terminate&"
-                          "ScalingProcesses.member.3=ReplaceUnhealthy");
-    EXPECT_NE(r.text().find("(AZRebalance already suspended, not by hoist: left so)"), std::string::npos) << r.text();
+    EXPECT_EQ(r.calls[1],
+              "Action=SuspendProcesses&Version=2011-01-01&AutoScalingGroupName=web-asg&"
+              "ScalingProcesses.member.1=Launch&ScalingProcesses.member.2=Terminate&"
+              "ScalingProcesses.member.3=ReplaceUnhealthy");
+    EXPECT_EQ(r.calls[2],
+              "Action=ResumeProcesses&Version=2011-01-01&AutoScalingGroupName=web-asg&"
+              "ScalingProcesses.member.1=Launch&ScalingProcesses.member.2=Terminate&"
+              "ScalingProcesses.member.3=ReplaceUnhealthy");
+    EXPECT_NE(r.text().find("(AZRebalance already suspended, not by hoist: left so)"), std::string::npos)
+        << r.text();
 }
 
 TEST(AsgSuspension, AFailedSuspendLeavesNoRecord) {
     Rig r;
-    r.answers = {answer(200, group_page({})),
-                 answer(400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>no</Message></Error></ErrorResponse>")};
+    r.answers = {answer(200, group_page({})), answer(400,
+                                                     "<ErrorResponse><Error><Code>ValidationError</"
+                                                     "Code><Message>no</Message></Error></ErrorResponse>")};
     EXPECT_THROW(AsgSuspension(r.p, r.out, r.options()), aws::Error);
     EXPECT_FALSE(fs::exists(r.record()));
 }
@@ -140,10 +152,13 @@ TEST(AsgSuspension, AFailedSuspendLeavesNoRecord) {
 TEST(AsgSuspension, AFailedResumeKeepsTheRecordAndWarns) {
     Rig r;
     r.answers = {answer(200, group_page({})), answer(200, kOk),
-                 answer(400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>no</Message></Error></ErrorResponse>")};
+                 answer(400,
+                        "<ErrorResponse><Error><Code>ValidationError</Code><Message>no</Message></Error></"
+                        "ErrorResponse>")};
     { AsgSuspension s(r.p, r.out, r.options()); }
     EXPECT_TRUE(fs::exists(r.record()));
-    EXPECT_NE(r.text().find("could not resume Launch, Terminate, AZRebalance, ReplaceUnhealthy"), std::string::npos)
+    EXPECT_NE(r.text().find("could not resume Launch, Terminate, AZRebalance, ReplaceUnhealthy"),
+              std::string::npos)
         << r.text();
 }
 
@@ -168,8 +183,9 @@ TEST(AsgSuspension, TheNextCommandResumesWhatAKilledHoistLeft) {
     EXPECT_TRUE(fs::exists(r.record()));
     EXPECT_TRUE(resume_leftover(r.p, r.out, true, r.options()));
     ASSERT_EQ(r.calls.size(), 1u);
-    EXPECT_EQ(r.calls[0], "Action=ResumeProcesses&Version=2011-01-01&AutoScalingGroupName=web-asg&"
-                          "ScalingProcesses.member.1=Launch&ScalingProcesses.member.2=Terminate");
+    EXPECT_EQ(r.calls[0],
+              "Action=ResumeProcesses&Version=2011-01-01&AutoScalingGroupName=web-asg&"
+              "ScalingProcesses.member.1=Launch&ScalingProcesses.member.2=Terminate");
     EXPECT_FALSE(fs::exists(r.record()));
     std::string t = r.text();
     EXPECT_NE(t.find("Auto Scaling group web-asg (eu-west-1): a hoist deploy that did not end (pid " +
