@@ -66,7 +66,9 @@ void register_plan(CLI::App& app, Context& ctx) {
                     deploy::adopt_foreign(state.hosts, p.service);
             }
             auto credentials = deploy::planned_credentials(p);
-            auto plan = deploy::make_plan(p, t, state, {.pull_credentials = &credentials});
+            std::shared_ptr<const oci::ArchiveImage> direct;  // registry.direct: sizes when the image is built
+            if (p.registry.direct) direct = deploy::direct_image(p, t, false);
+            auto plan = deploy::make_plan(p, t, state, {.pull_credentials = &credentials, .direct_image = direct});
             ctx.out->result(deploy::render_plan(plan, p));
             ctx.out->event("plan", deploy::plan_to_json(plan));
             return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "plan"},

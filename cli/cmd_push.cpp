@@ -5,11 +5,14 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 
 #include "image/build_image.hpp"
 #include "context.hpp"
 #include "deploy/artifact.hpp"
+#include "deploy/direct.hpp"
 #include "deploy/tag.hpp"
+#include "ssh/fleet.hpp"
 #include "oci/image_store.hpp"
 #include "registry/client.hpp"
 #include "registry/credentials.hpp"
@@ -79,7 +82,66 @@ struct PushOptions {
     std::string from, to, tag;
     bool insecure = false;
     int max_parallel = 4;
+    bool to_hosts = false;
 };
+
+/// `hoist push --to-hosts` (spec section 7): the built image into every host's runtime over SSH,
+/// only the layers each lacks; no registry involved.
+int run_push_to_hosts(Context& ctx, const PushOptions& o) {
+    auto t0 = std::chrono::steady_clock::now();
+    if (!o.to.empty()) throw usage_error("--to-hosts sends to the pipeline's hosts; --to names a registry: give one");
+    if (!o.from.empty())
+        throw usage_error("--to-hosts sends from the local image store; import an image built elsewhere with "
+                          "`skopeo copy ... oci:" + oci::ImageStore::default_dir() + ":<image>:<tag>` or build it "
+                          "with `hoist build`");
+    auto p = ctx.load_pipeline_with_hosts();
+    if (p.hosts.empty()) throw usage_error("this pipeline has no hosts; nothing was sent");
+    std::string tag = deploy::resolve_tag(p, o.tag);
+    std::string ref = p.image_ref(tag);
+    oci::ImageStore store(oci::ImageStore::default_dir());
+    std::int64_t build_ms = 0;
+    if (!store.resolve(ref) && p.build) {
+        auto b0 = std::chrono::steady_clock::now();
+        report::Phase phase(*ctx.out, "build");
+        ctx.out->info("no " + ref + " in the local image store yet: building it first");
+        auto built = image::build_pipeline_image(p, tag, store, [&ctx](const image::StepEvent& e) {
+            ctx.out->info("[" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " + e.instruction +
+                          (e.outcome == "config" ? "" : "  " + e.outcome));
+        });
+        for (auto& w : built.warnings) ctx.out->warning(w);
+        build_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - b0).count();
+    }
+    auto img = deploy::direct_image(p, tag, true);
+    std::mutex out_mutex;
+    auto warn = [&](const std::string& w) {
+        std::lock_guard<std::mutex> lock(out_mutex);
+        ctx.out->warning(w);
+    };
+    auto fleet = ssh::Fleet::from_pipeline(p, warn);
+    report::Phase phase(*ctx.out, "send");
+    ctx.out->info("sending " + ref + " to " + std::to_string(p.hosts.size()) + " hosts over SSH");
+    auto results = deploy::send_to_hosts(p, *fleet, *img, *ctx.out);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    int failed = 0;
+    std::int64_t bytes = 0;
+    nlohmann::json hosts = nlohmann::json::array();
+    for (const auto& r : results) {
+        failed += !r.ok;
+        bytes += r.bytes;
+        hosts.push_back({{"host", r.host}, {"result", r.ok ? "sent" : "failed"}, {"layers_sent", r.layers_sent},
+                         {"bytes", r.bytes}, {"duration_ms", r.duration_ms}, {"error", r.error}});
+    }
+    ctx.out->end_phase(failed > 0);
+    if (failed)
+        throw Error(ExitCode::build_push, "sending " + ref + " failed on " + std::to_string(failed) + " of " +
+                                              std::to_string(results.size()) + " hosts (see above); the others have it");
+    ctx.out->result("sent " + ref + " to " + std::to_string(results.size()) + " hosts (" + report::human_bytes(bytes) +
+                    ") in " + report::human_duration_ms(ms) + "\n");
+    return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "push"}, {"service", p.service},
+                       {"image", ref}, {"tag", tag}, {"digest", img->config.digest.str()}, {"duration_ms", ms},
+                       {"phases", {{"build_ms", build_ms}, {"push_ms", ms - build_ms}, {"rollout_ms", 0}}},
+                       {"hosts", hosts}});
+}
 
 int run_push(Context& ctx, const PushOptions& o) {
     auto t0 = std::chrono::steady_clock::now();
@@ -200,10 +262,13 @@ void register_push(CLI::App& app, Context& ctx) {
     cmd->add_option("--to", opts.to, "Destination reference REGISTRY/REPO:TAG (default: the pipeline's image and tag)");
     cmd->add_option("--tag", opts.tag, "Push this tag of the pipeline's image instead of the resolved one");
     cmd->add_flag("--insecure", opts.insecure, "Allow plain HTTP and unverified TLS to the destination registry (as registry.insecure: true does for the pipeline's)");
+    cmd->add_flag("--to-hosts", opts.to_hosts,
+                  "Send the image to the pipeline's hosts over SSH instead of a registry (only the layers each "
+                  "host lacks; registry.direct)");
     cmd->add_option("--max-parallel", opts.max_parallel, "Blobs uploaded at once")->check(CLI::Range(1, 64))->capture_default_str();
     cmd->callback([&ctx] {
         ctx.command = "push";
-        ctx.run = [&ctx] { return run_push(ctx, opts); };
+        ctx.run = [&ctx] { return opts.to_hosts ? run_push_to_hosts(ctx, opts) : run_push(ctx, opts); };
     });
 }
 

@@ -32,6 +32,8 @@ struct RegistrySettings {
     std::string username;
     Secret password;
     bool insecure = false;
+    /// Spec section 7: no registry; the image is sent to every host over SSH (only the layers it lacks).
+    bool direct = false;
     bool has_credentials() const { return !username.empty(); }
 };
 
@@ -163,6 +165,9 @@ struct Pipeline {
     std::string image;
     std::string tag;  ///< empty: resolved at build time (git sha or timestamp)
     RegistrySettings registry;
+    /// Spec section 6: run once per deploy in the new image on the first host that changes, after
+    /// the pre-flight and before any swap (a database migration). Empty: none.
+    std::vector<std::string> release_command;
     std::optional<BuildSettings> build;
     std::vector<Host> hosts;      ///< the hosts this run works on (--hosts restricts them)
     std::vector<Host> all_hosts;  ///< every host of the file: the load balancer's pool, the lock's host

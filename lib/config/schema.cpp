@@ -14,13 +14,14 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"service", "image", "tag", "registry", "build", "hosts", "ssh",
                                            "container", "healthcheck", "load_balancer", "strategy", "hooks",
-                                           "stages"};
+                                           "stages", "release_command"};
 
 void read_registry(Reader& r, const Node* n, Pipeline& p) {
-    if (!n || !r.expect_map(*n, "registry", {"username", "password", "insecure"})) return;
+    if (!n || !r.expect_map(*n, "registry", {"username", "password", "insecure", "direct"})) return;
     if (auto v = r.string(n->find("username"), "registry.username")) p.registry.username = *v;
     if (auto v = r.string(n->find("password"), "registry.password")) p.registry.password = Secret(*v);
     if (auto v = r.boolean(n->find("insecure"), "registry.insecure")) p.registry.insecure = *v;
+    if (auto v = r.boolean(n->find("direct"), "registry.direct")) p.registry.direct = *v;
     const Node* u = n->find("username");
     const Node* pw = n->find("password");
     bool poisoned = (u && u->invalid) || (pw && pw->invalid);
@@ -367,6 +368,14 @@ void read_hooks(Reader& r, const Node* n, Pipeline& p) {
                 if (item.is_scalar() && !item.as_written.empty()) p.hooks.as_written[item.scalar] = item.as_written;
 }
 
+/// `registry: { direct: true }` (spec section 7): decides what 'image' may look like, so it is
+/// read before the registry section itself is.
+bool direct_registry(const Node& root) {
+    const Node* reg = root.find("registry");
+    const Node* d = reg && reg->is_map() ? reg->find("direct") : nullptr;
+    return d && d->is_scalar() && d->scalar == "true";
+}
+
 void read_identity(Reader& r, const Node& root, Pipeline& p) {
     if (auto v = r.string(root.find("service"), "service")) {
         if (!valid_service_name(*v))
@@ -384,6 +393,8 @@ void read_identity(Reader& r, const Node& root, Pipeline& p) {
         std::string last = v->substr(v->rfind('/') + 1);
         if (v->find('@') != std::string::npos || last.find(':') != std::string::npos)
             r.error(at, "'image' must not carry a tag or digest; put the tag in 'tag' (got '" + *v + "')");
+        else if (direct_registry(root) && valid_repository(*v))
+            p.image = *v;  // no registry: the name is only what the hosts' runtimes call the image
         else if (first.empty() || (first.find('.') == std::string::npos && first.find(':') == std::string::npos &&
                                    first != "localhost"))
             r.error(at, "'image' must start with a registry host, e.g. registry.example.com/acme/web or "
@@ -495,6 +506,13 @@ void read_pipeline(Reader& r, const Node& root, Pipeline& p) {
     read_load_balancer(r, root.find("load_balancer"), p);
     read_strategy(r, root.find("strategy"), p);
     read_hooks(r, root.find("hooks"), p);
+    if (const Node* rc = root.find("release_command")) {
+        if (auto v = r.string_list(rc, "release_command")) {
+            if (v->empty()) r.error(rc->loc, "'release_command' is an empty list; give the command and its arguments, "
+                                             "e.g. [\"bin/migrate\"], or leave it out");
+            else p.release_command = *v;
+        }
+    }
     cross_checks(r, root, p);
 }
 

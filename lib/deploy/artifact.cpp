@@ -30,7 +30,8 @@ registry::Credentials registry_credentials(const config::Pipeline* p, const std:
         c.source = "the pipeline's registry settings";
         return c;
     }
-    if (auto ecr = aws::parse_ecr_host(registry)) {
+    auto ecr = aws::parse_ecr_host(registry);
+    if (ecr && !(p && p->registry.direct)) {  // registry.direct: no registry is spoken to
         try {
             aws::EcrToken t = aws::ecr_token(registry);
             registry::Credentials c;
@@ -84,6 +85,17 @@ std::int64_t since(Clock::time_point t) {
 }
 
 }  // namespace
+
+std::shared_ptr<const oci::ArchiveImage> direct_image(const config::Pipeline& p, const std::string& tag, bool required) {
+    oci::ImageStore store(oci::ImageStore::default_dir());
+    std::string ref = p.image_ref(tag);
+    if (!required && !store.resolve(ref)) return nullptr;
+    if (required && !store.resolve(ref))
+        throw Error(ExitCode::build_push, "no " + ref + " in the local image store " + store.dir() +
+                                              " to send to the hosts (registry.direct)" +
+                                              (p.build ? "; run without --skip-build" : "; build it with `hoist build`"));
+    return std::make_shared<const oci::ArchiveImage>(oci::archive_image(store, ref));
+}
 
 ArtifactResult build_and_push(const config::Pipeline& p, const std::string& tag, const ArtifactOptions& o,
                               report::Output& out) {

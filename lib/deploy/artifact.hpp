@@ -3,9 +3,11 @@
 /// store and pushed to the registry by hoist's own push engine — the same code `hoist build` and
 /// `hoist push` use. Runs on its own thread while the engine connects to the hosts.
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "config/pipeline.hpp"
+#include "oci/docker_archive.hpp"
 #include "registry/credentials.hpp"
 #include "report/output.hpp"
 
@@ -33,6 +35,10 @@ registry::Credentials pipeline_credentials(const config::Pipeline& p);
 /// What `hoist plan` shows the hosts pulling with: pipeline_credentials, except that for ECR no
 /// token is fetched (a plan needs no AWS access): user AWS and the token's source, no password.
 registry::Credentials planned_credentials(const config::Pipeline& p);
+
+/// registry.direct: `<image>:<tag>` of the local store, described for sending to the hosts.
+/// `required`: throws hoist::Error (exit 5) when the store lacks it; else nullptr.
+std::shared_ptr<const oci::ArchiveImage> direct_image(const config::Pipeline& p, const std::string& tag, bool required);
 
 /// Builds and pushes `<image>:<tag>`. Throws hoist::Error (exit 5) on failure. Output goes through
 /// `out`, which must tolerate calls from this thread (it does: one fputs per line).

@@ -4,11 +4,13 @@
 #include <cstdio>
 #include <ostream>
 
+#include "deploy/direct.hpp"
 #include "deploy/executor.hpp"
 #include "deploy/history.hpp"
 #include "remote/docker.hpp"
 #include "remote/files.hpp"
 #include "report/output.hpp"
+#include "report/units.hpp"
 #include "ssh/error.hpp"
 #include "util/strings.hpp"
 
@@ -153,9 +155,14 @@ RolloutResult Executor::run() {
             continue;
         }
         if (!s.on_lb && !s.target.empty()) {
-            std::size_t j = i;
-            while (j < steps.size() && !steps[j].on_lb && !steps[j].target.empty() && steps[j].action != Action::record)
-                ++j;
+            // Host steps in a row run as one segment, every host in parallel. The release command
+            // is a segment of its own: after every host's pre-flight, before any swap.
+            auto joins = [&](const Step& t) {
+                return !t.on_lb && !t.target.empty() && t.action != Action::record && t.action != Action::release;
+            };
+            std::size_t j = i + 1;
+            if (s.action != Action::release)
+                while (j < steps.size() && joins(steps[j])) ++j;
             if (!run_host_segment(i, j)) break;
             i = j;
         } else {
@@ -219,6 +226,14 @@ bool Executor::run_host_segment(std::size_t from, std::size_t to) {
     return all;
 }
 
+namespace {
+std::string output_of(const ssh::ExecResult& r) {
+    std::string t = trim(r.err.empty() ? r.out : r.err);
+    if (r.timed_out) t = "timed out" + (t.empty() ? "" : ": " + t);
+    return t.empty() ? "exit " + std::to_string(r.exit_code) : t;
+}
+}  // namespace
+
 bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const Step& s) {
     auto t0 = Clock::now();
     std::string action = to_string(s.action);
@@ -241,27 +256,21 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         std::lock_guard<std::mutex> lock(m_mutex);
         fn(m_progress[host]);
     };
-    auto output_of = [](const ssh::ExecResult& r) {
-        std::string t = trim(r.err.empty() ? r.out : r.err);
-        if (r.timed_out) t = "timed out" + (t.empty() ? "" : ": " + t);
-        return t.empty() ? "exit " + std::to_string(r.exit_code) : t;
-    };
     auto missing = [](const ssh::ExecResult& r) {
         return to_lower(r.err).find("no such container") != std::string::npos;
     };
 
     switch (s.action) {
         case Action::upload_env: {
-            std::string text;
-            for (const auto& name : m_p.container.secret_env) {
-                auto it = m_env.secret_env.find(name);
-                if (it == m_env.secret_env.end()) return failed(name + " is not set in hoist's environment");
-                if (it->second.reveal().find('\n') != std::string::npos)
-                    return failed(name + " holds a newline, which an env file cannot carry");
-                text += name + "=" + it->second.reveal() + "\n";
-            }
+            std::string text, why;
+            if (!env_file_text(text, why)) return failed(why);
             c.upload(s.container.env_file, text, 0600);
             return done("");
+        }
+        case Action::release: {
+            std::string why;
+            if (run_release(host, c, s, why)) return done("");
+            return failed(s.failure + ": " + why);
         }
         case Action::health: {
             std::string name;
@@ -348,6 +357,12 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         p.new_existing = s.container.existing;
         p.new_container = s.container.name;
     });
+    if (s.action == Action::send) {
+        if (!m_plan.direct_image || !s.transfer) return failed("no image to send (registry.direct): it was not built");
+        std::string why;
+        if (send_image(host, c, s, why)) return done("");
+        return failed(s.failure + ": " + why);
+    }
     for (const auto& cmd : s.commands) {
         std::string input;
         if (s.action == Action::login) input = m_p.registry.password.reveal();
@@ -358,6 +373,127 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         return failed(s.failure.empty() ? output_of(r) : s.failure + ": " + output_of(r));
     }
     return done("");
+}
+
+bool Executor::env_file_text(std::string& text, std::string& why) const {
+    for (const auto& name : m_p.container.secret_env) {
+        auto it = m_env.secret_env.find(name);
+        if (it == m_env.secret_env.end()) {
+            why = name + " is not set in hoist's environment";
+            return false;
+        }
+        if (it->second.reveal().find('\n') != std::string::npos) {
+            why = name + " holds a newline, which an env file cannot carry";
+            return false;
+        }
+        text += name + "=" + it->second.reveal() + "\n";
+    }
+    return true;
+}
+
+bool Executor::run_release(const std::string& host, ssh::Connection& c, const Step& s, std::string& why) {
+    const auto& spec = s.container;
+    if (!spec.env_file.empty()) {
+        std::string text;
+        if (!env_file_text(text, why)) return false;
+        c.upload(spec.env_file, text, 0600);
+    }
+    // Its output is shown as it comes, with the values of secret_env masked (a migration tool that
+    // prints its connection string must not put the password in the CI log).
+    std::vector<std::string> secrets;
+    for (const auto& [name, value] : m_env.secret_env)
+        if (value.reveal().size() >= 3) secrets.push_back(value.reveal());
+    auto masked = [&](std::string line) {
+        for (const auto& secret : secrets)
+            for (auto at = line.find(secret); at != std::string::npos; at = line.find(secret, at + 3))
+                line.replace(at, secret.size(), "***");
+        return line;
+    };
+    ssh::LineSplitter lines([&](ssh::Stream stream, std::string_view text) {
+        std::string line = masked(std::string(text));
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_env.out.info(host + " release| " + line);
+        m_env.out.event("release_output", {{"host", host}, {"stream", stream == ssh::Stream::out ? "stdout" : "stderr"},
+                                           {"line", line}});
+    });
+    ssh::ExecOptions o;
+    o.timeout = m_p.ssh.command_timeout;
+    o.on_output = [&](ssh::Stream stream, std::string_view chunk) { lines.feed(stream, chunk); };
+    auto t0 = Clock::now();
+    auto remove_env_file = [&] {
+        if (spec.env_file.empty()) return;
+        try {
+            ssh::ExecOptions rm;
+            rm.timeout = std::chrono::seconds(30);
+            c.exec(remote::Command{{"rm", "-f", spec.env_file}}, rm);
+        } catch (const std::exception&) {
+            // the connection went away: the deploy fails on it anyway; the file is 0600
+        }
+    };
+    ssh::ExecResult r;
+    try {
+        r = c.exec(s.commands.at(0), o);
+    } catch (...) {
+        remove_env_file();
+        throw;
+    }
+    lines.flush();
+    remove_env_file();
+    auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_env.out.event("release", {{"host", host}, {"exit_code", r.exit_code}, {"duration_ms", ms},
+                                    {"image", spec.image}});
+    }
+    if (r.ok()) return true;
+    why = r.timed_out ? "it did not end within " + std::to_string(o.timeout.count() / 1000) + " s (ssh.command_timeout)"
+                      : "it exited with " + std::to_string(r.exit_code);
+    return false;
+}
+
+bool Executor::send_image(const std::string& host, ssh::Connection& c, const Step& s, std::string& why) {
+    const oci::ArchiveImage& img = *m_plan.direct_image;
+    auto t0 = Clock::now();
+    std::int64_t sent = 0;
+    // a large image over a slow link: the command's own timeout is for commands, not transfers
+    auto timeout = std::max<std::chrono::milliseconds>(m_p.ssh.command_timeout, std::chrono::minutes(60));
+    auto attempt = [&](std::size_t first) {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_env.out.verbose(c.label() + " $ " + s.commands.at(0).render() + " < " +
+                              std::to_string(img.layers.size() - first) + " layers (" +
+                              report::human_bytes(oci::bytes_to_send(img, first)) + ")");
+        }
+        std::int64_t bytes = 0;
+        auto r = stream_image(c, img, first, s.commands.at(0), timeout,
+                              [&](std::int64_t done, std::int64_t total) {
+                                  table(host, "send: " + report::human_bytes(done) + " of " + report::human_bytes(total));
+                              },
+                              bytes);
+        sent += bytes;
+        return r;
+    };
+    auto r = attempt(s.transfer->first);
+    std::size_t sent_layers = s.transfer->layers - s.transfer->first;
+    if (!r.ok() && s.transfer->first > 0 && output_of(r).find("no such file") != std::string::npos) {
+        // a layer the host had when it was looked at is gone (an image prune in between): send all
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_env.out.warning(host + ": the host no longer has the layers it had a moment ago; sending all " +
+                              std::to_string(img.layers.size()));
+        }
+        r = attempt(0);
+        sent_layers = img.layers.size();
+    }
+    if (!r.ok()) {
+        why = output_of(r);
+        return false;
+    }
+    auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_env.out.event("sent", {{"host", host}, {"image", img.ref}, {"layers_sent", sent_layers},
+                             {"layers", img.layers.size()}, {"bytes", sent}, {"duration_ms", ms}});
+    return true;
 }
 
 void Executor::collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container) {

@@ -59,6 +59,12 @@ private:
     void note_step(const std::string& host, const std::string& action, Clock::time_point start, bool ok,
                    const std::string& error, const std::string& detail);
     void collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container);
+    /// The env file of secret_env values; false with `why` when one is unset or unfit.
+    bool env_file_text(std::string& text, std::string& why) const;
+    /// The release command in the new image; its output streamed and masked. False with `why`.
+    bool run_release(const std::string& host, ssh::Connection& c, const Step& s, std::string& why);
+    /// registry.direct: streams the step's layers into the host's runtime; false with `why`.
+    bool send_image(const std::string& host, ssh::Connection& c, const Step& s, std::string& why);
     const ObservedHost* previous(const std::string& host) const;
     std::string runtime() const { return config::to_string(m_p.container.runtime); }
     HostReport& report(const std::string& host);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "remote/docker.hpp"
 #include "util/strings.hpp"
 
@@ -15,6 +17,32 @@ std::string majority_color(const FleetState& state) {
     }
     if (blue == 0 && green == 0) return "";
     return blue >= green ? "blue" : "green";
+}
+
+HostImages parse_layer_lists(const std::string& out) {
+    HostImages images;
+    for (const auto& raw : split(out, '\n')) {
+        // the host's answer is untrusted: a line that is not "<id> <list of strings>" is ignored
+        // (that image's layers are then sent again, which is safe)
+        std::string line = trim(raw);
+        auto space = line.find(' ');
+        if (space == std::string::npos) continue;
+        std::string id = line.substr(0, space);
+        if (!starts_with(id, "sha256:")) id = "sha256:" + id;
+        auto j = nlohmann::json::parse(line.substr(space + 1), nullptr, false);
+        if (!j.is_array()) continue;
+        std::vector<std::string> ids;
+        for (const auto& e : j)
+            if (e.is_string()) ids.push_back(e.get<std::string>());
+            else {
+                ids.clear();
+                break;
+            }
+        if (ids.empty()) continue;
+        images.ids.push_back(id);
+        images.layer_lists.push_back(std::move(ids));
+    }
+    return images;
 }
 
 Observation observe_fleet(const config::Pipeline& p, ssh::Fleet& fleet, const std::vector<std::string>& hosts,
@@ -36,6 +64,7 @@ Observation observe_fleet(const config::Pipeline& p, ssh::Fleet& fleet, const st
     const std::string adopted_name = p.service + "-" + adopted_version;
     struct Seen {
         std::vector<ObservedContainer> mine, foreign;
+        std::optional<HostImages> images;
     };
     auto outcomes = fleet.each<Seen>(
         [&](const std::string&, ssh::Connection& c) {
@@ -64,6 +93,7 @@ Observation observe_fleet(const config::Pipeline& p, ssh::Fleet& fleet, const st
                         break;
                     }
             }
+            if (p.registry.direct) seen.images = parse_layer_lists(run(remote::image_layer_lists(runtime)));
             return seen;
         },
         hosts);
@@ -78,6 +108,10 @@ Observation observe_fleet(const config::Pipeline& p, ssh::Fleet& fleet, const st
                 if (m.host == o.host) member = &m;
         obs.state.hosts[o.host] = live_host(std::move(o.value->mine), member);
         obs.state.hosts[o.host].foreign = std::move(o.value->foreign);
+        if (o.value->images) {
+            obs.state.hosts[o.host].layer_lists = std::move(o.value->images->layer_lists);
+            obs.state.hosts[o.host].image_ids = std::move(o.value->images->ids);
+        }
     }
     obs.state.active_color = majority_color(obs.state);
     return obs;

@@ -25,4 +25,12 @@ Observation observe_fleet(const config::Pipeline& p, ssh::Fleet& fleet, const st
 /// The colour most live containers have, "" when none has one.
 std::string majority_color(const FleetState& state);
 
+/// The output of remote::image_layer_lists: the images' IDs ("sha256:<hex>", also for podman,
+/// which prints bare hex) and one diff-ID list per image; malformed lines are skipped.
+struct HostImages {
+    std::vector<std::string> ids;
+    std::vector<std::vector<std::string>> layer_lists;
+};
+HostImages parse_layer_lists(const std::string& out);
+
 }  // namespace hoist::deploy

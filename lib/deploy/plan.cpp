@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "report/units.hpp"
 #include "util/error.hpp"
 #include "util/names.hpp"
 #include "util/strings.hpp"
@@ -19,6 +20,8 @@ std::string to_string(Action a) {
         case Action::login: return "login";
         case Action::disk: return "disk";
         case Action::pull: return "pull";
+        case Action::send: return "send";
+        case Action::release: return "release";
         case Action::upload_env: return "env";
         case Action::verify: return "verify";
         case Action::drain: return "drain";
@@ -106,6 +109,7 @@ struct Builder {
         s.options = p.container.options;
         s.command = p.container.command;
         s.stop_timeout = p.container.stop_timeout;
+        s.pull_never = p.registry.direct;
         return s;
     }
 
@@ -135,6 +139,8 @@ struct Builder {
                 add({Action::check, host, false, 0,
                      p.service + "-" + adopted_version + " (taken over with deploy --adopt) is still there",
                      {remote::inspect_state(runtime, p.service + "-" + adopted_version)}, {}, {}});
+            else if (p.registry.direct)
+                send(host);
             else if (!plan.pull_auth.empty())
                 add({Action::pull, host, false, 0,
                      std::string(options.pull_if_missing ? "use the image kept on the host, else pull it"
@@ -166,6 +172,72 @@ struct Builder {
                 add(s);
             }
         }
+    }
+
+    /// The release command: once, on the first host that changes (its pre-flight put the new image
+    /// there), after every host's pre-flight and before any swap. The engine runs it as a step of
+    /// its own, so no host is changed yet when it fails.
+    void release() {
+        const std::string& host = plan.hosts.front();
+        remote::ContainerSpec c = spec("", p.container.host_port);
+        c.name = p.service + "-release-" + plan.tag;
+        c.env_file = p.container.secret_env.empty() ? "" : remote::env_file_path(p.service, c.name);
+        c.command = p.release_command;
+        Step s{Action::release, host, false, 0,
+               "run the release command once in " + plan.image_ref + " with the web role's env" +
+                   (c.env_file.empty() ? "" : " and secrets (" + c.env_file + ", mode 0600, removed after)") +
+                   ", before any container is swapped: " + remote::Command{p.release_command}.render(),
+               {remote::run_once(c)}, {}, c};
+        s.failure = "the release command failed, so no container was swapped";
+        add(s);
+    }
+
+    /// registry.direct: the image goes over SSH, only the layers the host lacks.
+    void send(const std::string& host) {
+        if (options.pull_if_missing) {  // a rollback: the previous image is kept on every host
+            Step s{Action::check, host, false, 0, "the image " + plan.image_ref + " is kept on the host",
+                   {remote::image_exists(runtime, plan.image_ref)}, {}, {}};
+            s.failure = "the image to roll back to is gone from the host and there is no registry to pull it "
+                        "from (registry.direct); deploy that tag again to send it";
+            add(s);
+            return;
+        }
+        const auto& img = plan.direct_image;
+        if (!img) {
+            add({Action::send, host, false, 0,
+                 "send the layers the host lacks over SSH, verify and load them as " + plan.image_ref +
+                     " (the image is not built yet: sizes unknown)",
+                 {remote::load_image(runtime, "<config digest>", plan.image_ref)}, {}, {}});
+            return;
+        }
+        const ObservedHost* o = observed(host);
+        const bool podman = p.container.runtime == config::Runtime::podman;
+        oci::HostNeed need;
+        if (o && o->layer_lists) need = oci::host_need(*img, *o->layer_lists, o->image_ids, podman);
+        if (need.has_image) {
+            // the host holds this very image (the ID is the config's digest): nothing to send
+            Step s{Action::check, host, false, 0, "the host has the image already (" + img->config.digest.str().substr(0, 19) +
+                   "): nothing to send; tag it " + plan.image_ref,
+                   {remote::tag_image(runtime, img->config.digest.hex, plan.image_ref)}, {}, {}};
+            s.failure = "tagging the image the host holds failed";
+            add(s);
+            return;
+        }
+        Transfer t;
+        t.layers = img->layers.size();
+        t.first = need.first;
+        t.bytes = oci::bytes_to_send(*img, t.first);
+        std::string what = t.first == t.layers
+                               ? "the host has every layer: send only the config"
+                               : "send " + std::to_string(t.layers - t.first) + " of " + std::to_string(t.layers) +
+                                     " layers (" + report::human_bytes(t.bytes) + ")" +
+                                     (podman ? " (podman load reads every layer)"
+                                             : o && o->layer_lists ? "" : " (the host's layers were not looked at)");
+        Step s{Action::send, host, false, 0, what + " over SSH, verify and load them as " + plan.image_ref,
+               {remote::load_image(runtime, img->config.digest.hex, plan.image_ref)}, {}, {}};
+        s.failure = "sending the image to the host failed";
+        s.transfer = t;
+        add(s);
     }
 
     void start(const std::string& host, int batch, const remote::ContainerSpec& c) {
@@ -375,7 +447,8 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
         creds.password = p.registry.password;
         creds.source = "the pipeline's registry settings";
     }
-    plan.pull_auth = registry::host_auth_document(p.registry_host(), creds);
+    if (!p.registry.direct) plan.pull_auth = registry::host_auth_document(p.registry_host(), creds);
+    plan.direct_image = options.direct_image;
     b.credentials_used = creds.source + (creds.identity_token.empty() ? " (user " + creds.username + ")"
                                                                       : " (an identity token)");
     plan.initial_pool = b.pool;
@@ -410,6 +483,7 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
         return plan;
     }
     b.preflight();
+    if (!p.release_command.empty() && !options.pull_if_missing) b.release();
     if (rolling) b.readmit();
     if (rolling) b.rolling();
     else b.blue_green();
@@ -425,7 +499,8 @@ Plan make_switch_back_plan(const Pipeline& p, const FleetState& state,
     plan.service = p.service;
     plan.strategy = p.strategy.type;
     plan.has_lb = p.load_balancer.type != config::LoadBalancerType::none;
-    Builder b{p, state, plan, {}};
+    const PlanOptions none;
+    Builder b{p, state, plan, none};
     plan.initial_pool = b.pool;
     for (const auto& h : p.hosts) plan.hosts.push_back(h.address);
     plan.batches.push_back(plan.hosts);
@@ -480,13 +555,14 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
     };
     int section = -100;
     for (const auto& s : plan.steps) {
-        int sec = s.action == Action::record ? 1000 : s.batch;
+        int sec = s.action == Action::record ? 1000 : s.action == Action::release ? 999 : s.batch;
         if (sec != section) {
             section = sec;
             out += "\n";
             if (sec == 0) out += "Pre-flight, every host in parallel (nothing changes yet):\n";
             else if (sec == readmit_batch) out += "Back into the pool (already on " + plan.tag + "):\n";
             else if (sec == 1000) out += "Finally:\n";
+            else if (sec == 999) out += "Release command, once, after every pre-flight and before any swap:\n";
             else if (plan.strategy == StrategyType::rolling)
                 out += "Batch " + std::to_string(sec) + "/" + std::to_string(plan.batches.size()) + ": " +
                        join(plan.batches[sec - 1], ", ") + "\n";
@@ -511,6 +587,9 @@ nlohmann::json plan_to_json(const Plan& plan) {
         nlohmann::json cmds = nlohmann::json::array();
         for (const auto& c : s.commands) cmds.push_back(c.render());
         j["commands"] = cmds;
+        if (s.transfer)
+            j["transfer"] = {{"layers_sent", s.transfer->layers - s.transfer->first},
+                             {"layers", s.transfer->layers}, {"bytes", s.transfer->bytes}};
         steps.push_back(j);
     }
     return {{"service", plan.service}, {"tag", plan.tag}, {"image", plan.image_ref},

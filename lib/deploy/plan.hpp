@@ -6,6 +6,7 @@
 /// load-balancer pool it leaves. `hoist plan` prints it; the deploy engine executes the same steps,
 /// so what a user reviews is what runs.
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "config/pipeline.hpp"
 #include "deploy/state.hpp"
 #include "lb/balancer.hpp"
+#include "oci/docker_archive.hpp"
 #include "registry/credentials.hpp"
 #include "remote/docker.hpp"
 
@@ -28,12 +30,19 @@ struct FleetState {
     std::optional<lb::Pool> pool;               ///< as the load balancer has it; nullopt: unknown/none
 };
 
-enum class Action { check, login, pull, disk, upload_env, verify, drain, wait, stop, remove, run, health, enable,
+enum class Action { check, login, pull, send, release, disk, upload_env, verify, drain, wait, stop, remove, run, health, enable,
                     switch_pool, confirm, record };
 std::string to_string(Action a);
 
 /// Pre-flight refuses a host with less free space than this where its runtime keeps images.
 extern const int min_free_mib;
+
+/// registry.direct: what a `send` step streams to its host (oci/docker_archive.hpp).
+struct Transfer {
+    std::size_t first = 0;   ///< layers [first, layers) are sent; the host has the ones below
+    std::size_t layers = 0;
+    std::int64_t bytes = 0;  ///< layer bytes on the wire
+};
 
 struct Step {
     Action action;
@@ -48,6 +57,7 @@ struct Step {
     /// What a failed command of this step means for the deploy, said before its output ("" : the
     /// output is the reason). The engine never works it out from the command's words.
     std::string failure = {};
+    std::optional<Transfer> transfer = {};  ///< send: the layers this host gets
 };
 
 /// Step::batch of the steps that put back hosts already on the tag but out of the pool (a deploy
@@ -74,6 +84,8 @@ struct Plan {
     /// The config.json document each host's pull reads on stdin (registry::host_auth_document);
     /// empty: pulls are anonymous. Never printed: plan_to_json and render_plan leave it out.
     Secret pull_auth;
+    /// registry.direct: the image the send steps stream (nullptr: not built yet, `hoist plan`).
+    std::shared_ptr<const oci::ArchiveImage> direct_image;
 };
 
 struct PlanOptions {
@@ -81,6 +93,8 @@ struct PlanOptions {
     /// What the hosts pull with: the push's credentials (deploy::pipeline_credentials), owned by
     /// the caller. nullptr: the pipeline's registry settings when it has some, else anonymous.
     const registry::Credentials* pull_credentials = nullptr;
+    /// registry.direct: the image from the local store (nullptr: not built yet).
+    std::shared_ptr<const oci::ArchiveImage> direct_image = nullptr;
 };
 
 Plan make_plan(const config::Pipeline& p, const std::string& tag, const FleetState& state,

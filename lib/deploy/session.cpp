@@ -120,6 +120,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     if (rollback && !req.tag.empty()) check_tag(req.tag, "--to");
     if (p.hosts.empty()) throw usage_error("the pipeline has no hosts to deploy to");
     auto secrets = secret_env_values(p);
+    for (const auto& [name, value] : secrets) out.mask(value);  // GitHub masks them in the log too
     Interrupts interrupts;
     Pacer pacer;
 
@@ -162,7 +163,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     if (build || push) {
         ArtifactOptions ao;
         ao.build = build;
-        ao.push = push;
+        ao.push = push && !p.registry.direct;  // direct: the hosts get the image over SSH
         artifact = std::async(std::launch::async, [&, ao] { return build_and_push(p, tag, ao, out); });
     }
     Observation obs;
@@ -239,7 +240,15 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
             plan = make_plan(run_p, tag, obs.state, {.pull_if_missing = true, .pull_credentials = &pull_credentials});
         }
     } else {
-        plan = make_plan(run_p, tag, obs.state, {.pull_credentials = &pull_credentials});
+        std::shared_ptr<const oci::ArchiveImage> direct;
+        if (p.registry.direct) {
+            try {
+                direct = direct_image(p, tag, true);
+            } catch (const Error& e) {
+                throw Error(e.code(), std::string(e.what()) + "; nothing was changed");
+            }
+        }
+        plan = make_plan(run_p, tag, obs.state, {.pull_credentials = &pull_credentials, .direct_image = direct});
         if (!plan.blockers.empty()) {
             // before the hooks: nothing is started, nothing changes
             for (const auto& b : plan.blockers) out.error(b);

@@ -52,6 +52,9 @@ struct ObservedHost {
     /// old deploy script's): the first deploy would collide with them. `--adopt` takes one over.
     std::vector<ObservedContainer> foreign;
     std::string adopt_from;  ///< taken over with --adopt: its name before hoist renames it
+    /// registry.direct: the diff-ID list of each image the host holds (nullopt: not looked at)
+    std::optional<std::vector<std::vector<std::string>>> layer_lists;
+    std::vector<std::string> image_ids;  ///< registry.direct: "sha256:<hex>" of each image it holds
     bool has(const std::string& name) const;
     const ObservedContainer* find(const std::string& name) const;
 };

@@ -15,6 +15,20 @@ Command run(const ContainerSpec& s) {
     for (const auto& [k, v] : s.env) add({"--env", k + "=" + v});
     if (!s.env_file.empty()) add({"--env-file", s.env_file});
     for (const auto& v : s.volumes) add({"--volume", v});
+    if (s.pull_never) add({"--pull", "never"});
+    c.argv.insert(c.argv.end(), s.options.begin(), s.options.end());
+    c.argv.push_back(s.image);
+    c.argv.insert(c.argv.end(), s.command.begin(), s.command.end());
+    return c;
+}
+
+Command run_once(const ContainerSpec& s) {
+    Command c{{s.runtime, "run", "--rm", "--name", s.name, "--label", "hoist.release=" + s.service}};
+    auto add = [&](std::initializer_list<std::string> words) { c.argv.insert(c.argv.end(), words); };
+    for (const auto& [k, v] : s.env) add({"--env", k + "=" + v});
+    if (!s.env_file.empty()) add({"--env-file", s.env_file});
+    for (const auto& v : s.volumes) add({"--volume", v});
+    if (s.pull_never) add({"--pull", "never"});
     c.argv.insert(c.argv.end(), s.options.begin(), s.options.end());
     c.argv.push_back(s.image);
     c.argv.insert(c.argv.end(), s.command.begin(), s.command.end());
@@ -84,6 +98,27 @@ Command pull_with_auth(const std::string& runtime, const std::string& image, boo
              "exit 1; }; "
              "cat > \"$d/config.json\" || exit 1; " + pull,
              "sh", runtime, image}};
+}
+
+Command image_layer_lists(const std::string& runtime) {
+    return {{"sh", "-c",
+             "ids=$(\"$1\" image ls --quiet --no-trunc | sort -u) || exit 1; [ -z \"$ids\" ] || "
+             "\"$1\" image inspect --format '{{.Id}} {{json .RootFS.Layers}}' $ids",
+             "sh", runtime}};
+}
+
+Command load_image(const std::string& runtime, const std::string& config_hex, const std::string& image) {
+    // `load` verifies each layer it reads against the config's diff IDs and names the image by the
+    // config's digest; an image ID other than the one sent means the host loaded something else.
+    return {{"sh", "-c",
+             "out=$(\"$1\" load --quiet) || { echo \"$out\" >&2; exit 1; }; "
+             "case \"$out\" in *\"$2\"*) ;; *) echo \"the runtime loaded '$out', not the image sent (sha256:$2)\" >&2; "
+             "exit 1;; esac; \"$1\" tag \"$2\" \"$3\"",
+             "sh", runtime, config_hex, image}};
+}
+
+Command tag_image(const std::string& runtime, const std::string& id_hex, const std::string& image) {
+    return {{runtime, "tag", id_hex, image}};
 }
 
 Command image_exists(const std::string& runtime, const std::string& image) {

@@ -27,9 +27,13 @@ struct ContainerSpec {
     std::vector<std::string> command;  ///< overrides CMD when non-empty
     std::chrono::milliseconds stop_timeout{30000};
     bool existing = false;  ///< started again, not run: the container taken over with deploy --adopt
+    bool pull_never = false;  ///< registry.direct: the image was sent; never let `run` reach for a registry
 };
 
 Command run(const ContainerSpec& spec);
+/// A one-off container in the foreground (`--rm`): the release command. Labelled
+/// `hoist.release=<service>`, not `hoist.service`, so it is never taken for a release's container.
+Command run_once(const ContainerSpec& spec);
 Command pull(const std::string& runtime, const std::string& image);
 /// Pulls only when the image is not on the host already (rollbacks need no registry).
 Command pull_if_missing(const std::string& runtime, const std::string& image);
@@ -54,6 +58,15 @@ Command login(const std::string& runtime, const std::string& registry, const std
 /// (also on a timeout's TERM or a dropped connection's HUP). The host's own config.json and its
 /// logins are not touched; nothing secret is in the command line.
 Command pull_with_auth(const std::string& runtime, const std::string& image, bool if_missing);
+/// registry.direct: every image on the host, one a line: its ID, a space, its layer list (diff IDs)
+/// as a JSON array, so hoist sends only the layers a host lacks.
+Command image_layer_lists(const std::string& runtime);
+/// registry.direct: loads the `docker save`-format tar on stdin (oci/docker_archive.hpp), checks
+/// that the image it loaded is `config_hex` (the config digest: the image ID the runtime computes
+/// after verifying every layer against its diff ID) and only then tags it `image`.
+Command load_image(const std::string& runtime, const std::string& config_hex, const std::string& image);
+/// Tags the image with ID `id_hex` as `image`.
+Command tag_image(const std::string& runtime, const std::string& id_hex, const std::string& image);
 /// Whether an image is present locally (exit 0) or not.
 Command image_exists(const std::string& runtime, const std::string& image);
 /// Starts a stopped container again (rollback to the container kept from before the deploy).

@@ -22,6 +22,10 @@ using OutputSink = std::function<void(Stream, std::string_view)>;
 struct ExecOptions {
     std::chrono::milliseconds timeout{600000};  ///< past it the command is killed (TERM, then KILL)
     std::optional<std::string> input;           ///< written to stdin, then EOF (e.g. a password); never logged
+    /// Streams stdin instead of `input` (large payloads such as an image): asked for up to `cap`
+    /// bytes as the channel takes them, returns 0 at the end, then EOF is sent. If it throws, the
+    /// command is cut off (its stdin ends early) and the exception propagates.
+    std::function<std::size_t(char* buf, std::size_t cap)> input_source;
     OutputSink on_output;                       ///< streaming; `out`/`err` of the result still hold everything
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
+#include <vector>
 
 #include "ssh/channel.hpp"
 
@@ -19,9 +21,30 @@ int signal_number(const std::string& name) {
 
 namespace {
 
+/// stdin: a fixed string, or chunks pulled from ExecOptions::input_source as the channel takes them.
+struct Feed {
+    std::string_view input;
+    const std::function<std::size_t(char*, std::size_t)>* source = nullptr;
+    std::vector<char> buf;
+    bool source_done = true;
+    /// Refills `input` from the source once it is used up; false when there is nothing more.
+    bool more() {
+        if (!input.empty()) return true;
+        if (source_done) return false;
+        if (buf.empty()) buf.resize(256 * 1024);
+        std::size_t n = (*source)(buf.data(), buf.size());
+        if (n == 0) {
+            source_done = true;
+            return false;
+        }
+        input = std::string_view(buf.data(), n);
+        return true;
+    }
+};
+
 /// Pumps the channel until EOF on both streams or the deadline. Returns false on the deadline.
-bool pump(Channel& ch, const ExecOptions& o, ExecResult& r, std::string_view& input, bool& eof_sent,
-          const Deadline& deadline) {
+bool pump(Channel& ch, const ExecOptions& o, ExecResult& r, Feed& feed, bool& eof_sent, const Deadline& deadline) {
+    std::string_view& input = feed.input;
     Session& s = ch.session();
     char buf[32768];
     for (;;) {
@@ -45,7 +68,7 @@ bool pump(Channel& ch, const ExecOptions& o, ExecResult& r, std::string_view& in
                 s.check(static_cast<int>(n), "reading command output (the host dropped the connection?)");
             }
         }
-        if (!input.empty()) {
+        if (!eof_sent && feed.more()) {
             ssize_t n = libssh2_channel_write(ch.raw(), input.data(), input.size());
             if (n > 0) {
                 input.remove_prefix(static_cast<std::size_t>(n));
@@ -55,7 +78,7 @@ bool pump(Channel& ch, const ExecOptions& o, ExecResult& r, std::string_view& in
                 s.check(static_cast<int>(n), "writing to the command's stdin");
             }
         }
-        if (input.empty() && !eof_sent) {
+        if (input.empty() && feed.source_done && !eof_sent) {
             int rc = libssh2_channel_send_eof(ch.raw());
             if (rc == 0) eof_sent = true;
             else if (rc != LIBSSH2_ERROR_EAGAIN) eof_sent = true;  // the command may already be gone
@@ -112,15 +135,21 @@ ExecResult run_command(Session& s, const std::string& command_line, const ExecOp
                                                static_cast<unsigned>(command_line.size()));
     });
     s.check(rc, "starting the command");
-    std::string_view input = o.input ? std::string_view(*o.input) : std::string_view();
+    Feed feed;
+    if (o.input_source) {
+        feed.source = &o.input_source;
+        feed.source_done = false;
+    } else if (o.input) {
+        feed.input = *o.input;
+    }
     bool eof_sent = false;
-    if (!pump(ch, o, r, input, eof_sent, deadline)) {
+    if (!pump(ch, o, r, feed, eof_sent, deadline)) {
         r.timed_out = true;
         for (const char* sig : {"TERM", "KILL"}) {
             Deadline grace = Deadline::in(std::chrono::milliseconds(sig[0] == 'T' ? 2000 : 1000));
             try {
                 s.call(grace, "signalling the command", [&] { return libssh2_channel_signal_ex(ch.raw(), sig, 4); });
-                if (pump(ch, o, r, input, eof_sent, grace)) break;
+                if (pump(ch, o, r, feed, eof_sent, grace)) break;
             } catch (const Error&) {
                 break;
             }

@@ -1,5 +1,7 @@
 #include "ssh/local_connection.hpp"
 
+#include <vector>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -34,6 +36,12 @@ ExecResult LocalConnection::exec(const std::string& line, const ExecOptions& o) 
     ProcessOptions po;
     po.cwd = m_home;
     po.input = o.input;
+    if (o.input_source) {  // local runs are for tests and `hosts: [local]`: the payload fits in memory
+        std::string all;
+        std::vector<char> b(65536);
+        while (std::size_t n = o.input_source(b.data(), b.size())) all.append(b.data(), n);
+        po.input = std::move(all);
+    }
     po.timeout = std::chrono::seconds(secs + 10);  // `timeout` ends it first; this is the backstop
     auto r = run_process({"timeout", "-k", "5", std::to_string(secs), "sh", "-c", line}, po);
     ExecResult e;

@@ -41,14 +41,24 @@ def main():
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tag", default="hoist-bench:latest")
+    p.add_argument("--app-version", default=None,
+                   help="a release of an app instead: ~110 MB text + ~90 MB random, and a third, small layer "
+                        "holding only this version string (two versions share the first two layers)")
     a = p.parse_args()
     rng = random.Random(a.seed)
     mb = lambda x: max(1024, int(x * a.scale * 1024 * 1024))
-    layers = [
-        layer([(f"app/src/file{i:03}.txt", text_bytes(rng, mb(110) // 40)) for i in range(40)]),
-        layer([(f"app/assets/blob{i}.bin", rng.randbytes(mb(70) // 7)) for i in range(7)]),
-        layer([("app/data/mixed.txt", text_bytes(rng, mb(25))), ("app/data/mixed.bin", rng.randbytes(mb(25)))]),
-    ]
+    if a.app_version is not None:
+        layers = [
+            layer([(f"app/src/file{i:03}.txt", text_bytes(rng, mb(110) // 40)) for i in range(40)]),
+            layer([(f"app/assets/blob{i}.bin", rng.randbytes(mb(90) // 9)) for i in range(9)]),
+            layer([("app/VERSION", a.app_version.encode())]),
+        ]
+    else:
+        layers = [
+            layer([(f"app/src/file{i:03}.txt", text_bytes(rng, mb(110) // 40)) for i in range(40)]),
+            layer([(f"app/assets/blob{i}.bin", rng.randbytes(mb(70) // 7)) for i in range(7)]),
+            layer([("app/data/mixed.txt", text_bytes(rng, mb(25))), ("app/data/mixed.bin", rng.randbytes(mb(25)))]),
+        ]
     diff_ids = ["sha256:" + hashlib.sha256(l).hexdigest() for l in layers]
     config = {
         "architecture": "amd64", "os": "linux", "created": "2026-01-01T00:00:00Z",

@@ -8,11 +8,16 @@ void FakeConnection::maybe_fail() const {
 
 ExecResult FakeConnection::exec(const std::string& command_line, const ExecOptions& options) {
     std::vector<ExecRule> rules;
+    std::string streamed;
+    if (options.input_source) {  // recorded like `input`: what the command would have read
+        char b[65536];
+        while (std::size_t n = options.input_source(b, sizeof b)) streamed.append(b, n);
+    }
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         maybe_fail();
         m_commands.push_back(command_line);
-        m_inputs.push_back(options.input.value_or(""));
+        m_inputs.push_back(options.input_source ? streamed : options.input.value_or(""));
         rules = m_rules;
     }
     ExecResult r;

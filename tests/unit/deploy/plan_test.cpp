@@ -366,3 +366,36 @@ TEST(Plan, HostsPullWithThePushCredentialsOnStdinOnly) {
     EXPECT_EQ(own.pull_auth.reveal(),
               R"({"auths":{"registry.example.com":{"auth":")" + hoist::base64_encode("u:pw") + R"("}}})");
 }
+
+TEST(Plan, ReleaseCommandRunsOnceAfterEveryPreflightAndBeforeAnySwap) {
+    auto p = pipeline(std::string(kRolling) + "release_command: [bin/migrate, --all]\n");
+    deploy::FleetState state;
+    state.observed = true;
+    state.hosts["10.0.1.11"] = live("v1", "web-v1", "", 8080, "registry.example.com/acme/web:v1");
+    state.hosts["10.0.1.12"] = live("v1", "web-v1", "", 8080, "registry.example.com/acme/web:v1");
+    auto plan = deploy::make_plan(p, "v2", state);
+    std::size_t release = plan.steps.size(), last_preflight = 0, first_change = plan.steps.size();
+    int releases = 0;
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+        const auto& s = plan.steps[i];
+        if (s.action == deploy::Action::release) {
+            ++releases;
+            release = i;
+            EXPECT_EQ(s.target, "10.0.1.11");
+            EXPECT_EQ(s.commands.at(0).render(),
+                      "docker run --rm --name web-release-v2 --label hoist.release=web --env APP_ENV=production "
+                      "--env-file .hoist/web/web-release-v2.env registry.example.com/acme/web:v2 bin/migrate --all");
+        } else if (s.batch == 0 && s.action != deploy::Action::record) {
+            last_preflight = i;
+        } else if (s.batch > 0 && first_change == plan.steps.size()) {
+            first_change = i;
+        }
+    }
+    EXPECT_EQ(releases, 1);
+    EXPECT_GT(release, last_preflight);
+    EXPECT_LT(release, first_change);
+    EXPECT_NE(deploy::render_plan(plan, p).find("Release command, once"), std::string::npos);
+    // a rollback skips it
+    auto rb = deploy::make_plan(p, "v1", state, {.pull_if_missing = true});
+    for (const auto& s : rb.steps) EXPECT_NE(s.action, deploy::Action::release);
+}

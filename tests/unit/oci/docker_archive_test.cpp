@@ -1,0 +1,228 @@
+// registry.direct's tar: what `docker load` reads. Checked with GNU tar (an independent reader)
+// and byte by byte: names, sizes, padding, the end blocks, the manifest naming every layer while
+// holding only the ones sent.
+#include "oci/docker_archive.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "config/pipeline.hpp"
+#include "deploy/observe.hpp"
+#include "deploy/plan.hpp"
+#include "oci/media_types.hpp"
+#include "util/error.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+#include "../test_support.hpp"
+
+using namespace hoist;
+using namespace hoist::oci;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/hoist-archive-test-XXXXXX";
+        path = mkdtemp(tmpl);
+    }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+/// A three-layer image in a store: layer blobs of 1, 600 and 1024 bytes (odd sizes: padding).
+std::string make_image(ImageStore& s, const std::string& ref, std::vector<std::string> contents = {}) {
+    if (contents.empty()) contents = {"a", std::string(600, 'b'), std::string(1024, 'c')};
+    Manifest m;
+    m.media_type = std::string(media::oci_manifest);
+    nlohmann::json ids = nlohmann::json::array();
+    for (std::size_t i = 0; i < contents.size(); ++i) {
+        m.layers.push_back(s.put_blob(contents[i], std::string(media::oci_layer_gzip)));
+        ids.push_back("sha256:" + std::string(64, static_cast<char>('0' + i)));
+    }
+    nlohmann::json config = {{"architecture", "amd64"}, {"os", "linux"}, {"rootfs", {{"type", "layers"}, {"diff_ids", ids}}}};
+    m.config = s.put_blob(config.dump(), std::string(media::oci_config));
+    s.tag(ref, s.put_blob(serialize(m), std::string(media::oci_manifest)));
+    return ref;
+}
+
+std::string drain(ArchiveStream& st, std::size_t chunk) {
+    std::string out;
+    std::vector<char> b(chunk);
+    while (std::size_t n = st.read(b.data(), b.size())) out.append(b.data(), n);
+    return out;
+}
+
+}  // namespace
+
+TEST(DockerArchive, TarHoldsTheManifestTheConfigAndOnlyTheLayersSent) {
+    TempDir t;
+    ImageStore s(t.path + "/store");
+    auto img = archive_image(s, make_image(s, "acme/app:v1"));
+    ASSERT_EQ(img.layers.size(), 3u);
+    ArchiveStream st(img, 1);
+    std::string tar = drain(st, 7);  // odd chunks: state carried across reads
+    EXPECT_EQ(st.bytes_read(), static_cast<std::int64_t>(tar.size()));
+    EXPECT_EQ(tar.size() % 512, 0u);
+    EXPECT_EQ(tar.substr(tar.size() - 1024), std::string(1024, '\0'));
+    std::ofstream(t.path + "/x.tar", std::ios::binary) << tar;
+    auto list = run_process({"tar", "-tvf", t.path + "/x.tar"});
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    auto names = run_process({"tar", "-tf", t.path + "/x.tar"}).out;
+    EXPECT_EQ(names, "manifest.json\n" + img.config.digest.hex + ".json\n" + img.layers[1].blob.digest.hex +
+                         "/layer.tar\n" + img.layers[2].blob.digest.hex + "/layer.tar\n");
+    ASSERT_EQ(run_process({"tar", "-xf", t.path + "/x.tar", "-C", t.path}).exit_code, 0);
+    std::ifstream in(t.path + "/" + img.layers[1].blob.digest.hex + "/layer.tar");
+    std::string layer((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(layer, std::string(600, 'b'));
+    auto manifest = nlohmann::json::parse(std::ifstream(t.path + "/manifest.json"));
+    ASSERT_EQ(manifest.size(), 1u);
+    EXPECT_EQ(manifest[0]["Config"], img.config.digest.hex + ".json");
+    EXPECT_TRUE(manifest[0]["RepoTags"].is_null()) << "tagged only after the ID is checked";
+    EXPECT_EQ(manifest[0]["Layers"].size(), 3u) << "every layer named, present or not";
+}
+
+TEST(DockerArchive, LayersPresentFollowsChainsFromTheBottom) {
+    TempDir t;
+    ImageStore s(t.path + "/store");
+    auto img = archive_image(s, make_image(s, "acme/app:v1"));
+    std::string d0 = img.layers[0].diff_id.str(), d1 = img.layers[1].diff_id.str(), d2 = img.layers[2].diff_id.str();
+    EXPECT_EQ(layers_present(img, {}), 0u);
+    EXPECT_EQ(layers_present(img, {{d0}}), 1u);
+    EXPECT_EQ(layers_present(img, {{d0, "sha256:other"}, {d0, d1}}), 2u);
+    EXPECT_EQ(layers_present(img, {{d1, d2}}), 0u) << "a layer on another base is another chain";
+    EXPECT_EQ(layers_present(img, {{d0, d1, d2, "sha256:more"}}), 3u);
+    EXPECT_EQ(bytes_to_send(img, 0), 1 + 600 + 1024);
+    EXPECT_EQ(bytes_to_send(img, 2), 1024);
+    EXPECT_EQ(bytes_to_send(img, 3), 0);
+}
+
+TEST(DockerArchive, ABlobShorterThanItsDescriptorStopsTheStream) {
+    TempDir t;
+    ImageStore s(t.path + "/store");
+    auto img = archive_image(s, make_image(s, "acme/app:v1"));
+    fs::resize_file(s.blob_path(img.layers[2].blob.digest), 100);
+    ArchiveStream st(img, 0);
+    EXPECT_THROW(drain(st, 4096), Error);
+}
+
+TEST(DockerArchive, UnknownRefAndZstdLayersAreRefused) {
+    TempDir t;
+    ImageStore s(t.path + "/store");
+    EXPECT_THROW(archive_image(s, "acme/none:v1"), Error);
+    Manifest m;
+    m.media_type = std::string(media::oci_manifest);
+    m.layers.push_back(s.put_blob("z", std::string(media::oci_layer_zstd)));
+    m.config = s.put_blob(R"({"rootfs":{"type":"layers","diff_ids":["sha256:)" + std::string(64, 'a') + R"("]}})",
+                          std::string(media::oci_config));
+    s.tag("acme/z:v1", s.put_blob(serialize(m), std::string(media::oci_manifest)));
+    try {
+        archive_image(s, "acme/z:v1");
+        FAIL() << "a zstd layer docker 20.10 cannot load was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("zstd"), std::string::npos) << e.what();
+    }
+}
+
+TEST(DockerArchive, HostAnswersAreParsedDefensively) {
+    auto h = deploy::parse_layer_lists("sha256:aa [\"sha256:1\",\"sha256:2\"]\n"
+                                       "bb [\"sha256:1\"]\n"           // podman: bare hex IDs
+                                       "garbage\n"
+                                       "cc {\"not\":\"a list\"}\n"
+                                       "dd [1,2]\n"
+                                       "\n");
+    ASSERT_EQ(h.ids.size(), 2u);
+    EXPECT_EQ(h.ids[0], "sha256:aa");
+    EXPECT_EQ(h.ids[1], "sha256:bb");
+    EXPECT_EQ(h.layer_lists[0], (std::vector<std::string>{"sha256:1", "sha256:2"}));
+}
+
+namespace {
+
+config::Pipeline direct_pipeline(const std::string& runtime = "docker") {
+    auto r = hoist::test::load("service: web\nimage: acme/web\nregistry: {direct: true}\nhosts: [10.0.1.11, 10.0.1.12, 10.0.1.13]\n"
+                               "container: {port: 8080, runtime: " + runtime + "}\n", {});
+    EXPECT_TRUE(r.ok()) << hoist::test::messages(r);
+    return r.pipeline;
+}
+
+}  // namespace
+
+TEST(DirectPlan, EachHostGetsWhatItLacksAndAHostWithTheImageOnlyATag) {
+    TempDir t;
+    ImageStore s(t.path + "/store");
+    auto img = std::make_shared<const ArchiveImage>(archive_image(s, make_image(s, "acme/web:v2")));
+    auto p = direct_pipeline();
+    deploy::FleetState state;
+    state.observed = true;
+    state.hosts["10.0.1.11"].layer_lists = std::vector<std::vector<std::string>>{};  // nothing
+    state.hosts["10.0.1.12"].layer_lists = std::vector<std::vector<std::string>>{
+        {img->layers[0].diff_id.str(), img->layers[1].diff_id.str()}};  // the previous release: 2 of 3
+    state.hosts["10.0.1.13"].layer_lists = std::vector<std::vector<std::string>>{};
+    state.hosts["10.0.1.13"].image_ids = {img->config.digest.str()};  // the image itself
+    auto plan = deploy::make_plan(p, "v2", state, {.direct_image = img});
+    std::map<std::string, const deploy::Step*> send;
+    for (const auto& st : plan.steps) {
+        EXPECT_NE(st.action, deploy::Action::pull) << "no registry: nothing is pulled";
+        if (st.action == deploy::Action::send || (st.action == deploy::Action::check && st.detail.find("nothing to send") != std::string::npos))
+            send[st.target] = &st;
+        if (st.action == deploy::Action::run) {
+            EXPECT_NE(st.commands.at(0).render().find("--pull never"), std::string::npos) << "run never reaches for a registry";
+        }
+    }
+    ASSERT_EQ(send.size(), 3u);
+    ASSERT_TRUE(send["10.0.1.11"]->transfer);
+    EXPECT_EQ(send["10.0.1.11"]->transfer->first, 0u);
+    EXPECT_EQ(send["10.0.1.11"]->transfer->bytes, 1 + 600 + 1024);
+    ASSERT_TRUE(send["10.0.1.12"]->transfer);
+    EXPECT_EQ(send["10.0.1.12"]->transfer->first, 2u);
+    EXPECT_EQ(send["10.0.1.12"]->transfer->bytes, 1024);
+    EXPECT_NE(send["10.0.1.12"]->detail.find("send 1 of 3 layers"), std::string::npos) << send["10.0.1.12"]->detail;
+    EXPECT_FALSE(send["10.0.1.13"]->transfer);
+    EXPECT_EQ(send["10.0.1.13"]->commands.at(0).render(), "docker tag " + img->config.digest.hex + " acme/web:v2");
+    auto j = deploy::plan_to_json(plan);
+    bool bytes_in_json = false;
+    for (const auto& st : j["steps"])
+        if (st.contains("transfer") && st["target"] == "10.0.1.12") bytes_in_json = st["transfer"]["bytes"] == 1024;
+    EXPECT_TRUE(bytes_in_json) << j.dump();
+    // the load is checked against the config digest, then tagged
+    std::string load = send["10.0.1.11"]->commands.at(0).render();
+    EXPECT_NE(load.find(img->config.digest.hex), std::string::npos) << load;
+    EXPECT_NE(load.find("load --quiet"), std::string::npos) << load;
+}
+
+TEST(DirectPlan, PodmanHostsGetEveryLayerAndRollbacksUseTheKeptImage) {
+    TempDir t;
+    ImageStore s(t.path + "/store");
+    auto img = std::make_shared<const ArchiveImage>(archive_image(s, make_image(s, "acme/web:v2")));
+    auto p = direct_pipeline("podman");
+    deploy::FleetState state;
+    state.observed = true;
+    for (const auto* h : {"10.0.1.11", "10.0.1.12", "10.0.1.13"})
+        state.hosts[h].layer_lists = std::vector<std::vector<std::string>>{{img->layers[0].diff_id.str()}};
+    auto plan = deploy::make_plan(p, "v2", state, {.direct_image = img});
+    int sends = 0;
+    for (const auto& st : plan.steps)
+        if (st.action == deploy::Action::send) {
+            ++sends;
+            ASSERT_TRUE(st.transfer);
+            EXPECT_EQ(st.transfer->first, 0u) << "podman load opens every layer the tar names";
+        }
+    EXPECT_EQ(sends, 3);
+    auto rb = deploy::make_plan(p, "v2", state, {.pull_if_missing = true});
+    for (const auto& st : rb.steps) {
+        EXPECT_NE(st.action, deploy::Action::send) << "a rollback sends nothing: the previous image is kept";
+        EXPECT_NE(st.action, deploy::Action::pull);
+    }
+}
+
+TEST(DirectPlan, ImageWithoutARegistryHostIsValidOnlyWithDirect) {
+    auto ok = hoist::test::load("service: web\nimage: acme/web\nregistry: {direct: true}\nhosts: [h1]\ncontainer: {port: 80}\n", {});
+    EXPECT_TRUE(ok.ok()) << hoist::test::messages(ok);
+    auto bad = hoist::test::load("service: web\nimage: acme/web\nhosts: [h1]\ncontainer: {port: 80}\n", {});
+    EXPECT_FALSE(bad.ok());
+    EXPECT_NE(hoist::test::messages(bad).find("registry host"), std::string::npos) << hoist::test::messages(bad);
+}
