@@ -1,4 +1,5 @@
 // hoist plan: what a deploy would do, host by host, touching nothing.
+#include "aws/asg.hpp"
 #include "context.hpp"
 #include "deploy/artifact.hpp"
 #include "deploy/balancers.hpp"
@@ -7,6 +8,7 @@
 #include "deploy/plan.hpp"
 #include "deploy/tag.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace hoist::cli {
 
@@ -23,13 +25,18 @@ void register_plan(CLI::App& app, Context& ctx) {
         ctx.command = "plan";
         ctx.run = [&ctx] {
             auto p = ctx.load_pipeline_with_hosts(false);  // the hosts a deploy would change
-            if (p.ec2) {  // the running instances with the tags, looked up now
-                std::string list = "Hosts from EC2 (" + std::to_string(p.all_hosts.size()) + "):\n";
+            if (p.discovered_hosts()) {  // the running instances with the tags, or the group's, looked up now
+                std::string list = (p.asg ? "Hosts from Auto Scaling group " + p.asg->name : std::string("Hosts from EC2")) +
+                                   " (" + std::to_string(p.all_hosts.size()) + "):\n";
                 nlohmann::json found = nlohmann::json::array();
                 for (const auto& h : p.all_hosts) {
                     list += "  " + h.address + "  " + h.instance_id + "\n";
                     found.push_back({{"host", h.address}, {"instance_id", h.instance_id}});
                 }
+                if (p.asg)  // what the deploy does to the group around its rollout (deploy/asg_suspension.hpp)
+                    list += "Auto Scaling group " + p.asg->name + ": " + join(aws::rollout_processes(), ", ") +
+                            " suspended while the rollout runs (those already suspended are left so), resumed "
+                            "at its end\n";
                 ctx.out->result(list);
                 ctx.out->event("ec2_hosts", {{"hosts", found}});
             }
@@ -58,7 +65,7 @@ void register_plan(CLI::App& app, Context& ctx) {
                 if (adopt && p.strategy.type == config::StrategyType::rolling)
                     deploy::adopt_foreign(state.hosts, p.service);
             }
-            auto credentials = deploy::pipeline_credentials(p);
+            auto credentials = deploy::planned_credentials(p);
             std::shared_ptr<const oci::ArchiveImage> direct;  // registry.direct: sizes when the image is built
             if (p.registry.direct) direct = deploy::direct_image(p, t, false);
             auto plan = deploy::make_plan(p, t, state, {.pull_credentials = &credentials, .direct_image = direct});

@@ -159,14 +159,7 @@ int run_push(Context& ctx, const PushOptions& o) {
 
     // registry.insecure names the pipeline's registry; --to elsewhere needs its own --insecure.
     bool insecure = o.insecure || (pipeline && pipeline->registry.insecure && pipeline->registry_host() == dest.registry);
-    registry::Credentials creds;
-    if (pipeline && pipeline->registry.has_credentials() && pipeline->registry_host() == dest.registry) {
-        creds.username = pipeline->registry.username;
-        creds.password = pipeline->registry.password;
-        creds.source = "the pipeline's registry settings";
-    } else {
-        creds = registry::credentials_from_docker_config(dest.registry, registry::docker_config_dir());
-    }
+    registry::Credentials creds = deploy::registry_credentials(pipeline ? &*pipeline : nullptr, dest.registry);
     ctx.mask(creds.password);
     ctx.mask(creds.identity_token);
 

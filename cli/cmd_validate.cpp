@@ -9,7 +9,7 @@ void register_validate(CLI::App& app, Context& ctx) {
         ctx.command = "validate";
         ctx.run = [&ctx] {
             auto p = ctx.load_pipeline();
-            std::string what = p.ec2 ? "hosts from EC2 tags" : std::to_string(p.hosts.size()) + (p.hosts.size() == 1 ? " host" : " hosts");
+            std::string what = p.ec2 ? "hosts from EC2 tags" : p.asg ? "hosts from Auto Scaling group " + p.asg->name : std::to_string(p.hosts.size()) + (p.hosts.size() == 1 ? " host" : " hosts");
             ctx.out->info(ctx.global.file + (p.stage.empty() ? "" : " (stage " + p.stage + ")") + ": valid: service " +
                           p.service + ", " + what + ", " + config::to_string(p.strategy.type) + ", load balancer " +
                           config::to_string(p.load_balancer.type));

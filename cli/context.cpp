@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "deploy/asg_suspension.hpp"
 #include "deploy/hosts.hpp"
 
 #include <unistd.h>
@@ -130,7 +131,10 @@ std::vector<std::string> Context::only_hosts() const {
 
 config::Pipeline Context::load_pipeline_with_hosts(bool announce) {
     auto p = load_pipeline();
-    if (!p.ec2) return p;
+    if (!p.discovered_hosts()) return p;
+    // A deploy killed while the group's processes were suspended: resumed now (plan, which
+    // announces nothing and changes nothing, only says so).
+    deploy::resume_leftover(p, *out, announce);
     deploy::resolve_hosts(p, only_hosts());
     if (!announce) return p;
     nlohmann::json found = nlohmann::json::array();
@@ -139,7 +143,8 @@ config::Pipeline Context::load_pipeline_with_hosts(bool announce) {
         found.push_back({{"host", h.address}, {"instance_id", h.instance_id}});
         list += (list.empty() ? "" : ", ") + h.address + " (" + h.instance_id + ")";
     }
-    out->info("hosts from EC2 tags: " + list);
+    out->info((p.asg ? "hosts from Auto Scaling group " + p.asg->name : std::string("hosts from EC2 tags")) + ": " +
+              list);
     out->event("ec2_hosts", {{"hosts", found}});
     return p;
 }

@@ -89,6 +89,7 @@ void register_lock(CLI::App& app, Context& ctx);
 void register_accessory(CLI::App& app, Context& ctx);
 void register_run(CLI::App& app, Context& ctx);
 void register_history(CLI::App& app, Context& ctx);
+void register_converge(CLI::App& app, Context& ctx);
 void register_version(CLI::App& app, Context& ctx);
 void register_completion(CLI::App& app, Context& ctx);
 

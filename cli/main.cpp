@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     cli::register_push(app, ctx);
     cli::register_deploy(app, ctx);
     cli::register_rollback(app, ctx);
+    cli::register_converge(app, ctx);
     cli::register_status(app, ctx);
     cli::register_exec(app, ctx);
     cli::register_logs(app, ctx);

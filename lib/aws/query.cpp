@@ -13,11 +13,14 @@
 #include "http/url.hpp"
 #include "util/strings.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace hoist::aws {
 
 const Service kElbv2{"elasticloadbalancing", "elasticloadbalancing", "ELASTIC_LOAD_BALANCING_V2",
                      "2015-12-01"};
 const Service kEc2{"ec2", "ec2", "EC2", "2016-11-15"};
+const Service kEcr{"ecr", "api.ecr", "ECR", ""};
 
 std::string resolve_endpoint(const Service& s, const std::string& region, const Env& env) {
     if (to_lower(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or("")) != "true") {
@@ -77,6 +80,24 @@ AwsErrorBody parse_error_body(const std::string& body) {
     return e;
 }
 
+std::string error_code_of_type(const std::string& type) {
+    // "com.amazon.coral.service#UnrecognizedClientException", "AccessDeniedException:http://..."
+    std::string t = type.substr(type.rfind('#') == std::string::npos ? 0 : type.rfind('#') + 1);
+    return t.substr(0, t.find(':'));
+}
+
+AwsErrorBody parse_json_error_body(const std::string& body) {
+    AwsErrorBody e;
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    if (!j.is_object()) return e;
+    auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : ""; };
+    e.code = error_code_of_type(str("__type"));
+    if (e.code.empty()) e.code = error_code_of_type(str("code"));
+    e.message = str("message");
+    if (e.message.empty()) e.message = str("Message");
+    return e;
+}
+
 QueryClient::QueryClient(Service service, std::string region, std::string endpoint,
                          std::function<Credentials()> credentials, QueryOptions options)
     : m_service(std::move(service)),
@@ -92,17 +113,34 @@ QueryClient::QueryClient(Service service, std::string region, std::string endpoi
 }
 
 XmlElement QueryClient::call(const std::string& action, const Params& params) {
+    std::string body = post(action, "application/x-www-form-urlencoded; charset=utf-8", {},
+                            form_body(action, m_service.version, params), parse_error_body);
+    try {
+        return parse_xml(body);
+    } catch (const XmlError& e) {
+        throw Error("", m_service.signing_name + " " + action + " at " + m_endpoint +
+                            ": unreadable response: " + e.what());
+    }
+}
+
+std::string QueryClient::call_json(const std::string& target, const std::string& body) {
+    std::string op = target.substr(target.rfind('.') + 1);
+    return post(op, "application/x-amz-json-1.1", {{"X-Amz-Target", target}}, body, parse_json_error_body);
+}
+
+std::string QueryClient::post(const std::string& operation, const std::string& content_type,
+                              const std::vector<std::pair<std::string, std::string>>& extra_headers,
+                              const std::string& body, AwsErrorBody (*error_of)(const std::string&)) {
     auto url = http::Url::parse(m_endpoint);
     if (!url) throw Error("", "bad " + m_service.signing_name + " endpoint URL '" + m_endpoint + "'");
-    const std::string what = m_service.signing_name + " " + action + " at " + m_endpoint;
-    const std::string body = form_body(action, m_service.version, params);
+    const std::string what = m_service.signing_name + " " + operation + " at " + m_endpoint;
     const RetryOptions& rp = m_options.retry;
     for (int attempt = 1;; ++attempt) {
         HttpRequest h;
         h.method = "POST";
         h.path = url->path.empty() ? "/" : url->path;
-        h.headers = {{"Host", url->authority()},
-                     {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+        h.headers = {{"Host", url->authority()}, {"Content-Type", content_type}};
+        for (const auto& kv : extra_headers) h.headers.push_back(kv);
         h.body = body;
         SigningOptions so;
         so.region = m_region;
@@ -125,14 +163,15 @@ XmlElement QueryClient::call(const std::string& action, const Params& params) {
             failure = what + ": no answer (" + resp.curl_error + ")";
             retry = http::is_retryable({resp.curl_code, 0, ""});
         } else if (resp.status >= 200 && resp.status < 300) {
-            try {
-                return parse_xml(resp.body);
-            } catch (const XmlError& e) {
-                throw Error("", what + ": unreadable response (HTTP " + std::to_string(resp.status) +
-                                    "): " + e.what());
-            }
+            return resp.body;
         } else {
-            AwsErrorBody e = parse_error_body(resp.body);
+            AwsErrorBody e = error_of(resp.body);
+            if (e.code.empty())  // JSON protocols may name the error only in a header
+                if (auto it = resp.headers.find("x-amzn-errortype"); it != resp.headers.end())
+                    e.code = error_code_of_type(it->second);
+            if (e.request_id.empty())
+                if (auto it = resp.headers.find("x-amzn-requestid"); it != resp.headers.end())
+                    e.request_id = it->second;
             code = e.code;
             std::string status = "HTTP " + std::to_string(resp.status);
             std::string rid = e.request_id.empty() ? "" : "request id " + e.request_id;

@@ -82,11 +82,11 @@ void restrict_hosts(const LoadOptions& options, Pipeline& p, Diagnostics& diags)
                 hit = true;
             }
         }
-        if (!hit && !p.ec2)
+        if (!hit && !p.discovered_hosts())
             diags.error({p.file, 0, 0}, "--hosts names '" + want + "', which is not a host of this pipeline" +
                                             (options.stage.empty() ? "" : " (stage " + options.stage + ")"));
     }
-    if (!p.ec2) p.hosts = kept;
+    if (!p.discovered_hosts()) p.hosts = kept;
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ struct Host {
     std::string address;
     std::string user;
     int port = 22;
-    std::string instance_id;  ///< EC2 instance id when the host came from `hosts: { ec2: ... }`
+    std::string instance_id;  ///< EC2 instance id when the host came from EC2 tags or an Auto Scaling group
     Location where;
     /// "user@address:port" with defaults omitted where they match; used in messages.
     std::string display() const { return address; }
@@ -74,6 +74,13 @@ struct Accessory {
 struct Ec2Discovery {
     std::string region;
     std::map<std::string, std::string> tags;
+    std::string address = "private";  ///< private | public
+};
+
+/// `hosts: [{ asg: { name, region, address } }]`: the InService instances of an Auto Scaling group.
+struct AsgDiscovery {
+    std::string name;
+    std::string region;               ///< empty: AWS_REGION / AWS_DEFAULT_REGION / the profile's
     std::string address = "private";  ///< private | public
 };
 
@@ -180,6 +187,9 @@ struct Pipeline {
     std::vector<Host> hosts;      ///< the hosts this run works on (--hosts restricts them)
     std::vector<Host> all_hosts;  ///< every host of the file: the load balancer's pool, the lock's host
     std::optional<Ec2Discovery> ec2;  ///< hosts come from EC2 tags at deploy time
+    std::optional<AsgDiscovery> asg;  ///< hosts are an Auto Scaling group's instances at deploy time
+    /// Hosts are looked up in AWS when a command needs them (EC2 tags or an Auto Scaling group).
+    bool discovered_hosts() const { return ec2.has_value() || asg.has_value(); }
     SshSettings ssh;
     ContainerSettings container;
     HealthcheckSettings healthcheck;

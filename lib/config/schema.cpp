@@ -172,6 +172,29 @@ void read_host_entry(Reader& r, const Node& item, const std::string& path, Pipel
     p.hosts.push_back(h);
 }
 
+/// `{ asg: { name, region, address, launch } }` as an entry of `hosts`.
+void read_asg(Reader& r, const Node& item, const std::string& path, Pipeline& p) {
+    if (!r.expect_map(item, path, {"asg"})) return;
+    const Node& a = *item.find("asg");
+    const std::string ap = path + ".asg";
+    if (!r.expect_map(a, ap, {"name", "region", "address", "launch"})) return;
+    AsgDiscovery d;
+    if (auto v = r.string(a.find("name"), ap + ".name")) {
+        if (v->empty() || v->size() > 255) r.error(a.find("name")->loc, "'" + ap + ".name' must be 1 to 255 characters");
+        d.name = *v;
+    } else if (!a.find("name")) {
+        r.missing(a.loc, "name", ap);
+    }
+    if (auto v = r.string(a.find("region"), ap + ".region")) d.region = *v;
+    if (auto v = r.one_of(a.find("address"), ap + ".address", {"private", "public"})) d.address = *v;
+    if (auto v = r.one_of(a.find("launch"), ap + ".launch", {"converge"}))
+        r.error(a.find("launch")->loc, "'" + ap + ".launch: " + *v +
+                                           "' is not supported by this version of hoist yet; remove it (instances "
+                                           "the group launches later run nothing until the next deploy or hoist "
+                                           "converge)");
+    p.asg = d;
+}
+
 void read_hosts(Reader& r, const Node* n, const Node& root, Pipeline& p) {
     if (!n || n->is_null()) {
         r.missing(n ? n->loc : root.loc, "hosts");
@@ -200,8 +223,17 @@ void read_hosts(Reader& r, const Node* n, const Node& root, Pipeline& p) {
         return;
     }
     if (n->seq.empty()) r.error(n->loc, "'hosts' must list at least one host");
-    for (std::size_t i = 0; i < n->seq.size(); ++i)
-        read_host_entry(r, n->seq[i], "hosts[" + std::to_string(i) + "]", p);
+    for (std::size_t i = 0; i < n->seq.size(); ++i) {
+        std::string path = "hosts[" + std::to_string(i) + "]";
+        if (n->seq[i].is_map() && n->seq[i].find("asg")) {
+            if (n->seq.size() != 1)
+                r.error(n->seq[i].loc, "'" + path + ".asg': an Auto Scaling group must be the only entry of 'hosts' "
+                                       "(its instances are the hosts)");
+            read_asg(r, n->seq[i], path, p);
+        } else {
+            read_host_entry(r, n->seq[i], path, p);
+        }
+    }
 }
 
 std::optional<JumpHost> parse_jump(Reader& r, const Node& item, const std::string& path) {

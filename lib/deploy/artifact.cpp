@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "aws/ecr.hpp"
+#include "aws/error.hpp"
 #include "image/build_image.hpp"
 #include "oci/image_store.hpp"
 #include "registry/client.hpp"
@@ -14,15 +16,50 @@ namespace hoist::deploy {
 
 using Clock = std::chrono::steady_clock;
 
-registry::Credentials pipeline_credentials(const config::Pipeline& p) {
-    if (p.registry.has_credentials()) {
+namespace {
+std::string ecr_source(const aws::EcrRegistry& r) {
+    return "an ECR authorization token (GetAuthorizationToken, " + r.region + ")";
+}
+}  // namespace
+
+registry::Credentials registry_credentials(const config::Pipeline* p, const std::string& registry) {
+    if (p && p->registry.has_credentials() && p->registry_host() == registry) {
         registry::Credentials c;
-        c.username = p.registry.username;
-        c.password = p.registry.password;
+        c.username = p->registry.username;
+        c.password = p->registry.password;
         c.source = "the pipeline's registry settings";
         return c;
     }
-    return registry::credentials_from_docker_config(p.registry_host(), registry::docker_config_dir());
+    auto ecr = aws::parse_ecr_host(registry);
+    if (ecr && !(p && p->registry.direct)) {  // registry.direct: no registry is spoken to
+        try {
+            aws::EcrToken t = aws::ecr_token(registry);
+            registry::Credentials c;
+            c.username = t.username;
+            c.password = std::move(t.password);
+            c.source = ecr_source(*ecr);
+            return c;
+        } catch (const aws::Error& e) {
+            // A runner that ran `docker login` (or has a helper) without AWS keys of hoist's own
+            auto c = registry::credentials_from_docker_config(registry, registry::docker_config_dir());
+            if (!c.anonymous()) return c;
+            throw Error(ExitCode::build_push, e.what());
+        }
+    }
+    return registry::credentials_from_docker_config(registry, registry::docker_config_dir());
+}
+
+registry::Credentials pipeline_credentials(const config::Pipeline& p) {
+    return registry_credentials(&p, p.registry_host());
+}
+
+registry::Credentials planned_credentials(const config::Pipeline& p) {
+    auto ecr = aws::parse_ecr_host(p.registry_host());
+    if (p.registry.has_credentials() || !ecr) return pipeline_credentials(p);
+    registry::Credentials c;
+    c.username = "AWS";
+    c.source = ecr_source(*ecr);
+    return c;
 }
 
 namespace {

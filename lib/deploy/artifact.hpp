@@ -25,8 +25,16 @@ struct ArtifactResult {
     std::int64_t build_ms = 0, push_ms = 0, bytes_sent = 0;
 };
 
-/// Credentials for the pipeline's registry: the pipeline's own, else $DOCKER_CONFIG/config.json.
+/// Credentials for `registry` (host[:port]): the pipeline's own when it is the pipeline's registry
+/// (`p` may be null); else, for an ECR registry, a token from ECR (aws/ecr.hpp), falling back to
+/// $DOCKER_CONFIG/config.json when that fails and config.json has credentials for it; else
+/// config.json. Throws hoist::Error (exit 5) with ECR's error in plain words.
+registry::Credentials registry_credentials(const config::Pipeline* p, const std::string& registry);
+/// registry_credentials for the pipeline's own registry.
 registry::Credentials pipeline_credentials(const config::Pipeline& p);
+/// What `hoist plan` shows the hosts pulling with: pipeline_credentials, except that for ECR no
+/// token is fetched (a plan needs no AWS access): user AWS and the token's source, no password.
+registry::Credentials planned_credentials(const config::Pipeline& p);
 
 /// registry.direct: `<image>:<tag>` of the local store, described for sending to the hosts.
 /// `required`: throws hoist::Error (exit 5) when the store lacks it; else nullptr.

@@ -73,4 +73,16 @@ std::string previous_tag(const std::vector<HistoryEntry>& entries, const std::st
     return "";
 }
 
+std::string current_release(const std::vector<std::pair<std::string, HistoryEntry>>& host_entries) {
+    const std::pair<std::string, HistoryEntry>* newest = nullptr;
+    for (const auto& he : host_entries) {
+        const HistoryEntry& e = he.second;
+        if ((e.result != "updated" && e.result != "unchanged") || e.tag.empty()) continue;
+        if (!newest || e.time > newest->second.time) newest = &he;  // RFC 3339 UTC: orders as text
+    }
+    if (!newest) return "";
+    check_tag(newest->second.tag, "the history on " + newest->first + " records a release");
+    return newest->second.tag;
+}
+
 }  // namespace hoist::deploy

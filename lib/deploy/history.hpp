@@ -33,6 +33,10 @@ void append_history(ssh::Connection& connection, const std::string& service, con
 std::vector<HistoryEntry> read_history(ssh::Connection& connection, const std::string& service);
 /// Parses history text (pure; for tests).
 std::vector<HistoryEntry> parse_history(const std::string& text);
+/// The current release for `hoist converge`: the tag of the newest entry (by time, of every host's
+/// entries) that left a host running a release (result updated or unchanged); "" when there is none.
+/// Checked like --tag (a usage error naming the entry's host) since the files are the hosts' to write.
+std::string current_release(const std::vector<std::pair<std::string, HistoryEntry>>& host_entries);
 /// The tag that ran before `current` by the newest entry that updated to it, or "". The file is
 /// the host's to write, so the tag is checked like --to (a usage error naming `host`).
 std::string previous_tag(const std::vector<HistoryEntry>& entries, const std::string& current, const std::string& host);

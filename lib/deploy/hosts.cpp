@@ -2,20 +2,23 @@
 
 #include <algorithm>
 
+#include "aws/asg.hpp"
 #include "aws/ec2_hosts.hpp"
 #include "util/error.hpp"
 
 namespace hoist::deploy {
 
 void resolve_hosts(config::Pipeline& p, const std::vector<std::string>& only) {
-    if (!p.ec2) return;
-    p.all_hosts = aws::resolve_ec2_hosts(p);
+    if (!p.discovered_hosts()) return;
+    p.all_hosts = p.asg ? aws::resolve_asg_hosts(p) : aws::resolve_ec2_hosts(p);
     p.hosts.clear();
     for (const auto& h : p.all_hosts)
         if (only.empty() || std::find(only.begin(), only.end(), h.address) != only.end()) p.hosts.push_back(h);
     for (const auto& w : only)
         if (std::none_of(p.hosts.begin(), p.hosts.end(), [&](const config::Host& h) { return h.address == w; }))
-            throw usage_error("--hosts names '" + w + "', which is not one of the running EC2 instances with the tags");
+            throw usage_error("--hosts names '" + w + "', which is not one of the " +
+                              (p.asg ? "InService instances of Auto Scaling group " + p.asg->name
+                                     : std::string("running EC2 instances with the tags")));
 }
 
 }  // namespace hoist::deploy

@@ -10,7 +10,7 @@ namespace hoist::deploy {
 
 /// A static host list was already restricted to `only` (--hosts) by config::load_pipeline, which
 /// keeps every host of the file in `all_hosts`. With `hosts: { ec2: ... }` the running instances
-/// with the tags are looked up now: `all_hosts` are all of them (the pool, the lock's host),
+/// with the tags (with `hosts: [{ asg: ... }]` the group's InService instances) are looked up now: `all_hosts` are all of them (the pool, the lock's host),
 /// `hosts` those named in `only` (all when empty). Throws Error(usage) when `only` names an
 /// address that is not one of the instances; aws::Error when the lookup fails.
 void resolve_hosts(config::Pipeline& p, const std::vector<std::string>& only);

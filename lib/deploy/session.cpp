@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "deploy/artifact.hpp"
+#include "deploy/asg_suspension.hpp"
 #include "deploy/balancers.hpp"
 #include "deploy/engine.hpp"
 #include "deploy/history.hpp"
@@ -266,7 +267,16 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
              (lbh.get() ? " behind " + lbh.get()->name() : ""));
     out.event("plan", plan_to_json(plan));
 
-    // 4. the engine
+    // 4. the engine; an Auto Scaling group neither launches, terminates nor replaces instances meanwhile
+    std::optional<AsgSuspension> asg;
+    if (p.asg) {
+        try {
+            asg.emplace(p, out);
+        } catch (const Error& e) {  // aws::Error: a failed call before any host changed
+            throw Error(ExitCode::rolled_back, std::string("cannot suspend the Auto Scaling group's processes: ") +
+                                                   e.what() + "; nothing was changed");
+        }
+    }
     out.begin_phase(rollback ? "rollback" : "rollout");
     auto r0 = Clock::now();
     EngineEnv env{*fleet, lbh.get(), out, pacer, std::move(secrets), me.id, me.user + "@" + me.machine,
@@ -274,6 +284,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     stage.rollout_started = true;
     RolloutResult rr = execute(run_p, plan, obs.state, env);
     stage.rollout_result = rr.code;
+    asg.reset();  // resumes (a failure is a warning; the record stays for the next command)
     auto rollout_ms = ms_since(r0);
     out.end_phase(rr.code != ExitCode::ok);
     if (rr.code == ExitCode::ok && !rollback) {

@@ -1,5 +1,7 @@
 #include "image/base_image.hpp"
 
+#include "aws/ecr.hpp"
+#include "aws/error.hpp"
 #include "oci/media_types.hpp"
 #include "registry/client.hpp"
 #include "registry/mount_hints.hpp"
@@ -21,6 +23,16 @@ BaseImage resolve_base(const std::string& name, const oci::Platform& platform, o
     registry::Credentials creds = ref.registry == access.pipeline_registry && !access.pipeline_credentials.anonymous()
         ? access.pipeline_credentials
         : registry::credentials_from_docker_config(ref.registry, registry::docker_config_dir());
+    if (creds.anonymous() && aws::parse_ecr_host(ref.registry)) {  // ECR needs no login: a token from ECR
+        try {
+            aws::EcrToken t = aws::ecr_token(ref.registry);
+            creds.username = t.username;
+            creds.password = std::move(t.password);
+            creds.source = "an ECR authorization token";
+        } catch (const aws::Error& e) {
+            throw Error(ExitCode::build_push, "FROM " + base.name + ": " + e.what());
+        }
+    }
     registry::ClientOptions options;
     options.insecure = access.insecure_for(ref.registry);
     registry::Client client(ref.api_host(), ref.repository, creds, options);

@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""A local AWS endpoint for hoist's tests: ELBv2 and EC2 Query APIs, plus IMDSv2.
+"""A local AWS endpoint for hoist's tests: ELBv2, EC2 and Auto Scaling (fakeaws/asg_api.py) Query APIs,
+ECR's GetAuthorizationToken
+(JSON 1.1, fakeaws/ecr_api.py), plus IMDSv2.
 
     fake_aws.py --address A.B.C.D --seed SEED.json --state-dir DIR [--port N] [--imds-port N]
                 [--fleet-json FLEET.json]
@@ -31,7 +33,7 @@ from xml.sax.saxutils import escape
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakeaws import ec2_api, elbv2_api, sigv4  # noqa: E402
+from fakeaws import asg_api, ec2_api, ecr_api, elbv2_api, sigv4  # noqa: E402
 from fakeaws.elbv2 import ApiError, Elbv2  # noqa: E402
 from fakeaws.nginx import Nginx  # noqa: E402
 
@@ -40,7 +42,8 @@ class ThreadingHTTPServer(_Threading):
     daemon_threads = True
 
 
-SERVICES = {"elasticloadbalancing": ("2015-12-01", elbv2_api.ACTIONS), "ec2": ("2016-11-15", ec2_api.ACTIONS)}
+SERVICES = {"elasticloadbalancing": ("2015-12-01", elbv2_api.ACTIONS), "ec2": ("2016-11-15", ec2_api.ACTIONS),
+            "autoscaling": ("2011-01-01", asg_api.ACTIONS)}
 
 
 class Fake:
@@ -63,6 +66,8 @@ class Fake:
         if fleet_json and seed.get("nginx_listener"):
             self.nginx = Nginx(fleet_json, lambda: self.elb.routed(seed["nginx_listener"]), self.log)
         self.imds = ec2_api.Imds(seed)
+        self.ecr = ecr_api.Ecr(seed, state_dir)
+        self.asg = asg_api.Asg(seed)
 
     def log(self, line):
         self.logf.write("%s %s\n" % (time.strftime("%H:%M:%S"), line))
@@ -70,6 +75,27 @@ class Fake:
     def changed(self):
         if self.nginx:
             self.nginx.sync()
+
+    def handle_json(self, method, path, query, headers, body, target):
+        """The JSON 1.1 protocol (ECR): returns (status, json text, extra headers)."""
+        rid = str(uuid.uuid4())
+        auth = next((v for k, v in headers if k.lower() == "authorization"), "")
+        scope = auth.partition("Credential=")[2].split(",")[0].split("/")
+        akid, region = (scope[0], scope[2]) if len(scope) == 5 else ("", self.region)
+        try:
+            bad = sigv4.verify(method, path, query, headers, body, self.keys,
+                               region if self.ecr.serves(region) else self.region, "ecr")
+            if bad:
+                code, status = ecr_api.SIG_CODES.get(bad[0], (bad[0], 403))
+                raise ApiError(code, bad[1], status)
+            out = json.dumps(self.ecr.handle(target, body, akid, region))
+            self.log("ecr %s %s -> 200" % (target.rpartition(".")[2], region))
+            return 200, out, [("x-amzn-RequestId", rid)]
+        except Exception as ex:  # noqa: BLE001 - a request always gets an answer
+            e = ex if isinstance(ex, ApiError) else ApiError("ServerException", "fake-aws: %r" % ex, 500)
+            self.log("ecr %s %s -> %d %s: %s" % (target.rpartition(".")[2], region, e.status, e.code, e.message))
+            return e.status, json.dumps({"__type": e.code, "message": e.message}), [
+                ("x-amzn-RequestId", rid), ("x-amzn-ErrorType", e.code + ":")]
 
     def handle(self, method, path, query, headers, body):
         """Returns (status, xml)."""
@@ -86,12 +112,20 @@ class Fake:
             bad = sigv4.verify(method, path, query, headers, body, self.keys, self.region, service)
             if bad:
                 raise ApiError(bad[0], bad[1], 403)
+            akid = next((v for k, v in headers if k.lower() == "authorization"), "").partition("Credential=")[2]
+            akid = akid.split("/")[0]
+            if action in self.seed.get("denied_actions", {}).get(akid, []):  # IAM says no
+                raise ApiError("AccessDenied", "User: arn:aws:iam::%s:user/hoist-test is not authorized to perform: "
+                               "%s:%s because no identity-based policy allows the %s:%s action" % (
+                                   self.seed.get("account", "123456789012"), service, action, service, action), 403)
             version, acts = SERVICES[service]
             if params.get("Version") != version:
                 raise ApiError("InvalidParameterValue", "Unsupported Version '%s' (expected %s)" % (
                     params.get("Version"), version))
             if service == "ec2":
                 out = acts[action](self.seed, params)
+            elif service == "autoscaling":
+                out = acts[action](self.asg, params)
             else:
                 with self.elb.lock:
                     self.elb.just_drained = []
@@ -102,7 +136,8 @@ class Fake:
                 with self.elb.lock:  # the delay starts once nginx no longer routes to them
                     for t, delay in drained:
                         t.drain_until = time.monotonic() + delay
-            self.log("%s %s -> 200" % (service, action))
+            procs = " ".join(v for k, v in sorted(params.items()) if k.startswith("ScalingProcesses.member."))
+            self.log("%s %s%s -> 200" % (service, action, " " + procs if procs else ""))
             return 200, out
         except Exception as ex:  # noqa: BLE001 - a request always gets an answer, never a dead thread
             e = ex if isinstance(ex, ApiError) else ApiError("InternalFailure", "fake-aws: %r" % ex, 500)
@@ -114,7 +149,8 @@ class Fake:
             kind = "Sender" if e.status < 500 else "Receiver"
             return e.status, ('<ErrorResponse xmlns="%s"><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message>'
                               '</Error><RequestId>%s</RequestId></ErrorResponse>' % (
-                                  elbv2_api.NS, kind, e.code, escape(e.message), rid))
+                                  asg_api.NS if service == "autoscaling" else elbv2_api.NS, kind, e.code,
+                                  escape(e.message), rid))
 
 
 def make_handler(fake, imds):
@@ -124,10 +160,12 @@ def make_handler(fake, imds):
         def log_message(self, *args):
             pass
 
-        def reply(self, status, body, ctype="text/xml"):
+        def reply(self, status, body, ctype="text/xml", extra=()):
             data = body.encode()
             self.send_response(status)
             self.send_header("Content-Type", ctype)
+            for k, v in extra:
+                self.send_header(k, v)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -141,6 +179,11 @@ def make_handler(fake, imds):
                 status, text, ctype = fake.imds.handle(self.command, path, hs)
                 fake.log("imds %s %s -> %d" % (self.command, path, status))
                 return self.reply(status, text, ctype)
+            target = self.headers.get("X-Amz-Target")
+            if target:
+                status, text, extra = fake.handle_json(self.command, path, query, list(self.headers.items()), body,
+                                                       target)
+                return self.reply(status, text, "application/x-amz-json-1.1", extra)
             status, xml = fake.handle(self.command, path, query, list(self.headers.items()), body)
             self.reply(status, xml)
 

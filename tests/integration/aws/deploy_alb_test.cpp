@@ -182,4 +182,60 @@ TEST_F(DeployAlb, HostsFromEc2TagsAreExactlyTheRunningTaggedInstances) {
     expect_serves("v1");
 }
 
+// An Auto Scaling group behind the ALB (spec section 8): the hosts are the group's InService
+// instances, registered as instance targets; v2 under load with 0 failed requests, the group's
+// processes suspended during each rollout and resumed after it.
+TEST_F(DeployAlb, AutoScalingGroupInstancesAsInstanceTargetsUnderLoad) {
+    service = "awsasg";
+    auto g = group("awsasg/1", 18280);
+    g["target_type"] = "instance";
+    auto seed = seed_with({g}, arn("targetgroup", "awsasg/1"));
+    nlohmann::json in = nlohmann::json::array(), members = nlohmann::json::array();
+    int n = 0;
+    for (const auto& h : f().hosts) {
+        std::string id = "i-0000000000000a5" + std::to_string(++n);
+        in.push_back({{"id", id}, {"state", "running"}, {"private_ip", h.address}});
+        members.push_back({{"id", id}, {"lifecycle_state", "InService"}});
+    }
+    seed["instances"] = in;
+    seed["auto_scaling_groups"] = {{{"name", "web-asg"}, {"instances", members}}};
+    FakeAws fake("deploy", seed);
+    write_pipeline("load_balancer: {type: alb, region: eu-west-1, target_group_arn: " + arn("targetgroup", "awsasg/1") +
+                       ", drain_time: 3s}\n",
+                   "hosts: [{ asg: { name: web-asg, region: eu-west-1 } }]\n");
+    auto r = hoist(fake, "v1");
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    expect_serves("v1");
+    Loadgen load(f().nginx_url, {"-c", "4", "--slow", "2", "--slow-path", "/cgi-bin/slow?1"});
+    r = hoist(fake, "v2");
+    auto stats = load.stop();
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_GT(stats.value("requests", 0), 100) << stats.dump();
+    EXPECT_EQ(stats.value("non2xx", -1), 0) << stats.dump();
+    EXPECT_EQ(stats.value("socket_errors", -1), 0) << stats.dump();
+    std::printf("[ measured ] hoist deploy rolling (alb, auto scaling group) v1 -> v2 under load: %s\n",
+                stats.dump().c_str());
+    expect_serves("v2");
+    EXPECT_NE(r.err.find("hosts from Auto Scaling group web-asg"), std::string::npos) << r.err;
+    // the targets are the instances
+    auto health = elbv2(fake.endpoint())->describe_target_health(arn("targetgroup", "awsasg/1"), {});
+    std::vector<std::string> ids;
+    for (const auto& t : health) ids.push_back(t.target.id);
+    std::sort(ids.begin(), ids.end());
+    std::vector<std::string> want;
+    for (const auto& i : in) want.push_back(i["id"].get<std::string>());
+    EXPECT_EQ(ids, want);
+    std::string log = fake.log();
+    int suspends = 0, resumes = 0;
+    for (const auto& line : split(log, '\n')) {
+        suspends += line.find("autoscaling SuspendProcesses Launch Terminate AZRebalance ReplaceUnhealthy -> 200") !=
+                    std::string::npos;
+        resumes += line.find("autoscaling ResumeProcesses Launch Terminate AZRebalance ReplaceUnhealthy -> 200") !=
+                   std::string::npos;
+    }
+    EXPECT_EQ(suspends, 2);
+    EXPECT_EQ(resumes, 2);
+    if (HasFailure()) std::printf("hoist stderr:\n%s\nfake-aws log:\n%s\n", r.err.c_str(), log.c_str());
+}
+
 }  // namespace hoist::aws::itest
