@@ -61,13 +61,13 @@ TEST(Fleet, FailuresAreOutcomesNotExceptions) {
 }
 
 TEST(Fleet, ConnectsOncePerHostAndReusesTheConnection) {
-    int connects = 0;
+    std::atomic<int> connects = 0;  // the connector runs on the host threads
     Fleet fleet(targets(2), 2, [&](const Target& t) {
         ++connects;
         return std::make_unique<FakeConnection>(t.name);
     });
     for (int i = 0; i < 3; ++i) fleet.each<int>([](const std::string&, Connection& c) { return c.exec("true", {}).exit_code; });
-    EXPECT_EQ(connects, 2);
+    EXPECT_EQ(connects.load(), 2);
     auto& c = dynamic_cast<FakeConnection&>(fleet.connection("10.0.0.1"));
     EXPECT_EQ(c.commands_ran().size(), 3u);
 }
