@@ -95,6 +95,7 @@ void register_deploy(CLI::App& app, Context& ctx) {
             req.skip_push = f.skip_push;
             req.lock_wait = lock_wait_of(f.lock_wait);
             req.adopt = f.adopt;
+            req.roles = ctx.only_roles();
             return finish_deploy(ctx, deploy::run_deploy(p, req, *ctx.out));
         };
     });

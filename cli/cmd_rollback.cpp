@@ -19,6 +19,7 @@ void register_rollback(CLI::App& app, Context& ctx) {
             deploy::DeployRequest req;
             req.kind = deploy::DeployRequest::Kind::rollback;
             req.tag = to;
+            req.roles = ctx.only_roles();
             return finish_deploy(ctx, deploy::run_deploy(p, req, *ctx.out));
         };
     });

@@ -129,6 +129,13 @@ std::vector<std::string> Context::only_hosts() const {
     return out;
 }
 
+std::vector<std::string> Context::only_roles() const {
+    std::vector<std::string> out;
+    for (auto& r : split(global.roles, ','))
+        if (!trim(r).empty()) out.push_back(trim(r));
+    return out;
+}
+
 config::Pipeline Context::load_pipeline_with_hosts(bool announce) {
     auto p = load_pipeline();
     if (!p.discovered_hosts()) return p;

@@ -21,6 +21,7 @@ struct GlobalOptions {
     std::string file = "hoist.yml";
     std::string stage;
     std::string hosts;  ///< comma-separated
+    std::string roles;  ///< comma-separated (spec section 6)
     std::string output = "human";
     bool no_color = false;
     bool verbose = false;
@@ -45,6 +46,8 @@ struct Context {
     config::Pipeline load_pipeline_with_hosts(bool announce = true);
     /// --hosts as a list (empty: every host).
     std::vector<std::string> only_hosts() const;
+    /// --roles as a list (empty: every role).
+    std::vector<std::string> only_roles() const;
     /// SSH connections to the pipeline's hosts (every host of the file when `all`), warnings printed.
     std::unique_ptr<ssh::Fleet> fleet(const config::Pipeline& p, bool all);
     /// Prints diagnostics (FILE:LINE:COL: message) to stderr and, in JSON mode, as events; under

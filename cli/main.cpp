@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     app.add_option("-f,--file", g.file, "Pipeline file")->capture_default_str();
     app.add_option("-s,--stage", g.stage, "Stage overlay from the file's 'stages'");
     app.add_option("--hosts", g.hosts, "Only these hosts (comma-separated addresses)");
+    app.add_option("--roles", g.roles, "Only these roles (comma-separated: web and the names under 'roles:')");
     app.add_option("-o,--output", g.output, "Output format")->check(CLI::IsMember({"human", "json"}))->capture_default_str();
     app.add_flag("--no-color", g.no_color, "No ANSI colour (also NO_COLOR=1)");
     app.add_flag("-v,--verbose", g.verbose, "Show every remote command");

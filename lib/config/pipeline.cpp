@@ -37,4 +37,24 @@ std::string Pipeline::repository() const {
     return slash == std::string::npos ? image : image.substr(slash + 1);
 }
 
+Pipeline role_pipeline(const Pipeline& p, const Role& role) {
+    Pipeline r = p;
+    r.role = role.name;
+    r.hosts = role.hosts;
+    r.all_hosts = role.hosts;
+    r.ec2.reset();
+    r.asg.reset();
+    r.container = role.container;
+    r.healthcheck = role.healthcheck;
+    r.load_balancer = LoadBalancerSettings{};
+    r.strategy.type = StrategyType::rolling;
+    r.strategy.max_unavailable = role.max_unavailable;
+    r.strategy.pause = Duration{0};
+    r.release_command.clear();
+    r.accessories.clear();
+    r.roles.clear();
+    r.hooks = Hooks{};
+    return r;
+}
+
 }  // namespace hoist::config

@@ -123,6 +123,9 @@ struct HealthcheckSettings {
     Duration timeout = 2s;
     int healthy_threshold = 2;
     Duration deadline = 60s;
+    /// Roles other than web (spec section 6): an exec probe run in the container, healthy on exit 0.
+    /// Empty for such a role: healthy when still running, not restarted, after the deadline's first 5 s.
+    std::vector<std::string> command = {};
 };
 
 struct LoadBalancerSettings {
@@ -170,6 +173,20 @@ struct Hooks {
     }
 };
 
+/// Spec section 6: more containers of the service's image on their own hosts, not behind the load
+/// balancer (workers, a scheduler). The web role is the top-level `hosts:`.
+struct Role {
+    std::string name;
+    std::vector<Host> hosts;
+    ContainerSettings container;      ///< the top-level container: section with the role's merged over it
+    HealthcheckSettings healthcheck;  ///< `command`: the exec probe; empty: "still running"
+    CountOrPercent max_unavailable{1, false};
+    Location where;
+};
+
+/// The name of the role behind the load balancer.
+inline constexpr const char* web_role = "web";
+
 struct Pipeline {
     std::string file;       ///< path as given
     std::string directory;  ///< the file's directory; relative paths resolve against it
@@ -183,6 +200,12 @@ struct Pipeline {
     /// the pre-flight and before any swap (a database migration). Empty: none.
     std::vector<std::string> release_command;
     std::map<std::string, Accessory> accessories;  ///< by name
+    std::vector<Role> roles;  ///< the roles besides web, in the file's order
+    /// The role this pipeline describes: "web" for the file itself; role_pipeline() gives the others.
+    std::string role = web_role;
+    bool is_web() const { return role == web_role; }
+    /// "<service>" for web, "<service>-<role>" else: what container names start with.
+    std::string container_prefix() const { return is_web() ? service : service + "-" + role; }
     std::optional<BuildSettings> build;
     std::vector<Host> hosts;      ///< the hosts this run works on (--hosts restricts them)
     std::vector<Host> all_hosts;  ///< every host of the file: the load balancer's pool, the lock's host
@@ -209,5 +232,9 @@ struct Pipeline {
     /// Repository part of `image` (without the registry host).
     std::string repository() const;
 };
+
+/// The pipeline of one role besides web, for the planner and the engine: its hosts, its container
+/// settings, no load balancer, rolling by its own max_unavailable, no release command, no hooks.
+Pipeline role_pipeline(const Pipeline& p, const Role& role);
 
 }  // namespace hoist::config

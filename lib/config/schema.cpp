@@ -14,7 +14,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"service", "image", "tag", "registry", "build", "hosts", "ssh",
                                            "container", "healthcheck", "load_balancer", "strategy", "hooks",
-                                           "stages", "release_command", "accessories"};
+                                           "stages", "release_command", "accessories", "roles"};
 
 void read_registry(Reader& r, const Node* n, Pipeline& p) {
     if (!n || !r.expect_map(*n, "registry", {"username", "password", "insecure", "direct"})) return;
@@ -111,6 +111,90 @@ void read_accessories(Reader& r, const Node* n, Pipeline& p) {
         if (auto v = r.string_list(a.find("command"), path + ".command")) acc.command = *v;
         if (auto v = r.string_list(a.find("options"), path + ".options")) acc.options = *v;
         p.accessories[name] = std::move(acc);
+    }
+}
+
+void read_container(Reader& r, const Node* n, Pipeline& p);
+
+/// Spec section 6: `roles:` besides web. Reads after the top-level container and healthcheck, which a
+/// role's own settings are merged over.
+void read_roles(Reader& r, const Node* n, Pipeline& p) {
+    if (!n || n->is_null()) return;
+    if (!n->is_map()) {
+        r.error(n->loc, "'roles' must be a map of name -> settings, got " + n->kind_name());
+        return;
+    }
+    for (std::size_t i = 0; i < n->map.size(); ++i) {
+        const std::string& name = n->map[i].first;
+        const Node& rn = n->map[i].second;
+        std::string path = "roles." + name;
+        const Location& at = i < n->key_locs.size() ? n->key_locs[i] : rn.loc;
+        if (name == web_role) {
+            r.error(at, "'roles.web' is the top-level 'hosts:' (the role behind the load balancer); name this role "
+                        "otherwise or move its hosts there");
+            continue;
+        }
+        if (name == "release" || name == "run" || name == "adopted" || !valid_service_name(name)) {
+            r.error(at, "role name '" + name + "' must be 1-63 characters of a-z, 0-9 and '-' and not 'release', "
+                        "'run' or 'adopted' (its containers are named <service>-" + name + "-<tag>)");
+            continue;
+        }
+        if (p.accessories.count(name)) {
+            r.error(at, "'" + name + "' is both a role and an accessory (both name containers <service>-" + name + ")");
+            continue;
+        }
+        if (!r.expect_map(rn, path, {"hosts", "command", "container", "healthcheck", "strategy", "stop_timeout"}))
+            continue;
+        Role role;
+        role.name = name;
+        role.where = at;
+        role.healthcheck = p.healthcheck;
+        role.healthcheck.healthy_threshold = 1;
+        const Node* hosts = rn.find("hosts");
+        Pipeline tmp;  // read_host_entry's rules, into a pipeline of its own
+        if (hosts && hosts->is_seq() && !hosts->seq.empty())
+            for (std::size_t k = 0; k < hosts->seq.size(); ++k)
+                read_host_entry(r, hosts->seq[k], path + ".hosts[" + std::to_string(k) + "]", tmp);
+        else if (hosts) r.error(hosts->loc, "'" + path + ".hosts' must be a list of at least one host");
+        else r.missing(rn.loc, "hosts", path);
+        role.hosts = tmp.hosts;
+        // container: deep-merged over the top-level one (env by key; every other key replaces)
+        tmp.container = p.container;
+        tmp.container.env.clear();
+        read_container(r, rn.find("container"), tmp);
+        role.container = tmp.container;
+        for (const auto& [k, v] : p.container.env) role.container.env.emplace(k, v);
+        for (const auto& k : role.container.secret_env) role.container.env.erase(k);
+        if (auto v = r.string_list(rn.find("command"), path + ".command")) {
+            if (v->empty()) r.error(rn.find("command")->loc, "'" + path + ".command' is an empty list; leave it out to "
+                                                            "run the image's CMD");
+            else role.container.command = *v;
+        }
+        if (auto v = r.duration(rn.find("stop_timeout"), path + ".stop_timeout")) role.container.stop_timeout = *v;
+        if (const Node* hc = rn.find("healthcheck"); hc && !hc->is_null()) {
+            if (r.expect_map(*hc, path + ".healthcheck", {"command", "interval", "deadline", "healthy_threshold"})) {
+                if (auto v = r.string_list(hc->find("command"), path + ".healthcheck.command")) {
+                    if (v->empty()) r.error(hc->find("command")->loc, "'" + path + ".healthcheck.command' is an empty list");
+                    role.healthcheck.command = *v;
+                }
+                if (auto v = r.duration(hc->find("interval"), path + ".healthcheck.interval")) role.healthcheck.interval = *v;
+                if (auto v = r.duration(hc->find("deadline"), path + ".healthcheck.deadline")) role.healthcheck.deadline = *v;
+                if (auto v = r.integer(hc->find("healthy_threshold"), path + ".healthcheck.healthy_threshold", 1, 100))
+                    role.healthcheck.healthy_threshold = static_cast<int>(*v);
+            }
+        }
+        if (const Node* st = rn.find("strategy"); st && !st->is_null()) {
+            if (r.expect_map(*st, path + ".strategy", {"max_unavailable"}))
+                if (auto v = r.string(st->find("max_unavailable"), path + ".strategy.max_unavailable")) {
+                    auto c = parse_count_or_percent(*v);
+                    if (!c || c->value < 1)
+                        r.error(st->find("max_unavailable")->loc,
+                                "'" + path + ".strategy.max_unavailable' must be a count of at least 1 or a percentage "
+                                "such as 50%, got '" + *v + "'");
+                    else role.max_unavailable = *c;
+                }
+        }
+        p.roles.push_back(std::move(role));
     }
 }
 
@@ -516,6 +600,15 @@ void cross_checks(Reader& r, const Node& root, Pipeline& p) {
         std::string key = h.address + ":" + std::to_string(h.port);
         if (!seen.insert(key).second) r.error(h.where, "host '" + h.address + "' is listed twice");
     }
+    for (auto& role : p.roles) {
+        std::set<std::string> in_role;
+        for (auto& h : role.hosts) {
+            if (h.user.empty()) h.user = p.ssh.user;
+            if (h.port == 0) h.port = p.ssh.port;
+            if (!in_role.insert(h.address + ":" + std::to_string(h.port)).second)
+                r.error(h.where, "host '" + h.address + "' is listed twice in role " + role.name);
+        }
+    }
     for (auto& [name, a] : p.accessories)
         for (auto& h : a.hosts) {
             if (h.user.empty()) h.user = p.ssh.user;
@@ -596,6 +689,7 @@ void read_pipeline(Reader& r, const Node& root, Pipeline& p) {
     read_strategy(r, root.find("strategy"), p);
     read_hooks(r, root.find("hooks"), p);
     read_accessories(r, root.find("accessories"), p);
+    read_roles(r, root.find("roles"), p);
     if (const Node* rc = root.find("release_command")) {
         if (auto v = r.string_list(rc, "release_command")) {
             if (v->empty()) r.error(rc->loc, "'release_command' is an empty list; give the command and its arguments, "

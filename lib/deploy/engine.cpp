@@ -41,7 +41,7 @@ std::ostream& operator<<(std::ostream& os, HostResult r) { return os << to_strin
 std::ostream& operator<<(std::ostream& os, Outcome o) { return os << to_string(o); }
 
 nlohmann::json HostReport::to_json() const {
-    nlohmann::json j{{"host", host}, {"result", to_string(result)}, {"version", version}};
+    nlohmann::json j{{"host", host}, {"role", role}, {"result", to_string(result)}, {"version", version}};
     j["previous_version"] = previous_version;
     j["duration_ms"] = duration_ms;
     if (!container.empty()) j["container"] = container;
@@ -63,6 +63,7 @@ Executor::Executor(const config::Pipeline& p, const Plan& plan, const FleetState
     auto add = [&](const std::string& h) {
         HostReport r;
         r.host = h;
+        r.role = p.role;
         if (auto* o = previous(h)) {
             r.version = r.previous_version = o->version;
             r.container = o->container;
@@ -316,6 +317,14 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         case Action::verify: {
             std::string name;
             set([&](Progress& p) { name = p.new_container; });
+            if (m_plan.new_port == 0) {  // a role besides web: still running, never restarted
+                auto r = exec(c, remote::inspect_state(runtime(), name));
+                auto words = split(trim(r.out), ' ');
+                if (r.ok() && words.size() >= 3 && words[0] == "running" && words[2] == "0") return done("");
+                collect_diagnostics(host, c, name);
+                return failed(name + " stopped running after it passed its health check: " +
+                              (r.ok() ? trim(r.out) : output_of(r)));
+            }
             ssh::HttpResponse last;
             for (int attempt = 0; attempt < 3; ++attempt) {
                 if (attempt && !m_env.pacer.sleep(m_p.healthcheck.interval)) return failed("interrupted");
@@ -685,6 +694,7 @@ void Executor::record_history() {
             e.container = r.container;
             e.by = m_env.by;
             e.error = r.error.empty() && r.result != HostResult::updated ? m_failure : r.error;
+            if (!m_p.is_web()) e.role = m_p.role;
             append_history(c, m_p.service, e);
             return true;
         },

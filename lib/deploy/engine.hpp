@@ -55,6 +55,7 @@ struct StepRecord {
 
 struct HostReport {
     std::string host;
+    std::string role = "web";          ///< spec section 6
     HostResult result = HostResult::unchanged;
     std::string version;               ///< what it serves now, as far as hoist knows
     std::string previous_version;

@@ -33,8 +33,15 @@ struct HealthResult {
 
 /// Probes until `healthy_threshold` consecutive answers in the expected range, or the deadline, or
 /// the container is found dead, or `sleep` reports an interrupt. ssh::Error (host gone) propagates.
+/// A target without a port (a role besides web, spec section 6) is probed by `settings.command` run
+/// in the container (healthy on exit 0), or without one is healthy when it still runs, never
+/// restarted, `running_watch(settings)` after the start.
 HealthResult wait_until_healthy(ssh::Connection& connection, const HealthTarget& target,
                                 const config::HealthcheckSettings& settings, const lb::Sleeper& sleep);
+
+/// How long a role without an exec probe is watched before it counts as healthy: the deadline's
+/// first 5 s.
+config::Duration running_watch(const config::HealthcheckSettings& settings);
 
 /// "HTTP 200", "HTTP 503: <first line of the body>", "no answer: connection refused".
 std::string describe_probe(const ssh::HttpResponse& r);

@@ -15,6 +15,7 @@ nlohmann::json HistoryEntry::to_json() const {
     if (!container.empty()) j["container"] = container;
     if (!by.empty()) j["by"] = by;
     if (!error.empty()) j["error"] = error;
+    if (!is_web()) j["role"] = role;
     return j;
 }
 
@@ -31,6 +32,8 @@ HistoryEntry HistoryEntry::from_json(const nlohmann::json& j) {
     e.container = j.value("container", "");
     e.by = j.value("by", "");
     e.error = j.value("error", "");
+    auto role = j.value("role", nlohmann::json());
+    if (role.is_string()) e.role = role.get<std::string>();
     return e;
 }
 
@@ -66,7 +69,7 @@ std::vector<HistoryEntry> read_history(ssh::Connection& c, const std::string& se
 
 std::string previous_tag(const std::vector<HistoryEntry>& entries, const std::string& current, const std::string& host) {
     for (auto it = entries.rbegin(); it != entries.rend(); ++it)
-        if (it->result == "updated" && it->tag == current && !it->previous_tag.empty() && it->previous_tag != current) {
+        if (it->is_web() && it->result == "updated" && it->tag == current && !it->previous_tag.empty() && it->previous_tag != current) {
             check_tag(it->previous_tag, "the history on " + host + " records a previous tag");
             return it->previous_tag;
         }
@@ -77,7 +80,7 @@ std::string current_release(const std::vector<std::pair<std::string, HistoryEntr
     const std::pair<std::string, HistoryEntry>* newest = nullptr;
     for (const auto& he : host_entries) {
         const HistoryEntry& e = he.second;
-        if ((e.result != "updated" && e.result != "unchanged") || e.tag.empty()) continue;
+        if ((e.result != "updated" && e.result != "unchanged") || e.tag.empty() || !e.is_web()) continue;
         if (!newest || e.time > newest->second.time) newest = &he;  // RFC 3339 UTC: orders as text
     }
     if (!newest) return "";

@@ -23,6 +23,8 @@ struct HistoryEntry {
     std::string container;
     std::string by;        ///< user@machine
     std::string error;
+    std::string role;      ///< a role besides web (spec section 6); empty: web
+    bool is_web() const { return role.empty() || role == "web"; }
     nlohmann::json to_json() const;
     static HistoryEntry from_json(const nlohmann::json& j);
 };
@@ -37,7 +39,7 @@ std::vector<HistoryEntry> parse_history(const std::string& text);
 /// entries) that left a host running a release (result updated or unchanged); "" when there is none.
 /// Checked like --tag (a usage error naming the entry's host) since the files are the hosts' to write.
 std::string current_release(const std::vector<std::pair<std::string, HistoryEntry>>& host_entries);
-/// The tag that ran before `current` by the newest entry that updated to it, or "". The file is
+/// The tag that ran before `current` by the newest web-role entry that updated to it, or "". The file is
 /// the host's to write, so the tag is checked like --to (a usage error naming `host`).
 std::string previous_tag(const std::vector<HistoryEntry>& entries, const std::string& current, const std::string& host);
 

@@ -59,7 +59,8 @@ Observation observe_fleet(const config::Pipeline& p, ssh::Fleet& fleet, const st
     std::string runtime = config::to_string(p.container.runtime);
     // the ports this deploy publishes: a container hoist did not start may hold one (the old script's)
     std::vector<int> ports;
-    if (p.strategy.type == config::StrategyType::rolling) ports = {p.container.host_port};
+    if (!p.is_web()) ports = {};  // a role besides web publishes nothing
+    else if (p.strategy.type == config::StrategyType::rolling) ports = {p.container.host_port};
     else ports = {p.strategy.blue_port, p.strategy.green_port};
     const std::string adopted_name = p.service + "-" + adopted_version;
     struct Seen {
@@ -77,8 +78,9 @@ Observation observe_fleet(const config::Pipeline& p, ssh::Fleet& fleet, const st
                 return r.out;
             };
             Seen seen;
-            seen.mine = parse_container_list(run(remote::list_containers(runtime, p.service)));
+            seen.mine = of_role(parse_container_list(run(remote::list_containers(runtime, p.service))), p.role);
             for (auto& u : parse_unlabelled_containers(run(remote::list_all_containers(runtime)))) {
+                if (!p.is_web()) break;  // adopting the old script's container is the web role's
                 if (u.name == adopted_name) {  // taken over by an earlier deploy --adopt
                     u.version = adopted_version;
                     u.port = p.container.host_port;

@@ -1,5 +1,7 @@
 #include "deploy/plan.hpp"
 
+#include "deploy/health.hpp"
+
 #include <algorithm>
 
 #include "report/units.hpp"
@@ -99,7 +101,8 @@ struct Builder {
         s.service = p.service;
         s.version = plan.tag;
         s.color = color;
-        s.name = p.service + "-" + (color.empty() ? plan.tag : color);
+        s.role = p.role;
+        s.name = p.container_prefix() + "-" + (color.empty() ? plan.tag : color);
         s.image = plan.image_ref;
         s.host_port = host_port;
         s.container_port = p.container.port;
@@ -244,13 +247,24 @@ struct Builder {
         if (!c.env_file.empty())
             add({Action::upload_env, host, false, batch,
                  "write " + c.env_file + " (mode 0600): " + secret_list(), {}, {}, c});
-        add({Action::run, host, false, batch, "start " + c.name + " on port " + std::to_string(c.host_port),
+        add({Action::run, host, false, batch,
+             "start " + c.name + (c.host_port ? " on port " + std::to_string(c.host_port) : " (" + p.role + " role: no port)"),
              {remote::run(c)}, {}, c});
         health(host, batch, c);
     }
 
     void health(const std::string& host, int batch, const remote::ContainerSpec& c) {
         const auto& hc = p.healthcheck;
+        if (!c.host_port) {  // a role besides web: an exec probe, or still running
+            add({Action::health, host, false, batch,
+                 hc.command.empty()
+                     ? "still running, not restarted, " + config::format_duration(running_watch(hc)) + " after the start"
+                     : "'" + remote::Command{hc.command}.render() + "' in the container exits 0 " +
+                           std::to_string(hc.healthy_threshold) + " times in a row, every " +
+                           config::format_duration(hc.interval) + ", within " + config::format_duration(hc.deadline),
+                 {}, {}, {}});
+            return;
+        }
         add({Action::health, host, false, batch,
              "GET http://127.0.0.1:" + std::to_string(c.host_port) + hc.path + " through the SSH connection until " +
                  std::to_string(hc.healthy_threshold) + " consecutive " + std::to_string(hc.expect_min) + "-" +
@@ -313,8 +327,8 @@ struct Builder {
         if (p.hosts.size() == 1 && has_lb)
             plan.notes.push_back("a rolling deploy of a single host cannot avoid downtime: consider strategy "
                                  "blue_green");
-        int port = plan.new_port = p.container.host_port;
-        std::string name = p.service + "-" + plan.tag;
+        int port = plan.new_port = p.is_web() ? p.container.host_port : 0;
+        std::string name = p.container_prefix() + "-" + plan.tag;
         int b = 0;
         std::vector<std::string> done;
         // Without a pause between batches, putting a batch back and taking the next one out is one
@@ -326,8 +340,9 @@ struct Builder {
             // out, the ones already updated must still answer, or the deploy stops and rolls back.
             for (const auto& host : hosts)
                 add({Action::verify, host, false, batch_no,
-                     "still healthy: GET http://127.0.0.1:" + std::to_string(port) + p.healthcheck.path +
-                         " (one good answer in 3 tries)",
+                     port ? "still healthy: GET http://127.0.0.1:" + std::to_string(port) + p.healthcheck.path +
+                                " (one good answer in 3 tries)"
+                          : "still running, not restarted",
                      {}, {}, {}});
         };
         for (std::size_t bi = 0; bi < plan.batches.size(); ++bi) {
@@ -339,7 +354,7 @@ struct Builder {
             if (has_lb) add({Action::wait, lb_target, true, b, drain_wait(), {}, {}, {}});
             for (const auto& host : batch) {
                 const ObservedHost* o = observed(host);
-                std::string prev = o ? o->container : (state.observed ? "" : p.service + "-<previous>");
+                std::string prev = o ? o->container : (state.observed ? "" : p.container_prefix() + "-<previous>");
                 if (o && !o->adopt_from.empty())
                     add({Action::stop, host, false, b,
                          "take over " + o->adopt_from + ": rename it " + prev + " and stop it (kept for rollback; the "
@@ -386,8 +401,9 @@ struct Builder {
                 const auto& last = plan.batches.back();
                 if (std::find(last.begin(), last.end(), host) != last.end()) continue;  // just checked
                 add({Action::verify, host, false, b,
-                     "still healthy at the end: GET http://127.0.0.1:" + std::to_string(port) + p.healthcheck.path +
-                         " (one good answer in 3 tries)",
+                     port ? "still healthy at the end: GET http://127.0.0.1:" + std::to_string(port) +
+                                p.healthcheck.path + " (one good answer in 3 tries)"
+                          : "still running at the end, not restarted",
                      {}, {}, {}});
             }
     }
@@ -431,6 +447,7 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
     if (!valid_tag(tag)) throw usage_error("tag '" + tag + "': a tag must be " + tag_rule);
     Plan plan;
     plan.service = p.service;
+    plan.role = p.role;
     plan.tag = tag;
     plan.image_ref = p.image_ref(tag);
     plan.strategy = p.strategy.type;
@@ -497,6 +514,7 @@ Plan make_switch_back_plan(const Pipeline& p, const FleetState& state,
                            const std::map<std::string, ObservedContainer>& targets) {
     Plan plan;
     plan.service = p.service;
+    plan.role = p.role;
     plan.strategy = p.strategy.type;
     plan.has_lb = p.load_balancer.type != config::LoadBalancerType::none;
     const PlanOptions none;
@@ -508,8 +526,9 @@ Plan make_switch_back_plan(const Pipeline& p, const FleetState& state,
     for (const auto& h : plan.hosts) {
         const ObservedContainer& c = targets.at(h);
         if (!valid_tag(c.version))
-            throw Error(ExitCode::inconsistent, h + ": container " + c.name + " carries the hoist.version label '" +
-                                                    c.version + "', which is not a tag (" + tag_rule + ")");
+            throw Error(ExitCode::rolled_back, h + ": container " + c.name + " carries the hoist.version label '" +
+                                                   c.version + "', which is not a tag (" + tag_rule + "); nothing was "
+                                                   "changed");
         plan.tag = c.version;
         plan.new_color = c.color;
         plan.new_port = c.port;
@@ -588,7 +607,7 @@ nlohmann::json plan_to_json(const Plan& plan) {
                              {"layers", s.transfer->layers}, {"bytes", s.transfer->bytes}};
         steps.push_back(j);
     }
-    return {{"service", plan.service}, {"tag", plan.tag}, {"image", plan.image_ref},
+    return {{"service", plan.service}, {"role", plan.role}, {"tag", plan.tag}, {"image", plan.image_ref},
             {"strategy", config::to_string(plan.strategy)}, {"batches", plan.batches},
             {"notes", plan.notes}, {"blockers", plan.blockers}, {"steps", steps}};
 }

@@ -66,6 +66,7 @@ inline constexpr int readmit_batch = -1;
 
 struct Plan {
     std::string service;
+    std::string role = "web";  ///< the role whose containers the steps change (spec section 6)
     std::string tag;
     std::string image_ref;  ///< image:tag
     config::StrategyType strategy = config::StrategyType::rolling;

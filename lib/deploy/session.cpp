@@ -17,6 +17,7 @@
 #include "deploy/history.hpp"
 #include "deploy/lock.hpp"
 #include "deploy/observe.hpp"
+#include "deploy/roles.hpp"
 #include "deploy/tag.hpp"
 #include "remote/docker.hpp"
 #include "ssh/error.hpp"
@@ -114,13 +115,116 @@ struct Stage {
     std::optional<ExitCode> rollout_result;  ///< the engine returned this
 };
 
+/// Spec section 6: every other role after the web role succeeded, one after the other (see
+/// roles.hpp). When one fails or a stop is asked, the units already changed (the roles before it,
+/// then web) go back to what they ran before; `web` becomes the result of the whole run.
+void run_roles(std::vector<RoleRun>& roles, const config::Pipeline& web_p, RolloutResult& web,
+               const registry::Credentials& creds, ssh::Fleet& fleet, lb::LoadBalancer* lb, EngineEnv& env,
+               report::Output& out) {
+    std::size_t failed = roles.size();
+    for (std::size_t i = 0; i < roles.size(); ++i) {
+        auto& r = roles[i];
+        out.info("role " + r.p.role + ": " + std::to_string(r.plan.hosts.size()) + " to change, " +
+                 std::to_string(r.plan.unchanged.size()) + " unchanged");
+        EngineEnv renv{env.fleet, nullptr, out, env.pacer, r.secrets, env.deploy_id, env.by, env.event};
+        r.result = execute(r.p, r.plan, r.obs.state, renv);
+        r.ran = true;
+        if (r.result.code != ExitCode::ok) {
+            failed = i;
+            break;
+        }
+    }
+    if (failed == roles.size()) {
+        for (const auto& r : roles)
+            if (!r.plan.hosts.empty()) web.message += "; " + r.p.role + ": " + r.result.message;
+        web.changed_anything = web.changed_anything || std::any_of(roles.begin(), roles.end(), [](const RoleRun& r) {
+                                   return r.result.changed_anything;
+                               });
+        return;
+    }
+    RoleRun& bad = roles[failed];
+    out.error("role " + bad.p.role + " failed: " + bad.result.message + "; taking back every role it changed before");
+    out.event("rollback_started", {{"role", bad.p.role}, {"reason", bad.result.message}});
+    // Not interruptible: after a stop this is how the fleet gets back to one version.
+    Pacer calm(Interrupts::uninterruptible(), [] { return false; }, Interrupts::uninterruptible());
+    std::vector<std::string> problems;
+    std::string to_version;
+    auto back = [&](const config::Pipeline& up, RolloutResult& res, lb::LoadBalancer* ulb,
+                    const std::map<std::string, Secret>& sec) {
+        std::vector<std::string> changed;
+        for (const auto& h : res.hosts)
+            if (h.result == HostResult::updated) changed.push_back(h.host);
+        if (changed.empty()) return;
+        std::string to = version_before(res);
+        if (to.empty()) {
+            problems.push_back("role " + up.role + " ran nothing before on " + join(changed, ", ") +
+                               " (a first deploy): it keeps the new version");
+            return;
+        }
+        to_version = to;
+        config::Pipeline q = up;
+        std::erase_if(q.hosts, [&](const config::Host& h) {
+            return std::find(changed.begin(), changed.end(), h.address) == changed.end();
+        });
+        out.info("role " + up.role + ": back to " + to + " on " + join(changed, ", "));
+        auto o = observe_fleet(q, fleet, changed, ulb);
+        if (!o.unreachable.empty() || !o.lb_error.empty()) {
+            problems.push_back("role " + up.role + " cannot be looked at again (" +
+                               (o.lb_error.empty() ? o.unreachable.begin()->first + ": " + o.unreachable.begin()->second
+                                                   : o.lb_error) + ")");
+            return;
+        }
+        Plan bp = make_plan(q, to, o.state, {.pull_if_missing = true, .pull_credentials = &creds});
+        EngineEnv benv{fleet, ulb, out, calm, sec, env.deploy_id, env.by, "rollback"};
+        RolloutResult br = execute(q, bp, o.state, benv);
+        for (auto& h : res.hosts)
+            for (const auto& b : br.hosts)
+                if (b.host == h.host && h.result == HostResult::updated) {
+                    h.result = br.code == ExitCode::ok ? HostResult::rolled_back : HostResult::failed;
+                    h.version = b.version;
+                    h.container = b.container;
+                    if (br.code != ExitCode::ok) h.error = b.error.empty() ? br.message : b.error;
+                }
+        if (br.code != ExitCode::ok) problems.push_back("role " + up.role + ": " + br.message);
+    };
+    for (std::size_t i = failed; i-- > 0;) back(roles[i].p, roles[i].result, nullptr, roles[i].secrets);
+    back(web_p, web, lb, env.secret_env);
+    const bool consistent = (bad.result.code == ExitCode::rolled_back || bad.result.code == ExitCode::interrupted) &&
+                            problems.empty();
+    web.changed_anything = true;
+    web.interrupted = web.interrupted || bad.result.interrupted;
+    if (consistent) {
+        web.code = bad.result.code;
+        web.result = Outcome::rolled_back;
+        web.message = "role " + bad.p.role + " failed (" + bad.result.message + "); every role is back" +
+                      (to_version.empty() ? "" : " on " + to_version);
+    } else {
+        web.code = ExitCode::inconsistent;
+        web.result = Outcome::failed;
+        std::string why = join(problems, "; ");
+        web.message = "role " + bad.p.role + " failed (" + bad.result.message + ")" + (why.empty() ? "" : "; " + why) +
+                      ". The fleet could not be brought back to one version: a person must look";
+    }
+}
+
 DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, report::Output& out, Stage& stage) {
     auto t0 = Clock::now();
     bool rollback = req.kind == DeployRequest::Kind::rollback;
     if (rollback && !req.tag.empty()) check_tag(req.tag, "--to");
     if (p.hosts.empty()) throw usage_error("the pipeline has no hosts to deploy to");
+    check_roles(p, req.roles);
     auto secrets = secret_env_values(p);
     for (const auto& [name, value] : secrets) out.mask(value);  // GitHub masks them in the log too
+    const bool web_selected = role_selected(req.roles, config::web_role);
+    std::vector<RoleRun> roles;  // spec section 6: the roles besides web, in the file's order
+    for (const auto& role : p.roles) {
+        if (!role_selected(req.roles, role.name)) continue;
+        RoleRun r;
+        r.p = config::role_pipeline(p, role);
+        r.secrets = secret_env_values(r.p);
+        for (const auto& [name, value] : r.secrets) out.mask(value);
+        roles.push_back(std::move(r));
+    }
     Interrupts interrupts;
     Pacer pacer;
 
@@ -130,6 +234,11 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     };
     config::Pipeline all = p;
     all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
+    for (const auto& r : roles)  // one connection a host, whatever roles it has
+        for (const auto& h : r.p.hosts)
+            if (std::none_of(all.hosts.begin(), all.hosts.end(),
+                             [&](const config::Host& a) { return a.address == h.address; }))
+                all.hosts.push_back(h);
     auto fleet = ssh::Fleet::from_pipeline(all, warn);
     auto lbh = make_load_balancer(p, pacer.sleeper(), warn);
     const std::string lock_host = all.hosts.front().address;
@@ -170,6 +279,12 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     std::exception_ptr observe_error;
     try {
         obs = observe_fleet(p, *fleet, hosts, lbh.get());
+        for (auto& r : roles) {
+            std::vector<std::string> rh;
+            for (const auto& h : r.p.hosts) rh.push_back(h.address);
+            r.obs = observe_fleet(r.p, *fleet, rh, nullptr);
+            for (const auto& [h, e] : r.obs.unreachable) obs.unreachable.emplace(h, e);
+        }
     } catch (...) {
         observe_error = std::current_exception();
     }
@@ -260,12 +375,32 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
         }
         run_hooks(p, p.hooks.pre_deploy, "pre_deploy", tag, static_cast<int>(ExitCode::rolled_back), out);
     }
+    if (!web_selected) {  // --roles without web: the web role's hosts are left as they are
+        config::Pipeline none = run_p;
+        none.hosts.clear();
+        std::string t = plan.tag.empty() ? tag : plan.tag;
+        plan = make_plan(none, t, obs.state, {.pull_credentials = &pull_credentials});
+        plan.notes.clear();
+    }
+    for (auto& r : roles) {
+        std::shared_ptr<const oci::ArchiveImage> direct = plan.direct_image;
+        r.plan = rollback ? make_plan(r.p, tag, r.obs.state, {.pull_if_missing = true, .pull_credentials = &pull_credentials})
+                          : make_plan(r.p, tag, r.obs.state, {.pull_credentials = &pull_credentials, .direct_image = direct});
+        move_preflight(r.plan, plan);
+    }
     for (const auto& n : plan.notes) out.warning(n);
     out.info(std::string(rollback ? "rollback" : "deploy") + " " + p.service + " " + tag + ": " +
              std::to_string(plan.hosts.size()) + " to change, " + std::to_string(plan.unchanged.size()) + " unchanged, " +
              config::to_string(plan.strategy) + (plan.new_color.empty() ? "" : " (" + plan.new_color + ")") +
              (lbh.get() ? " behind " + lbh.get()->name() : ""));
     out.event("plan", plan_to_json(plan));
+    for (const auto& r : roles) {
+        out.info("  then role " + r.p.role + ": " + std::to_string(r.plan.hosts.size()) + " to change, " +
+                 std::to_string(r.plan.unchanged.size()) + " unchanged, rolling by " +
+                 std::to_string(r.p.strategy.max_unavailable.value) + (r.p.strategy.max_unavailable.percent ? "%" : "") +
+                 ", after the web role");
+        out.event("plan", plan_to_json(r.plan));
+    }
 
     // 4. the engine; an Auto Scaling group neither launches, terminates nor replaces instances meanwhile
     std::optional<AsgSuspension> asg;
@@ -283,6 +418,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
                   rollback ? "rollback" : "deploy"};
     stage.rollout_started = true;
     RolloutResult rr = execute(run_p, plan, obs.state, env);
+    if (rr.code == ExitCode::ok && !roles.empty()) run_roles(roles, run_p, rr, pull_credentials, *fleet, lbh.get(), env, out);
     stage.rollout_result = rr.code;
     asg.reset();  // resumes (a failure is a warning; the record stays for the next command)
     auto rollout_ms = ms_since(r0);
@@ -308,6 +444,8 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
         if (!h.previous_version.empty()) prev_count[h.previous_version]++;
         hosts_json.push_back(h.to_json());
     }
+    for (const auto& r : roles)
+        for (const auto& h : r.result.hosts) hosts_json.push_back(h.to_json());
     std::string previous_tag;
     int best = 0;
     for (const auto& [v, n] : prev_count)

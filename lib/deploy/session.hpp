@@ -25,6 +25,8 @@ struct DeployRequest {
     /// deploy --adopt: a running container hoist did not start that publishes the service's host
     /// port becomes the previous version (drained, stopped, kept for rollback, removed later).
     bool adopt = false;
+    /// --roles: the roles this run changes (empty: every role, web included).
+    std::vector<std::string> roles;
 };
 
 struct DeployOutcome {

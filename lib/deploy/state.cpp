@@ -34,6 +34,11 @@ std::string string_or_first(const nlohmann::json& j) {
 
 }  // namespace
 
+std::vector<ObservedContainer> of_role(std::vector<ObservedContainer> list, const std::string& role) {
+    std::erase_if(list, [&](const ObservedContainer& c) { return c.role != role; });
+    return list;
+}
+
 std::vector<ObservedContainer> parse_container_list(const std::string& out) {
     // docker prints one object a line; podman (4.x) one indented JSON array of them all
     std::vector<nlohmann::json> objects;
@@ -57,6 +62,7 @@ std::vector<ObservedContainer> parse_container_list(const std::string& out) {
         c.name = string_or_first(j.value("Names", nlohmann::json()));
         c.version = labels["hoist.version"];
         c.color = labels.count("hoist.color") ? labels["hoist.color"] : "";
+        if (labels.count("hoist.role") && !labels["hoist.role"].empty()) c.role = labels["hoist.role"];
         c.state = to_lower(j.value("State", ""));
         c.image = j.value("Image", "");
         if (auto p = parse_int(labels["hoist.port"])) c.port = static_cast<int>(*p);

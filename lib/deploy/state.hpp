@@ -25,6 +25,7 @@ struct ObservedContainer {
     int port = 0;         ///< hoist.port: the host port it publishes
     std::string created;  ///< sortable creation time as the runtime prints it
     std::vector<int> published = {};  ///< host ports it publishes (containers without hoist's labels)
+    std::string role = "web";         ///< hoist.role (containers from before roles have none: web)
     bool running() const { return state == "running"; }
 };
 
@@ -35,6 +36,8 @@ inline constexpr const char* adopted_version = "adopted";
 /// Parses `docker ps --all --format '{{json .}}'` (one object a line; podman's shape too).
 /// Lines that are not hoist containers of some service are skipped.
 std::vector<ObservedContainer> parse_container_list(const std::string& out);
+/// The containers of `list` of one role.
+std::vector<ObservedContainer> of_role(std::vector<ObservedContainer> list, const std::string& role);
 
 /// The containers of the same listing without a hoist.service label (any service), with the
 /// host ports they publish (docker's "0.0.0.0:8080->80/tcp, ..." or podman's port objects).

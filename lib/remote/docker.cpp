@@ -7,9 +7,12 @@ Command run(const ContainerSpec& s) {
     auto add = [&](std::initializer_list<std::string> words) { c.argv.insert(c.argv.end(), words); };
     add({"--label", "hoist.service=" + s.service});
     add({"--label", "hoist.version=" + s.version});
+    if (!s.role.empty()) add({"--label", "hoist.role=" + s.role});
     if (!s.color.empty()) add({"--label", "hoist.color=" + s.color});
-    add({"--label", "hoist.port=" + std::to_string(s.host_port)});
-    add({"--publish", std::to_string(s.host_port) + ":" + std::to_string(s.container_port)});
+    if (s.host_port) {
+        add({"--label", "hoist.port=" + std::to_string(s.host_port)});
+        add({"--publish", std::to_string(s.host_port) + ":" + std::to_string(s.container_port)});
+    }
     long long secs = (s.stop_timeout.count() + 999) / 1000;
     add({"--stop-timeout", std::to_string(secs)});
     for (const auto& [k, v] : s.env) add({"--env", k + "=" + v});

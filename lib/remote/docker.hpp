@@ -18,7 +18,8 @@ struct ContainerSpec {
     std::string service;
     std::string version;  ///< the tag
     std::string color;    ///< blue | green | empty
-    int host_port = 0;
+    std::string role;     ///< hoist.role: web, or a role of spec section 6; empty: no label
+    int host_port = 0;    ///< 0: nothing published (a role besides web)
     int container_port = 0;
     std::map<std::string, std::string> env;
     std::string env_file;  ///< path on the host of the 0600 secret env file, empty: none

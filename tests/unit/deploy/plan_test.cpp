@@ -106,7 +106,7 @@ Batch 1/2: 10.0.1.11
                          $ docker stop --time 10 web-v1
   10.0.1.11      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***
   10.0.1.11      run     start web-v2 on port 8080
-                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --label hoist.port=8080 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
+                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --label hoist.role=web --label hoist.port=8080 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
   10.0.1.11      health  GET http://127.0.0.1:8080/healthz through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 1m
   10.0.0.5 (lb)  enable  put 10.0.1.11 back; upstream web: 10.0.1.11:8080, 10.0.1.12:8080
                          $ write /etc/nginx/conf.d/hoist-web.conf
@@ -125,7 +125,7 @@ Batch 2/2: 10.0.1.12
                          $ docker stop --time 10 web-v1
   10.0.1.12      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***
   10.0.1.12      run     start web-v2 on port 8080
-                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --label hoist.port=8080 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
+                         $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --label hoist.role=web --label hoist.port=8080 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
   10.0.1.12      health  GET http://127.0.0.1:8080/healthz through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 1m
   10.0.0.5 (lb)  enable  put 10.0.1.12 back; upstream web: 10.0.1.11:8080, 10.0.1.12:8080
                          $ write /etc/nginx/conf.d/hoist-web.conf
@@ -173,12 +173,12 @@ Switch (hosts in parallel until the pool switches):
   10.0.1.21      remove  remove an old shop-green if one is left
                          $ docker rm --force shop-green
   10.0.1.21      run     start shop-green on port 8082
-                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.color=green --label hoist.port=8082 --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
+                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.role=web --label hoist.color=green --label hoist.port=8082 --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
   10.0.1.21      health  GET http://127.0.0.1:8082/health through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 30s
   10.0.1.22      remove  remove an old shop-green if one is left
                          $ docker rm --force shop-green
   10.0.1.22      run     start shop-green on port 8082
-                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.color=green --label hoist.port=8082 --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
+                         $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.role=web --label hoist.color=green --label hoist.port=8082 --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
   10.0.1.22      health  GET http://127.0.0.1:8082/health through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 30s
   10.0.0.5 (lb)  switch  switch every host to green at once; upstream shop: 10.0.1.21:8082, 10.0.1.22:8082
                          $ write /etc/nginx/conf.d/hoist-shop.conf

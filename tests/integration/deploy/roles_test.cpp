@@ -1,0 +1,168 @@
+// Roles besides web (spec section 6) on the real fleet: web on two hosts behind nginx, a worker role
+// on two hosts (one shared with web), under load: names and labels on the right hosts, the release
+// command once before the first swap, workers stopped with SIGTERM and their own stop_timeout, a
+// crashing worker taking every role back (0 failed requests), rollback covering every role.
+#include <fstream>
+
+#include "deploy_fixture.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace hoist::dtest {
+
+namespace {
+
+std::vector<nlohmann::json> events(const HoistRun& r, const std::string& name) {
+    std::vector<nlohmann::json> out;
+    for (const auto& line : split(r.out, '\n')) {
+        auto ev = nlohmann::json::parse(line, nullptr, false);
+        if (ev.is_object() && ev.value("event", "") == name) out.push_back(ev);
+    }
+    return out;
+}
+
+// A worker that finishes its "job" for 3 s after SIGTERM (then exits 0), and says so in its log.
+const char* kWorkerCommand =
+    "[\"/bin/busybox\", \"sh\", \"-c\", \"trap 'echo got TERM; sleep 3; echo finished job; exit 0' TERM; "
+    "echo worker $(/bin/busybox cat /www/version) queue=$QUEUE; while :; do sleep 1 & wait $!; done\"]";
+
+}  // namespace
+
+class RolesTest : public DeployTest {
+protected:
+    /// web on hosts 0 and 1 behind nginx, worker on hosts 1 and 2; `worker_command` as YAML.
+    void write(const std::string& worker_command) {
+        std::string path = pipeline(
+            "release_command: [\"/bin/busybox\", \"sh\", \"-c\", \"echo migrated to $(/bin/busybox cat /www/version)\"]\n"
+            "roles:\n"
+            "  worker:\n"
+            "    hosts: [" + m_hosts[1] + ", " + m_hosts[2] + "]\n"
+            "    command: " + worker_command + "\n"
+            "    container: { env: { QUEUE: default } }\n"
+            "    stop_timeout: 10s\n"
+            "    strategy: { max_unavailable: 100% }\n"
+            "    healthcheck: { deadline: 2s }\n");
+        std::string text = read(path);
+        std::string all = "hosts: [" + join(m_hosts, ", ") + "]";
+        text.replace(text.find(all), all.size(), "hosts: [" + m_hosts[0] + ", " + m_hosts[1] + "]");
+        std::ofstream(path) << text;
+    }
+    std::string docker(const std::string& host, const std::string& args) const {
+        for (const auto& h : m_fleet["hosts"])
+            if (h["address"] == host)
+                return run_process({"sh", "-c", "docker -H " + h["docker_host"].get<std::string>() + " " + args}).out;
+        return "";
+    }
+    /// "name role version state" of every hoist container on `host`, sorted.
+    std::vector<std::string> containers(const std::string& host) const {
+        auto out = docker(host, "ps -a --filter label=hoist.service=app --format "
+                                "'{{.Names}} {{.Label \"hoist.role\"}} {{.Label \"hoist.version\"}} {{.State}}'");
+        std::vector<std::string> list;
+        for (const auto& l : split(out, '\n'))
+            if (!trim(l).empty()) list.push_back(trim(l));
+        std::sort(list.begin(), list.end());
+        return list;
+    }
+};
+
+TEST_F(RolesTest, WebAndWorkerRollOutUnderLoadAndAFailingWorkerTakesEveryRoleBack) {
+    write(kWorkerCommand);
+    auto v1 = hoist({"-o", "json", "deploy", "--tag", "v1"});
+    ASSERT_EQ(v1.exit_code, 0) << v1.err;
+    EXPECT_EQ(containers(m_hosts[0]), (std::vector<std::string>{"app-v1 web v1 running"}));
+    EXPECT_EQ(containers(m_hosts[1]), (std::vector<std::string>{"app-v1 web v1 running", "app-worker-v1 worker v1 running"}));
+    EXPECT_EQ(containers(m_hosts[2]), (std::vector<std::string>{"app-worker-v1 worker v1 running"}));
+    EXPECT_EQ(trim(docker(m_hosts[2], "port app-worker-v1")), "") << "a worker publishes nothing";
+    EXPECT_NE(docker(m_hosts[2], "logs app-worker-v1 2>&1").find("worker v1 queue=default"), std::string::npos)
+        << "the role's command and merged env";
+
+    // v2 under load
+    Load load(nginx_url(), "close", 2, 1, m_dir);
+    auto v2 = hoist({"-o", "json", "deploy", "--tag", "v2"});
+    auto l = load.stop();
+    ASSERT_EQ(v2.exit_code, 0) << v2.err;
+    expect_no_failures(l, "web and worker deploy");
+    auto release = events(v2, "release");
+    ASSERT_EQ(release.size(), 1u) << "the release command ran exactly once: " << v2.out;
+    std::string released = release[0]["time"];
+    auto out = events(v2, "release_output");
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out[0]["line"], "migrated to v2") << "in the new image";
+    int worker_runs = 0;
+    for (const auto& ev : events(v2, "step")) {
+        std::string action = ev.value("action", "");
+        if (action == "pool" || action == "run" || action == "stop" || action == "drain" || action == "enable") {
+            EXPECT_LT(released, ev["time"].get<std::string>()) << "a swap before the release command ended: " << ev.dump();
+        }
+        if (action == "pull") {
+            EXPECT_GT(released, ev["time"].get<std::string>()) << "pre-flight after the release: " << ev.dump();
+        }
+        if (action == "run" && ev.value("detail", "").find("app-worker-v2") != std::string::npos) ++worker_runs;
+    }
+    EXPECT_EQ(worker_runs, 2);
+    EXPECT_EQ(containers(m_hosts[1]), (std::vector<std::string>{"app-v1 web v1 exited", "app-v2 web v2 running",
+                                                                "app-worker-v1 worker v1 exited",
+                                                                "app-worker-v2 worker v2 running"}));
+    EXPECT_EQ(containers(m_hosts[2]),
+              (std::vector<std::string>{"app-worker-v1 worker v1 exited", "app-worker-v2 worker v2 running"}));
+    for (const auto& [h, body] : served()) EXPECT_EQ(trim(body), "v2") << h;
+    // stopped with SIGTERM and its own stop_timeout: the job in progress finished (3 s), exit 0, not killed
+    auto logs = docker(m_hosts[2], "logs app-worker-v1 2>&1");
+    EXPECT_NE(logs.find("got TERM"), std::string::npos) << logs;
+    EXPECT_NE(logs.find("finished job"), std::string::npos) << "killed before its job ended: " << logs;
+    EXPECT_EQ(trim(docker(m_hosts[2], "inspect -f '{{.State.ExitCode}}' app-worker-v1")), "0");
+    // the summary lists hosts per role
+    auto summary = v2.summary();
+    int web_hosts = 0, worker_hosts = 0;
+    for (const auto& h : summary["hosts"]) {
+        if (h["role"] == "web") ++web_hosts;
+        if (h["role"] == "worker") {
+            ++worker_hosts;
+            EXPECT_EQ(h["result"], "updated");
+            EXPECT_EQ(h["version"], "v2");
+        }
+    }
+    EXPECT_EQ(web_hosts, 2);
+    EXPECT_EQ(worker_hosts, 2);
+
+    // a worker that crashes: exit 1, every role back on v2 (web had gone to v1 already), 0 failed
+    write("[\"/bin/busybox\", \"sh\", \"-c\", \"echo cannot reach the queue; exit 3\"]");
+    Load load2(nginx_url(), "close", 2, 1, m_dir);
+    auto bad = hoist({"-o", "json", "deploy", "--tag", "v1"});
+    auto l2 = load2.stop();
+    EXPECT_EQ(bad.exit_code, 1) << bad.err;
+    expect_no_failures(l2, "a crashing worker rolled back with web", false);
+    EXPECT_NE(bad.err.find("role worker failed"), std::string::npos) << bad.err;
+    EXPECT_EQ(bad.summary()["result"], "rolled_back");
+    for (const auto& [h, body] : served()) EXPECT_EQ(trim(body), "v2") << "web back on v2: " << h;
+    for (const auto& h : {m_hosts[1], m_hosts[2]}) {
+        auto list = containers(h);
+        EXPECT_NE(std::find(list.begin(), list.end(), "app-worker-v2 worker v2 running"), list.end()) << h;
+        for (const auto& c : list)
+            if (c.find(" running") != std::string::npos) {
+                EXPECT_NE(c.find(" v2 "), std::string::npos) << h << ": " << c;
+            }
+    }
+    EXPECT_EQ(pool().size(), 2u);
+
+    // rollback covers every role: back to v1 (the version before v2)
+    write(kWorkerCommand);
+    auto back = hoist({"-o", "json", "rollback"});
+    ASSERT_EQ(back.exit_code, 0) << back.err;
+    for (const auto& [h, body] : served()) EXPECT_EQ(trim(body), "v1") << h;
+    for (const auto& h : {m_hosts[1], m_hosts[2]}) {
+        auto list = containers(h);
+        EXPECT_NE(std::find(list.begin(), list.end(), "app-worker-v1 worker v1 running"), list.end()) << h;
+    }
+    EXPECT_TRUE(events(back, "release").empty()) << "a rollback skips the release command";
+
+    // --roles worker: only the worker role changes
+    auto only = hoist({"-o", "json", "--roles", "worker", "deploy", "--tag", "v2"});
+    ASSERT_EQ(only.exit_code, 0) << only.err;
+    for (const auto& [h, body] : served()) EXPECT_EQ(trim(body), "v1") << "web left alone: " << h;
+    auto list = containers(m_hosts[2]);
+    EXPECT_NE(std::find(list.begin(), list.end(), "app-worker-v2 worker v2 running"), list.end());
+    EXPECT_EQ(hoist({"--roles", "workers", "deploy", "--tag", "v2"}).exit_code, 2) << "an unknown role";
+}
+
+}  // namespace hoist::dtest
