@@ -4,6 +4,7 @@
 
 #include "context.hpp"
 #include "deploy/history.hpp"
+#include "deploy/roles.hpp"
 
 namespace hoist::cli {
 
@@ -11,7 +12,16 @@ namespace {
 
 int run_history(Context& ctx, int limit) {
     auto p = ctx.load_pipeline_with_hosts();
-    auto fleet = ctx.fleet(p, false);
+    auto selected = ctx.only_roles();
+    deploy::check_roles(p, selected);
+    config::Pipeline all = p;  // the hosts of every role (spec section 6) keep their own entries
+    for (const auto& r : p.roles)
+        if (deploy::role_selected(selected, r.name))
+            for (const auto& h : r.hosts)
+                if (std::none_of(all.hosts.begin(), all.hosts.end(),
+                                 [&](const config::Host& a) { return a.address == h.address; }))
+                    all.hosts.push_back(h);
+    auto fleet = ctx.fleet(all, false);
     auto outcomes = fleet->each<std::vector<deploy::HistoryEntry>>(
         [&](const std::string&, ssh::Connection& c) { return deploy::read_history(c, p.service); });
     struct Row {
@@ -26,17 +36,21 @@ int run_history(Context& ctx, int limit) {
             ctx.out->warning(o.host + ": " + o.error);
             continue;
         }
-        for (auto& e : *o.value) rows.push_back({o.host, e});
+        for (auto& e : *o.value)
+            if (deploy::role_selected(selected, e.is_web() ? config::web_role : e.role)) rows.push_back({o.host, e});
     }
     std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.e.time < b.e.time; });
     if (limit > 0 && rows.size() > static_cast<std::size_t>(limit)) rows.erase(rows.begin(), rows.end() - limit);
-    std::string text = "TIME                      HOST             EVENT     TAG           PREVIOUS      RESULT       BY\n";
+    const bool with_roles = !p.roles.empty();
+    std::string text = std::string("TIME                      HOST             ") + (with_roles ? "ROLE       " : "") +
+                       "EVENT     TAG           PREVIOUS      RESULT       BY\n";
     auto pad = [](std::string s, std::size_t w) {
         if (s.size() < w) s.append(w - s.size(), ' ');
         return s + " ";
     };
     for (const auto& r : rows) {
-        text += pad(r.e.time, 25) + pad(r.host, 16) + pad(r.e.event, 9) + pad(r.e.tag.empty() ? "-" : r.e.tag, 13) +
+        text += pad(r.e.time, 25) + pad(r.host, 16) + (with_roles ? pad(r.e.is_web() ? "web" : r.e.role, 10) : "") +
+                pad(r.e.event, 9) + pad(r.e.tag.empty() ? "-" : r.e.tag, 13) +
                 pad(r.e.previous_tag.empty() ? "-" : r.e.previous_tag, 13) + pad(r.e.result, 12) + r.e.by + "\n";
         auto j = r.e.to_json();
         j["host"] = r.host;

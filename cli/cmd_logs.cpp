@@ -4,6 +4,10 @@
 
 #include "context.hpp"
 #include "deploy/observe.hpp"
+#include "deploy/roles.hpp"
+#include "util/error.hpp"
+
+#include <algorithm>
 #include "remote/docker.hpp"
 #include "report/terminal_text.hpp"
 
@@ -13,37 +17,71 @@ namespace {
 
 int run_logs(Context& ctx, int tail, bool follow) {
     auto p = ctx.load_pipeline_with_hosts();
-    auto fleet = ctx.fleet(p, false);
+    auto selected = ctx.only_roles();
+    deploy::check_roles(p, selected);
+    std::vector<config::Pipeline> units;  // web and the other roles (spec section 6)
+    if (deploy::role_selected(selected, config::web_role)) units.push_back(p);
+    for (const auto& r : p.roles)
+        if (deploy::role_selected(selected, r.name)) units.push_back(config::role_pipeline(p, r));
+    if (follow && units.size() > 1)
+        throw usage_error("logs -f follows one role at a time: add --roles " + units[0].role + " (or another of " +
+                          std::to_string(units.size()) + " roles)");
+    const bool with_roles = !p.roles.empty();
+    config::Pipeline all = p;
+    for (const auto& u : units)
+        for (const auto& h : u.hosts)
+            if (std::none_of(all.hosts.begin(), all.hosts.end(), [&](const config::Host& a) { return a.address == h.address; }))
+                all.hosts.push_back(h);
+    auto fleet = ctx.fleet(all, false);
+    // per host, the live container of each role it has
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> containers;  // host -> (role, name)
+    std::map<std::string, std::string> unreachable;
     std::vector<std::string> hosts;
-    for (const auto& h : p.hosts) hosts.push_back(h.address);
-    auto obs = deploy::observe_fleet(p, *fleet, hosts, nullptr);
+    for (const auto& u : units) {
+        std::vector<std::string> uh;
+        for (const auto& h : u.hosts) uh.push_back(h.address);
+        auto obs = deploy::observe_fleet(u, *fleet, uh, nullptr);
+        for (const auto& [h, why] : obs.unreachable) unreachable[h] = why;
+        for (const auto& h : uh) {
+            if (obs.unreachable.count(h)) continue;
+            if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(h);
+            containers[h].emplace_back(u.role, obs.state.hosts[h].container);
+        }
+    }
     std::string runtime = config::to_string(p.container.runtime);
     auto& out = *ctx.out;
     const bool tty = ::isatty(STDOUT_FILENO) != 0;
     auto outcomes = fleet->each<int>(
         [&](const std::string& host, ssh::Connection& c) {
-            const auto& o = obs.state.hosts.at(host);
-            if (o.container.empty()) throw std::runtime_error("no " + p.service + " container runs here");
-            ssh::LineSplitter lines([&](ssh::Stream s, std::string_view text) {
-                std::lock_guard<std::mutex> lock(ctx.out_mutex);
-                if (out.json()) {
-                    out.event("log", {{"host", host}, {"container", o.container},
-                                      {"stream", s == ssh::Stream::out ? "stdout" : "stderr"}, {"line", std::string(text)}});
-                } else {
-                    // remote escape sequences are shown, not obeyed, on a terminal
-                    std::string l = out.bold(host) + " | " + (tty ? report::terminal_safe(text) : std::string(text)) + "\n";
-                    std::fputs(l.c_str(), stdout);
-                    // followed lines are shown as they come, also when stdout is a pipe or a CI
-                    // log (block-buffered: nothing would appear until 4 KiB had gathered)
-                    if (follow) std::fflush(stdout);
-                }
-            });
-            ssh::ExecOptions eo;
-            eo.timeout = follow ? std::chrono::hours(24 * 365) : p.ssh.command_timeout;
-            eo.on_output = [&](ssh::Stream s, std::string_view chunk) { lines.feed(s, chunk); };
-            auto r = c.exec(remote::logs(runtime, o.container, tail, follow), eo);
-            lines.flush();
-            return r.exit_code;
+            int code = 0;
+            for (const auto& [role, container] : containers.at(host)) {
+                if (container.empty())
+                    throw std::runtime_error("no " + p.service + (role == config::web_role ? "" : " " + role) +
+                                             " container runs here");
+                std::string who = with_roles ? host + " " + role : host;
+                ssh::LineSplitter lines([&](ssh::Stream s, std::string_view text) {
+                    std::lock_guard<std::mutex> lock(ctx.out_mutex);
+                    if (out.json()) {
+                        out.event("log", {{"host", host}, {"role", role}, {"container", container},
+                                          {"stream", s == ssh::Stream::out ? "stdout" : "stderr"},
+                                          {"line", std::string(text)}});
+                    } else {
+                        // remote escape sequences are shown, not obeyed, on a terminal
+                        std::string l = out.bold(who) + " | " + (tty ? report::terminal_safe(text) : std::string(text)) + "\n";
+                        std::fputs(l.c_str(), stdout);
+                        // followed lines are shown as they come, also when stdout is a pipe or a CI
+                        // log (block-buffered: nothing would appear until 4 KiB had gathered)
+                        if (follow) std::fflush(stdout);
+                    }
+                });
+                ssh::ExecOptions eo;
+                eo.timeout = follow ? std::chrono::hours(24 * 365) : p.ssh.command_timeout;
+                eo.on_output = [&](ssh::Stream s, std::string_view chunk) { lines.feed(s, chunk); };
+                auto r = c.exec(remote::logs(runtime, container, tail, follow), eo);
+                lines.flush();
+                if (r.exit_code != 0) code = r.exit_code;
+            }
+            return code;
         },
         hosts);
     std::fflush(stdout);
@@ -53,7 +91,7 @@ int run_logs(Context& ctx, int tail, bool follow) {
             ++failed;
             out.warning(o.host + ": " + (o.ok() ? "docker logs exited " + std::to_string(*o.value) : o.error));
         }
-    for (const auto& [h, why] : obs.unreachable) {
+    for (const auto& [h, why] : unreachable) {
         ++failed;
         out.warning(h + ": " + why);
     }

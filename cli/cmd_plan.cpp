@@ -1,6 +1,9 @@
 // hoist plan: what a deploy would do, host by host, touching nothing.
 #include "aws/asg.hpp"
+#include <algorithm>
+
 #include "context.hpp"
+#include "deploy/roles.hpp"
 #include "deploy/artifact.hpp"
 #include "deploy/balancers.hpp"
 #include "deploy/interrupt.hpp"
@@ -49,6 +52,11 @@ void register_plan(CLI::App& app, Context& ctx) {
                 auto warn = [&ctx](const std::string& w) { ctx.out->warning(w); };
                 config::Pipeline all = p;
                 all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
+                for (const auto& r : p.roles)
+                    for (const auto& h : r.hosts)
+                        if (std::none_of(all.hosts.begin(), all.hosts.end(),
+                                         [&](const config::Host& a) { return a.address == h.address; }))
+                            all.hosts.push_back(h);
                 fleet = ssh::Fleet::from_pipeline(all, warn);
                 auto lbh = deploy::make_load_balancer(p, pacer.sleeper(), warn);
                 std::vector<std::string> hosts;
@@ -68,9 +76,42 @@ void register_plan(CLI::App& app, Context& ctx) {
             auto credentials = deploy::planned_credentials(p);
             std::shared_ptr<const oci::ArchiveImage> direct;  // registry.direct: sizes when the image is built
             if (p.registry.direct) direct = deploy::direct_image(p, t, false);
+            auto selected = ctx.only_roles();
+            deploy::check_roles(p, selected);
             auto plan = deploy::make_plan(p, t, state, {.pull_credentials = &credentials, .direct_image = direct});
-            ctx.out->result(deploy::render_plan(plan, p));
+            if (!deploy::role_selected(selected, config::web_role)) {
+                config::Pipeline none = p;
+                none.hosts.clear();
+                plan = deploy::make_plan(none, t, state, {.pull_credentials = &credentials, .direct_image = direct});
+                plan.notes.clear();
+            }
+            // the other roles (spec section 6): their pre-flight joins web's, their rollout follows it
+            std::vector<std::pair<config::Pipeline, deploy::Plan>> roles;
+            for (const auto& r : p.roles) {
+                if (!deploy::role_selected(selected, r.name)) continue;
+                auto rp = config::role_pipeline(p, r);
+                deploy::FleetState rs;
+                if (fleet) {
+                    std::vector<std::string> rh;
+                    for (const auto& h : rp.hosts) rh.push_back(h.address);
+                    auto obs = deploy::observe_fleet(rp, *fleet, rh, nullptr);
+                    if (!obs.unreachable.empty())
+                        throw Error(ExitCode::rolled_back, "hosts of role " + r.name + " that could not be looked at: " +
+                                                               obs.unreachable.begin()->first + ": " +
+                                                               obs.unreachable.begin()->second);
+                    rs = std::move(obs.state);
+                }
+                auto rplan = deploy::make_plan(rp, t, rs, {.pull_credentials = &credentials, .direct_image = direct});
+                deploy::move_preflight(rplan, plan);
+                roles.emplace_back(std::move(rp), std::move(rplan));
+            }
+            std::string text = deploy::render_plan(plan, p);
+            for (const auto& [rp, rplan] : roles)
+                text += "\nThen role " + rp.role + " (after the web role; its pre-flight is above):\n" +
+                        deploy::render_plan(rplan, rp);
+            ctx.out->result(text);
             ctx.out->event("plan", deploy::plan_to_json(plan));
+            for (const auto& [rp, rplan] : roles) ctx.out->event("plan", deploy::plan_to_json(rplan));
             return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "plan"},
                                {"service", p.service}, {"tag", t}});
         };

@@ -4,6 +4,7 @@
 
 #include "context.hpp"
 #include "deploy/interrupt.hpp"
+#include "deploy/roles.hpp"
 #include "deploy/session.hpp"
 #include "deploy/state.hpp"
 #include "remote/docker.hpp"
@@ -19,12 +20,18 @@ namespace {
 
 struct RunFlags {
     std::string host;
+    std::string role;
     std::vector<std::string> words;
 };
 
 int run_once(Context& ctx, const RunFlags& f) {
     if (f.words.empty()) throw usage_error("hoist run: no command given (hoist run -- CMD ARGS...)");
     auto p = ctx.load_pipeline_with_hosts();
+    if (!f.role.empty() && f.role != config::web_role) {  // spec section 6: the role's env, hosts and image
+        deploy::check_roles(p, {f.role});
+        for (const auto& r : p.roles)
+            if (r.name == f.role) p = config::role_pipeline(p, r);
+    }
     auto secrets = deploy::secret_env_values(p);
     for (const auto& [name, value] : secrets) ctx.out->mask(value);
     config::Pipeline one = p;
@@ -43,7 +50,7 @@ int run_once(Context& ctx, const RunFlags& f) {
     o.timeout = p.ssh.command_timeout;
     auto listed = c.exec(remote::list_containers(runtime, p.service), o);
     if (!listed.ok()) throw Failure(host + ": cannot list the service's containers: " + trim(listed.err));
-    auto live = deploy::live_host(deploy::parse_container_list(listed.out), nullptr);
+    auto live = deploy::live_host(deploy::of_role(deploy::parse_container_list(listed.out), p.role), nullptr);
     if (live.version.empty())
         throw Failure(host + " runs no release of " + p.service + ": deploy first (hoist run uses the running release's image)");
 
@@ -63,7 +70,11 @@ int run_once(Context& ctx, const RunFlags& f) {
     if (!secrets.empty()) {
         s.env_file = remote::env_file_path(p.service, s.name);
         std::string text;
-        for (const auto& name : p.container.secret_env) text += name + "=" + secrets.at(name).reveal() + "\n";
+        for (const auto& name : p.container.secret_env) {
+            if (secrets.at(name).reveal().find('\n') != std::string::npos)
+                throw usage_error(name + " holds a newline, which an env file cannot carry; nothing was run");
+            text += name + "=" + secrets.at(name).reveal() + "\n";
+        }
         c.upload(s.env_file, text, 0600);
     }
     remote::Command cmd = remote::run_once(s);
@@ -109,6 +120,7 @@ void register_run(CLI::App& app, Context& ctx) {
                                           "output streamed, exit code passed through");
     static RunFlags flags;
     cmd->add_option("--host", flags.host, "On this host (default: the first of the pipeline)");
+    cmd->add_option("--role", flags.role, "In this role's image, env and secrets, on its first host (default: web)");
     cmd->add_option("command", flags.words, "The command and its arguments, after --")->required();
     cmd->callback([&ctx] {
         ctx.command = "run";

@@ -91,6 +91,7 @@ void register_logs(CLI::App& app, Context& ctx);
 void register_lock(CLI::App& app, Context& ctx);
 void register_accessory(CLI::App& app, Context& ctx);
 void register_run(CLI::App& app, Context& ctx);
+void register_prune(CLI::App& app, Context& ctx);
 void register_history(CLI::App& app, Context& ctx);
 void register_converge(CLI::App& app, Context& ctx);
 void register_version(CLI::App& app, Context& ctx);

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     cli::register_lock(app, ctx);
     cli::register_accessory(app, ctx);
     cli::register_run(app, ctx);
+    cli::register_prune(app, ctx);
     cli::register_history(app, ctx);
     cli::register_version(app, ctx);
     cli::register_completion(app, ctx);

@@ -52,6 +52,10 @@ fi
 trap 'exit 130' INT TERM
 set -a; . "$fleet_env"; set +a
 
+if ((!direct)); then
+  echo "== hoist accessory boot all (the Redis-like cache; a deploy never touches it)"
+  "$hoist" -f "$pipeline" accessory boot all
+fi
 echo "== hoist plan"
 "$hoist" -f "$pipeline" plan
 if ((direct)); then echo "== hoist deploy (build, send to each host over SSH, blue/green behind nginx)"

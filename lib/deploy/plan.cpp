@@ -259,8 +259,8 @@ struct Builder {
             add({Action::health, host, false, batch,
                  hc.command.empty()
                      ? "still running, not restarted, " + config::format_duration(running_watch(hc)) + " after the start"
-                     : "'" + remote::Command{hc.command}.render() + "' in the container exits 0 " +
-                           std::to_string(hc.healthy_threshold) + " times in a row, every " +
+                     : "'" + remote::Command{hc.command}.render() + "' in the container exits 0, " +
+                           std::to_string(hc.healthy_threshold) + " in a row, every " +
                            config::format_duration(hc.interval) + ", within " + config::format_duration(hc.deadline),
                  {}, {}, {}});
             return;

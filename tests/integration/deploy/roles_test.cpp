@@ -165,4 +165,70 @@ TEST_F(RolesTest, WebAndWorkerRollOutUnderLoadAndAFailingWorkerTakesEveryRoleBac
     EXPECT_EQ(hoist({"--roles", "workers", "deploy", "--tag", "v2"}).exit_code, 2) << "an unknown role";
 }
 
+TEST_F(RolesTest, StatusLogsHistoryRunAndPruneCoverEveryRole) {
+    write(kWorkerCommand);
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
+    ASSERT_EQ(hoist({"deploy", "--tag", "v2"}).exit_code, 0);
+
+    auto st = hoist({"-o", "json", "status"});
+    EXPECT_EQ(st.exit_code, 0) << st.err;
+    int workers = 0;
+    for (const auto& row : st.summary()["hosts"])
+        if (row["role"] == "worker") {
+            ++workers;
+            EXPECT_EQ(row["version"], "v2");
+            EXPECT_EQ(row["container"], "app-worker-v2");
+            EXPECT_EQ(row["health"], "running");
+        }
+    EXPECT_EQ(workers, 2);
+    auto human = hoist({"status"});
+    EXPECT_NE(human.out.find("ROLE"), std::string::npos) << human.out;
+
+    auto logs = hoist({"--roles", "worker", "logs", "--tail", "5"});
+    EXPECT_EQ(logs.exit_code, 0) << logs.err;
+    EXPECT_NE(logs.out.find(m_hosts[2] + " worker | worker v2 queue=default"), std::string::npos) << logs.out;
+    EXPECT_EQ(logs.out.find(m_hosts[0]), std::string::npos) << "web's host is not the worker's: " << logs.out;
+    EXPECT_EQ(hoist({"logs", "-f"}).exit_code, 2) << "following two roles at once is refused";
+
+    auto hist = hoist({"-o", "json", "--roles", "worker", "history"});
+    EXPECT_EQ(hist.exit_code, 0) << hist.err;
+    int worker_entries = 0;
+    for (const auto& line : split(hist.out, '\n')) {
+        auto ev = nlohmann::json::parse(line, nullptr, false);
+        if (!ev.is_object() || ev.value("event", "") != "history") continue;
+        EXPECT_EQ(ev.value("role", ""), "worker") << ev.dump();
+        ++worker_entries;
+    }
+    EXPECT_EQ(worker_entries, 4) << "two deploys on two worker hosts: " << hist.out;
+
+    auto run = hoist({"run", "--role", "worker", "--", "/bin/busybox", "sh", "-c", "echo $QUEUE $(cat /www/version)"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out, "default v2\n") << "the worker role's env, in its image";
+    EXPECT_NE(run.err.find(m_hosts[1]), std::string::npos) << "on the role's first host: " << run.err;
+
+    // an older version left on a host: prune removes it, never the live or the rollback container
+    std::string repo = m_image;
+    docker(m_hosts[1], "tag " + repo + ":v1 " + repo + ":v0");
+    docker(m_hosts[1], "create --name app-v0 --label hoist.service=app --label hoist.version=v0 --label hoist.role=web " +
+                           repo + ":v0 >/dev/null");
+    ASSERT_EQ(containers(m_hosts[1]).size(), 5u);
+    auto pr = hoist({"-o", "json", "prune", "--keep", "1"});
+    EXPECT_EQ(pr.exit_code, 0) << pr.err;
+    EXPECT_EQ(containers(m_hosts[1]),
+              (std::vector<std::string>{"app-v1 web v1 exited", "app-v2 web v2 running", "app-worker-v1 worker v1 exited",
+                                        "app-worker-v2 worker v2 running"}));
+    EXPECT_EQ(trim(docker(m_hosts[1], "images -q " + repo + ":v0")), "") << "the v0 tag is gone";
+    EXPECT_NE(trim(docker(m_hosts[1], "images -q " + repo + ":v1")), "") << "the rollback image stays";
+    bool said = false;
+    for (const auto& row : pr.summary()["hosts"])
+        if (row["host"] == m_hosts[1]) {
+            said = true;
+            EXPECT_EQ(row["containers"], nlohmann::json::array({"app-v0"}));
+            EXPECT_EQ(row["images"], nlohmann::json::array({"v0"}));
+        }
+    EXPECT_TRUE(said) << pr.out;
+    for (const auto& [h, body] : served()) EXPECT_EQ(trim(body), "v2") << h;
+    EXPECT_EQ(hoist({"rollback"}).exit_code, 0) << "the rollback still has its image and containers";
+}
+
 }  // namespace hoist::dtest

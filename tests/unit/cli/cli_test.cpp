@@ -131,6 +131,30 @@ TEST(Cli, PlanPrintsSteps) {
     EXPECT_EQ(nlohmann::json::parse(lines[1])["tag"], "abc123");
 }
 
+TEST(Cli, PlanShowsEveryRoleAndTheReleaseCommand) {
+    auto r = hoist_run({"-f", "pipelines/web-worker-redis.yml", "plan", "--tag", "abc123"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto release = r.out.find("bin/rails db:migrate");
+    auto worker_pull = r.out.find("10.0.1.21");
+    auto worker = r.out.find("Then role worker");
+    ASSERT_NE(release, std::string::npos) << r.out;
+    ASSERT_NE(worker_pull, std::string::npos) << r.out;
+    ASSERT_NE(worker, std::string::npos) << r.out;
+    EXPECT_LT(worker_pull, release) << "the worker-only host's pre-flight comes before the release command";
+    EXPECT_LT(release, worker);
+    EXPECT_NE(r.out.find("docker stop --time 90 'shop-worker-<previous>'", worker), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--name shop-worker-abc123", worker), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("bin/jobs --alive", worker), std::string::npos) << "its exec probe: " << r.out;
+    auto j = hoist_run({"-f", "pipelines/web-worker-redis.yml", "-o", "json", "--roles", "worker", "plan", "--tag", "abc123"});
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    auto lines = split(trim(j.out), '\n');
+    ASSERT_EQ(lines.size(), 3u) << j.out;
+    EXPECT_EQ(nlohmann::json::parse(lines[0])["role"], "web");
+    EXPECT_EQ(nlohmann::json::parse(lines[1])["role"], "worker");
+    EXPECT_EQ(j.out.find("db:migrate"), std::string::npos) << "--roles worker: no web rollout, no release command";
+    EXPECT_EQ(hoist_run({"-f", "pipelines/web-worker-redis.yml", "--roles", "nope", "plan"}).exit_code, 2);
+}
+
 TEST(Cli, MissingFileIsUsageError) {
     TempDir dir;
     auto r = hoist_run({"validate"}, dir.path.string());
