@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "context.hpp"
+#include "deploy/history.hpp"
 #include "deploy/prune.hpp"
 #include "deploy/roles.hpp"
 #include "remote/docker.hpp"
@@ -43,7 +44,11 @@ int run_prune(Context& ctx, int keep) {
         std::vector<std::string> tags;
         for (const auto& t : split(run(remote::list_image_tags(runtime, p.image)), '\n'))
             if (!trim(t).empty()) tags.push_back(trim(t));
-        auto choice = deploy::choose_prune(containers, tags, keep);
+        std::vector<std::string> deployed;  // newest first
+        auto history = deploy::read_history(c, p.service);
+        for (auto it = history.rbegin(); it != history.rend(); ++it)
+            if (it->result == "updated") deployed.push_back(it->tag);
+        auto choice = deploy::choose_prune(containers, tags, keep, deployed);
         Freed f;
         f.kept = choice.kept_versions;
         for (const auto& name : choice.containers) {

@@ -5,6 +5,7 @@
 #include "context.hpp"
 #include "deploy/interrupt.hpp"
 #include "deploy/roles.hpp"
+#include "deploy/secrets.hpp"
 #include "deploy/session.hpp"
 #include "deploy/state.hpp"
 #include "remote/docker.hpp"
@@ -69,13 +70,7 @@ int run_once(Context& ctx, const RunFlags& f) {
     s.command = f.words;
     if (!secrets.empty()) {
         s.env_file = remote::env_file_path(p.service, s.name);
-        std::string text;
-        for (const auto& name : p.container.secret_env) {
-            if (secrets.at(name).reveal().find('\n') != std::string::npos)
-                throw usage_error(name + " holds a newline, which an env file cannot carry; nothing was run");
-            text += name + "=" + secrets.at(name).reveal() + "\n";
-        }
-        c.upload(s.env_file, text, 0600);
+        c.upload(s.env_file, deploy::secret_env_file(p.container.secret_env, secrets), 0600);
     }
     remote::Command cmd = remote::run_once(s);
     ctx.out->info(host + ": running in " + s.image + " (" + s.name + "): " + remote::Command{f.words}.render());

@@ -1,5 +1,7 @@
 #include "deploy/accessories.hpp"
 
+#include "deploy/secrets.hpp"
+
 #include <cstdlib>
 #include <mutex>
 #include <set>
@@ -72,18 +74,7 @@ namespace {
 
 std::map<std::string, Secret> accessory_secrets(const std::vector<const config::Accessory*>& which) {
     std::map<std::string, Secret> out;
-    std::vector<std::string> missing;
-    for (const auto* a : which)
-        for (const auto& name : a->secret_env) {
-            const char* v = std::getenv(name.c_str());
-            if (!v) missing.push_back("accessories." + a->name + ": " + name);
-            else if (std::string(v).find('\n') != std::string::npos)
-                throw usage_error("accessories." + a->name + ": " + name + " holds a newline, which an env file cannot "
-                                  "carry; nothing was done");
-            else out.emplace(name, Secret(v));
-        }
-    if (!missing.empty())
-        throw usage_error("secret_env " + join(missing, "; ") + " not set in hoist's environment; nothing was done");
+    for (const auto* a : which) out.merge(secret_values(a->secret_env, "accessories." + a->name + ".secret_env"));
     return out;
 }
 
@@ -136,9 +127,7 @@ std::vector<AccessoryOutcome> accessory_action(const config::Pipeline& p, const 
                 std::string env_file;
                 if (!a->secret_env.empty()) {
                     env_file = remote::env_file_path(p.service, name);
-                    std::string text;
-                    for (const auto& s : a->secret_env) text += s + "=" + secrets.at(s).reveal() + "\n";
-                    c.upload(env_file, text, 0600);
+                    c.upload(env_file, secret_env_file(a->secret_env, secrets), 0600);
                 }
                 auto run = c.exec(run_accessory(p, *a, env_file), o);
                 // docker read the env file into the container's config; the file is not needed again

@@ -7,6 +7,7 @@
 #include "deploy/direct.hpp"
 #include "deploy/executor.hpp"
 #include "deploy/history.hpp"
+#include "deploy/secrets.hpp"
 #include "remote/docker.hpp"
 #include "remote/files.hpp"
 #include "report/output.hpp"
@@ -385,18 +386,13 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
 }
 
 bool Executor::env_file_text(std::string& text, std::string& why) const {
-    for (const auto& name : m_p.container.secret_env) {
-        auto it = m_env.secret_env.find(name);
-        if (it == m_env.secret_env.end()) {
+    // the values were read and checked (set, no newline) before anything was touched
+    for (const auto& name : m_p.container.secret_env)
+        if (!m_env.secret_env.count(name)) {
             why = name + " is not set in hoist's environment";
             return false;
         }
-        if (it->second.reveal().find('\n') != std::string::npos) {
-            why = name + " holds a newline, which an env file cannot carry";
-            return false;
-        }
-        text += name + "=" + it->second.reveal() + "\n";
-    }
+    text = secret_env_file(m_p.container.secret_env, m_env.secret_env);
     return true;
 }
 

@@ -7,7 +7,7 @@
 namespace hoist::deploy {
 
 PruneChoice choose_prune(const std::vector<ObservedContainer>& containers, const std::vector<std::string>& tags,
-                         int keep) {
+                         int keep, const std::vector<std::string>& deployed) {
     PruneChoice out;
     std::set<std::string> keep_names, keep_versions;
     // per role: the live container and the rollback one
@@ -16,9 +16,16 @@ PruneChoice choose_prune(const std::vector<ObservedContainer>& containers, const
     for (const auto& role : roles) {
         auto mine = of_role(containers, role);
         ObservedHost live = live_host(mine, nullptr);
+        // the rollback one: the newest other container that ever ran (one only created, never
+        // started, is no version this host served), else the newest other
         const ObservedContainer* rollback = nullptr;
+        auto better = [&](const ObservedContainer& c) {
+            if (!rollback) return true;
+            bool ran = c.state != "created", rollback_ran = rollback->state != "created";
+            return ran != rollback_ran ? ran : c.created > rollback->created;
+        };
         for (const auto& c : mine)
-            if (c.name != live.container && (!rollback || c.created > rollback->created)) rollback = &c;
+            if (c.name != live.container && better(c)) rollback = &c;
         for (const ObservedContainer* c : {live.find(live.container), rollback})
             if (c) {
                 keep_names.insert(c->name);
@@ -27,15 +34,19 @@ PruneChoice choose_prune(const std::vector<ObservedContainer>& containers, const
     }
     for (const auto& c : containers)
         if (c.running()) keep_versions.insert(c.version);  // its image stays with it
-    // the last `keep` versions, by their newest container on the host
+    // the last `keep` versions: by the history first, then by their newest container on the host
+    std::vector<std::string> ranked;
+    for (const auto& v : deployed)
+        if (!v.empty() && std::find(ranked.begin(), ranked.end(), v) == ranked.end()) ranked.push_back(v);
     std::map<std::string, std::string> newest;  // version -> created
     for (const auto& c : containers)
         if (!c.version.empty() && c.created > newest[c.version]) newest[c.version] = c.created;
-    std::vector<std::pair<std::string, std::string>> ranked(newest.begin(), newest.end());
-    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    for (std::size_t i = 0; i < ranked.size(); ++i)
-        if (static_cast<int>(i) < keep) keep_versions.insert(ranked[i].first);
-    for (const auto& [v, _] : ranked)
+    std::vector<std::pair<std::string, std::string>> by_container(newest.begin(), newest.end());
+    std::sort(by_container.begin(), by_container.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (const auto& [v, _] : by_container)
+        if (std::find(ranked.begin(), ranked.end(), v) == ranked.end()) ranked.push_back(v);
+    for (std::size_t i = 0; i < ranked.size() && static_cast<int>(i) < keep; ++i) keep_versions.insert(ranked[i]);
+    for (const auto& v : ranked)
         if (keep_versions.count(v)) out.kept_versions.push_back(v);
     for (const auto& c : containers)
         if (!c.running() && !keep_names.count(c.name) && !keep_versions.count(c.version)) out.containers.push_back(c.name);

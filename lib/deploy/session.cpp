@@ -18,6 +18,7 @@
 #include "deploy/lock.hpp"
 #include "deploy/observe.hpp"
 #include "deploy/roles.hpp"
+#include "deploy/secrets.hpp"
 #include "deploy/tag.hpp"
 #include "remote/docker.hpp"
 #include "ssh/error.hpp"
@@ -68,17 +69,8 @@ std::string previous_from_history(ssh::Connection& c, const std::string& service
 }  // namespace
 
 std::map<std::string, Secret> secret_env_values(const config::Pipeline& p) {
-    std::map<std::string, Secret> out;
-    std::vector<std::string> missing;
-    for (const auto& name : p.container.secret_env) {
-        const char* v = std::getenv(name.c_str());
-        if (!v) missing.push_back(name);
-        else out.emplace(name, Secret(v));
-    }
-    if (!missing.empty())
-        throw usage_error("container.secret_env names " + join(missing, ", ") + (missing.size() == 1 ? ", which is" : ", which are") +
-                          " not set in hoist's environment; nothing was done");
-    return out;
+    return secret_values(p.container.secret_env,
+                         p.is_web() ? std::string("container.secret_env") : "roles." + p.role + ".container.secret_env");
 }
 
 void run_hooks(const config::Pipeline& p, const std::vector<std::string>& commands, const std::string& phase,

@@ -37,6 +37,16 @@ TEST(Prune, KeepsTheLastVersionsTheLiveAndTheRollbackContainerOfEveryRole) {
     EXPECT_EQ(choice.kept_versions, (std::vector<std::string>{"v2", "v1", "v4", "v3"}));
 }
 
+TEST(Prune, TheHistoryRanksVersionsBeforeContainerAges) {
+    // app-v0 was made last, by hand: the history, which never deployed v0, decides what is recent
+    std::vector<ObservedContainer> list{c("app-v1", "v1", "exited", 1), c("app-v2", "v2", "running", 2),
+                                        c("app-v0", "v0", "created", 9)};
+    auto choice = choose_prune(list, {"v0", "v1", "v2"}, 1, {"v2", "v1", "v2"});
+    EXPECT_EQ(choice.containers, (std::vector<std::string>{"app-v0"}));
+    EXPECT_EQ(choice.tags, (std::vector<std::string>{"v0"}));
+    EXPECT_EQ(choice.kept_versions, (std::vector<std::string>{"v2", "v1"}));
+}
+
 TEST(Prune, NeverRemovesARunningContainerOrTheRollbackOne) {
     std::vector<ObservedContainer> list{c("app-v1", "v1", "exited", 1), c("app-v2", "v2", "exited", 2),
                                         c("app-v3", "v3", "running", 3), c("app-blue", "v0", "running", 0)};
