@@ -158,9 +158,12 @@ RolloutResult Executor::run() {
         }
         if (!s.on_lb && !s.target.empty()) {
             // Host steps in a row run as one segment, every host in parallel. The release command
-            // is a segment of its own: after every host's pre-flight, before any swap.
+            // is a segment of its own: after every host's pre-flight, before any swap. A segment
+            // never spans two batches: without a load balancer step between them (no balancer, a
+            // role besides web) batches still go one after the other, max_unavailable at a time.
             auto joins = [&](const Step& t) {
-                return !t.on_lb && !t.target.empty() && t.action != Action::record && t.action != Action::release;
+                return !t.on_lb && !t.target.empty() && t.action != Action::record && t.action != Action::release &&
+                       t.batch == s.batch;
             };
             std::size_t j = i + 1;
             if (s.action != Action::release)

@@ -31,7 +31,7 @@ const char* kWorkerCommand =
 class RolesTest : public DeployTest {
 protected:
     /// web on hosts 0 and 1 behind nginx, worker on hosts 1 and 2; `worker_command` as YAML.
-    void write(const std::string& worker_command) {
+    void write(const std::string& worker_command, const std::string& max_unavailable = "100%") {
         std::string path = pipeline(
             "release_command: [\"/bin/busybox\", \"sh\", \"-c\", \"echo migrated to $(/bin/busybox cat /www/version)\"]\n"
             "roles:\n"
@@ -40,7 +40,7 @@ protected:
             "    command: " + worker_command + "\n"
             "    container: { env: { QUEUE: default } }\n"
             "    stop_timeout: 10s\n"
-            "    strategy: { max_unavailable: 100% }\n"
+            "    strategy: { max_unavailable: " + max_unavailable + " }\n"
             "    healthcheck: { deadline: 2s }\n");
         std::string text = read(path);
         std::string all = "hosts: [" + join(m_hosts, ", ") + "]";
@@ -166,9 +166,20 @@ TEST_F(RolesTest, WebAndWorkerRollOutUnderLoadAndAFailingWorkerTakesEveryRoleBac
 }
 
 TEST_F(RolesTest, StatusLogsHistoryRunAndPruneCoverEveryRole) {
-    write(kWorkerCommand);
+    write(kWorkerCommand, "1");
     ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
-    ASSERT_EQ(hoist({"deploy", "--tag", "v2"}).exit_code, 0);
+    auto v2 = hoist({"-o", "json", "deploy", "--tag", "v2"});
+    ASSERT_EQ(v2.exit_code, 0) << v2.err;
+    // max_unavailable 1 without a load balancer: the second worker host starts after the first is healthy
+    std::string healthy_first, started_second;
+    for (const auto& ev : events(v2, "step")) {
+        if (ev.value("host", "") == m_hosts[1] && ev.value("action", "") == "health")
+            healthy_first = ev["time"];  // the last one there: web's came first
+        if (ev.value("host", "") == m_hosts[2] && ev.value("action", "") == "run") started_second = ev["time"];
+    }
+    ASSERT_FALSE(healthy_first.empty()) << v2.out;
+    ASSERT_FALSE(started_second.empty()) << v2.out;
+    EXPECT_LT(healthy_first, started_second) << "one worker host at a time";
 
     auto st = hoist({"-o", "json", "status"});
     EXPECT_EQ(st.exit_code, 0) << st.err;
