@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "util/names.hpp"
+
 namespace hoist::deploy {
 
 PruneChoice choose_prune(const std::vector<ObservedContainer>& containers, const std::vector<std::string>& tags,
@@ -50,8 +52,9 @@ PruneChoice choose_prune(const std::vector<ObservedContainer>& containers, const
         if (keep_versions.count(v)) out.kept_versions.push_back(v);
     for (const auto& c : containers)
         if (!c.running() && !keep_names.count(c.name) && !keep_versions.count(c.version)) out.containers.push_back(c.name);
+    // the host's answer is untrusted: only what is a tag is ever named in a command
     for (const auto& t : tags)
-        if (!t.empty() && t != "<none>" && !keep_versions.count(t)) out.tags.push_back(t);
+        if (valid_tag(t) && !keep_versions.count(t)) out.tags.push_back(t);
     return out;
 }
 

@@ -28,12 +28,12 @@ TEST(Prune, KeepsTheLastVersionsTheLiveAndTheRollbackContainerOfEveryRole) {
         // the worker lags behind: its rollback container is v1's, older than the last 2 versions
         c("app-worker-v1", "v1", "exited", 5, "worker"), c("app-worker-v2", "v2", "running", 6, "worker"),
         c("app-worker-v0", "v0", "exited", 0, "worker")};
-    auto choice = choose_prune(list, {"v0", "v1", "v2", "v3", "v4", "v9", "<none>"}, 2);
+    auto choice = choose_prune(list, {"v0", "v1", "v2", "v3", "v4", "v9", "<none>", "x --force", "../a"}, 2);
     std::sort(choice.containers.begin(), choice.containers.end());
     // kept: web's live v4 and rollback v3, the worker's live v2 and rollback v1, the last 2 versions
     // by their newest container (v2, v1); removed: what is older
     EXPECT_EQ(choice.containers, (std::vector<std::string>{"app-worker-v0"}));
-    EXPECT_EQ(choice.tags, (std::vector<std::string>{"v0", "v9"})) << "<none> is no tag";
+    EXPECT_EQ(choice.tags, (std::vector<std::string>{"v0", "v9"})) << "<none>, and what the host says that is no tag";
     EXPECT_EQ(choice.kept_versions, (std::vector<std::string>{"v2", "v1", "v4", "v3"}));
 }
 
