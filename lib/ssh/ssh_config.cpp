@@ -128,7 +128,8 @@ SshConfig SshConfig::parse(const std::string& text, const std::string& file) {
             cfg.m_blocks.push_back(Block{{}, all, !all, {}});
         } else if (keyword == "include") {
             cfg.m_problems.push_back(where + "'Include' is not supported by hoist; ignored");
-        } else if (args.empty()) {
+        } else if (args.empty() || args[0].empty()) {
+            // `HostName ""`: ssh stops with "Missing argument"; hoist reports it and ignores the line
             cfg.m_problems.push_back(where + "'" + keyword + "' has no value");
         } else if (keyword == "port" && !valid_port(args[0])) {
             // ssh refuses the whole file for this ("Bad port '0'"); hoist reports it and ignores the line

@@ -167,3 +167,14 @@ TEST(SshConfig, ProxyCommandWithAnUnknownTokenIsAProblemAndIgnored) {
               "cfg:3: ProxyCommand has the unknown token '%' (known: %h %p %r %n %%); this line is ignored");
     EXPECT_EQ(cfg.resolve("a").proxy_command.value_or(""), "ok %h");
 }
+
+// Found by the fuzzer: `HostName ""` resolved every host to an empty name. ssh stops with "Missing
+// argument"; hoist reports the line and ignores it, so the host keeps its own name.
+TEST(SshConfig, AnEmptyQuotedValueIsNoValue) {
+    auto cfg = SshConfig::parse("Host web1\n  HostName \"\"\n  User \"\"\n", "cfg");
+    auto r = cfg.resolve("web1");
+    EXPECT_EQ(r.hostname, "web1");
+    EXPECT_FALSE(r.user.has_value());
+    ASSERT_EQ(cfg.problems().size(), 2u);
+    EXPECT_EQ(cfg.problems()[0], "cfg:2: 'hostname' has no value");
+}
