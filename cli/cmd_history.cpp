@@ -54,6 +54,9 @@ int run_history(Context& ctx, int limit) {
                 pad(r.e.previous_tag.empty() ? "-" : r.e.previous_tag, 13) + pad(r.e.result, 12) + r.e.by + "\n";
         auto j = r.e.to_json();
         j["host"] = r.host;
+        // the line's "event" is "history" (spec section 4); the entry's own event is its "kind"
+        j["kind"] = j["event"];
+        j.erase("event");
         ctx.out->event("history", j);
     }
     if (rows.empty()) text = "no deploys recorded on these hosts yet\n";

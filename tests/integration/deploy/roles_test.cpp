@@ -207,7 +207,8 @@ TEST_F(RolesTest, StatusLogsHistoryRunAndPruneCoverEveryRole) {
     int worker_entries = 0;
     for (const auto& line : split(hist.out, '\n')) {
         auto ev = nlohmann::json::parse(line, nullptr, false);
-        if (!ev.is_object() || !ev.contains("deploy_id")) continue;  // history lines (not the summary)
+        if (!ev.is_object() || ev.value("event", "") != "history") continue;
+        EXPECT_EQ(ev.value("kind", ""), "deploy") << ev.dump();
         EXPECT_EQ(ev.value("role", ""), "worker") << ev.dump();
         ++worker_entries;
     }
