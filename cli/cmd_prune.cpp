@@ -9,6 +9,7 @@
 #include "deploy/roles.hpp"
 #include "remote/docker.hpp"
 #include "remote/files.hpp"
+#include "report/units.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -20,6 +21,7 @@ struct Freed {
     std::vector<std::string> containers, images;
     std::vector<std::string> kept;
     std::vector<std::string> errors;
+    long long freed_kib = -1;  ///< free space gained where the runtime keeps images; -1: not seen
 };
 
 int run_prune(Context& ctx, int keep) {
@@ -49,6 +51,14 @@ int run_prune(Context& ctx, int keep) {
         for (auto it = history.rbegin(); it != history.rend(); ++it)
             if (it->result == "updated") deployed.push_back(it->tag);
         auto choice = deploy::choose_prune(containers, tags, keep, deployed);
+        // what it freed: the free space of the runtime's filesystem before and after (shared
+        // layers make a per-image sum wrong); unknown when the login user cannot see it
+        auto free_kib = [&]() -> long long {
+            auto r = c.exec(remote::disk_free_kib(runtime), o);
+            auto v = r.ok() ? parse_int(trim(r.out)) : std::nullopt;
+            return v ? *v : -1;
+        };
+        long long before = choice.containers.empty() && choice.tags.empty() ? -1 : free_kib();
         Freed f;
         f.kept = choice.kept_versions;
         for (const auto& name : choice.containers) {
@@ -68,6 +78,8 @@ int run_prune(Context& ctx, int keep) {
             }
             f.images.push_back(tag);
         }
+        if (before >= 0)
+            if (long long after = free_kib(); after >= 0) f.freed_kib = std::max(0LL, after - before);
         return f;
     });
     int failed = 0;
@@ -84,9 +96,11 @@ int run_prune(Context& ctx, int keep) {
         text += o.host + ": removed " + std::to_string(f.containers.size()) + " containers" +
                 (f.containers.empty() ? "" : " (" + join(f.containers, ", ") + ")") + " and " +
                 std::to_string(f.images.size()) + " images" + (f.images.empty() ? "" : " (" + join(f.images, ", ") + ")") +
+                (f.freed_kib >= 0 ? "; freed " + report::human_bytes(f.freed_kib * 1024) : std::string()) +
                 "; kept " + (f.kept.empty() ? std::string("nothing") : join(f.kept, ", ")) + "\n";
         for (const auto& e : f.errors) ctx.out->warning(o.host + ": not removed: " + e);
         nlohmann::json row{{"host", o.host}, {"containers", f.containers}, {"images", f.images}, {"kept", f.kept}};
+        if (f.freed_kib >= 0) row["freed_bytes"] = f.freed_kib * 1024;
         if (!f.errors.empty()) row["not_removed"] = f.errors;
         ctx.out->event("pruned", row);
         rows.push_back(row);

@@ -239,6 +239,7 @@ TEST_F(RolesTest, StatusLogsHistoryRunAndPruneCoverEveryRole) {
             said = true;
             EXPECT_EQ(row["containers"], nlohmann::json::array({"app-v0"}));
             EXPECT_EQ(row["images"], nlohmann::json::array({"v0"}));
+            EXPECT_TRUE(row.contains("freed_bytes") && row["freed_bytes"].get<long long>() >= 0) << row.dump();
         }
     EXPECT_TRUE(said) << pr.out;
     for (const auto& [h, body] : served()) EXPECT_EQ(trim(body), "v2") << h;
