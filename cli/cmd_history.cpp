@@ -16,11 +16,7 @@ int run_history(Context& ctx, int limit) {
     deploy::check_roles(p, selected);
     config::Pipeline all = p;  // the hosts of every role (spec section 6) keep their own entries
     for (const auto& r : p.roles)
-        if (deploy::role_selected(selected, r.name))
-            for (const auto& h : r.hosts)
-                if (std::none_of(all.hosts.begin(), all.hosts.end(),
-                                 [&](const config::Host& a) { return a.address == h.address; }))
-                    all.hosts.push_back(h);
+        if (deploy::role_selected(selected, r.name)) deploy::add_hosts(all, r.hosts);
     auto fleet = ctx.fleet(all, false);
     auto outcomes = fleet->each<std::vector<deploy::HistoryEntry>>(
         [&](const std::string&, ssh::Connection& c) { return deploy::read_history(c, p.service); });

@@ -19,19 +19,13 @@ int run_logs(Context& ctx, int tail, bool follow) {
     auto p = ctx.load_pipeline_with_hosts();
     auto selected = ctx.only_roles();
     deploy::check_roles(p, selected);
-    std::vector<config::Pipeline> units;  // web and the other roles (spec section 6)
-    if (deploy::role_selected(selected, config::web_role)) units.push_back(p);
-    for (const auto& r : p.roles)
-        if (deploy::role_selected(selected, r.name)) units.push_back(config::role_pipeline(p, r));
+    auto units = deploy::selected_units(p, selected);  // web and the other roles (spec section 6)
     if (follow && units.size() > 1)
         throw usage_error("logs -f follows one role at a time: add --roles " + units[0].role + " (or another of " +
                           std::to_string(units.size()) + " roles)");
     const bool with_roles = !p.roles.empty();
     config::Pipeline all = p;
-    for (const auto& u : units)
-        for (const auto& h : u.hosts)
-            if (std::none_of(all.hosts.begin(), all.hosts.end(), [&](const config::Host& a) { return a.address == h.address; }))
-                all.hosts.push_back(h);
+    for (const auto& u : units) deploy::add_hosts(all, u.hosts);
     auto fleet = ctx.fleet(all, false);
     // per host, the live container of each role it has
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> containers;  // host -> (role, name)

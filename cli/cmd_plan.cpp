@@ -52,11 +52,7 @@ void register_plan(CLI::App& app, Context& ctx) {
                 auto warn = [&ctx](const std::string& w) { ctx.out->warning(w); };
                 config::Pipeline all = p;
                 all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
-                for (const auto& r : p.roles)
-                    for (const auto& h : r.hosts)
-                        if (std::none_of(all.hosts.begin(), all.hosts.end(),
-                                         [&](const config::Host& a) { return a.address == h.address; }))
-                            all.hosts.push_back(h);
+                for (const auto& r : p.roles) deploy::add_hosts(all, r.hosts);
                 fleet = ssh::Fleet::from_pipeline(all, warn);
                 auto lbh = deploy::make_load_balancer(p, pacer.sleeper(), warn);
                 std::vector<std::string> hosts;

@@ -28,10 +28,7 @@ int run_prune(Context& ctx, int keep) {
     if (keep < 1) throw usage_error("--keep must be at least 1 (the live version)");
     auto p = ctx.load_pipeline_with_hosts();
     config::Pipeline all = p;
-    for (const auto& r : p.roles)
-        for (const auto& h : r.hosts)
-            if (std::none_of(all.hosts.begin(), all.hosts.end(), [&](const config::Host& a) { return a.address == h.address; }))
-                all.hosts.push_back(h);
+    for (const auto& r : p.roles) deploy::add_hosts(all, r.hosts);
     auto fleet = ctx.fleet(all, false);
     std::string runtime = config::to_string(p.container.runtime);
     auto outcomes = fleet->each<Freed>([&](const std::string&, ssh::Connection& c) {

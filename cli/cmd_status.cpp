@@ -20,16 +20,10 @@ int run_status(Context& ctx) {
     auto selected = ctx.only_roles();
     deploy::check_roles(p, selected);
     // the web role and every other role (spec section 6), each looked at as its own pipeline
-    std::vector<config::Pipeline> units;
-    if (deploy::role_selected(selected, config::web_role)) units.push_back(p);
-    for (const auto& r : p.roles)
-        if (deploy::role_selected(selected, r.name)) units.push_back(config::role_pipeline(p, r));
+    auto units = deploy::selected_units(p, selected);
     const bool with_roles = !p.roles.empty();
     config::Pipeline all = p;
-    for (const auto& u : units)
-        for (const auto& h : u.hosts)
-            if (std::none_of(all.hosts.begin(), all.hosts.end(), [&](const config::Host& a) { return a.address == h.address; }))
-                all.hosts.push_back(h);
+    for (const auto& u : units) deploy::add_hosts(all, u.hosts);
     auto fleet = ctx.fleet(all, false);
     auto lbh = deploy::make_load_balancer(p, deploy::Interrupts::uninterruptible(),
                                           [&ctx](const std::string& w) { ctx.out->warning(w); });

@@ -37,6 +37,21 @@ std::string version_before(const RolloutResult& result) {
     return best;
 }
 
+void add_hosts(config::Pipeline& into, const std::vector<config::Host>& hosts) {
+    for (const auto& h : hosts)
+        if (std::none_of(into.hosts.begin(), into.hosts.end(),
+                         [&](const config::Host& a) { return a.address == h.address; }))
+            into.hosts.push_back(h);
+}
+
+std::vector<config::Pipeline> selected_units(const config::Pipeline& p, const std::vector<std::string>& selected) {
+    std::vector<config::Pipeline> units;
+    if (role_selected(selected, config::web_role)) units.push_back(p);
+    for (const auto& r : p.roles)
+        if (role_selected(selected, r.name)) units.push_back(config::role_pipeline(p, r));
+    return units;
+}
+
 bool role_selected(const std::vector<std::string>& selected, const std::string& role) {
     return selected.empty() || std::find(selected.begin(), selected.end(), role) != selected.end();
 }

@@ -40,6 +40,14 @@ void move_preflight(Plan& role, Plan& web);
 /// hosts reported; "" when a changed host ran nothing before (a first deploy).
 std::string version_before(const RolloutResult& result);
 
+/// Adds to `into.hosts` those of `hosts` it does not have yet (one connection a host, whatever roles
+/// it has).
+void add_hosts(config::Pipeline& into, const std::vector<config::Host>& hosts);
+
+/// The pipelines of the roles `selected` names (empty: every role): web (the file itself) first,
+/// then config::role_pipeline of each other role in the file's order.
+std::vector<config::Pipeline> selected_units(const config::Pipeline& p, const std::vector<std::string>& selected);
+
 /// `--roles`: whether `role` is one of `selected` (empty: every role).
 bool role_selected(const std::vector<std::string>& selected, const std::string& role);
 

@@ -226,11 +226,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     };
     config::Pipeline all = p;
     all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
-    for (const auto& r : roles)  // one connection a host, whatever roles it has
-        for (const auto& h : r.p.hosts)
-            if (std::none_of(all.hosts.begin(), all.hosts.end(),
-                             [&](const config::Host& a) { return a.address == h.address; }))
-                all.hosts.push_back(h);
+    for (const auto& r : roles) add_hosts(all, r.p.hosts);
     auto fleet = ssh::Fleet::from_pipeline(all, warn);
     auto lbh = make_load_balancer(p, pacer.sleeper(), warn);
     const std::string lock_host = all.hosts.front().address;
