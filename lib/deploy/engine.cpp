@@ -304,6 +304,10 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         }
         case Action::disk: {
             auto r = exec(c, s.commands.at(0));
+            // exit 3: the runtime's `info` failed (remote::disk_free_kib), the runtime is down
+            if (r.timed_out || r.exit_code == 3)
+                return failed((s.failure.empty() ? "the container runtime does not answer" : s.failure) + ": " +
+                              output_of(r));
             auto kib = parse_int(trim(r.out));
             if (!r.ok() || !kib) {
                 // the login user may not see the runtime's directory: say so, do not guess

@@ -78,9 +78,14 @@ Observation observe_fleet(const config::Pipeline& p, ssh::Fleet& fleet, const st
                 return r.out;
             };
             Seen seen;
-            seen.mine = of_role(parse_container_list(run(remote::list_containers(runtime, p.service))), p.role);
-            for (auto& u : parse_unlabelled_containers(run(remote::list_all_containers(runtime)))) {
-                if (!p.is_web()) break;  // adopting the old script's container is the web role's
+            // web: one listing gives both hoist's containers and the unlabelled ones (each runtime
+            // CLI start costs the host a moment of CPU; 20 hosts on one small machine feel it).
+            // Another role: only hoist's (adopting the old script's container is web's).
+            std::string all = run(p.is_web() ? remote::list_all_containers(runtime)
+                                             : remote::list_containers(runtime, p.service));
+            seen.mine = of_role(parse_container_list(all, p.service), p.role);
+            for (auto& u : parse_unlabelled_containers(all)) {
+                if (!p.is_web()) break;
                 if (u.name == adopted_name) {  // taken over by an earlier deploy --adopt
                     u.version = adopted_version;
                     u.port = p.container.host_port;

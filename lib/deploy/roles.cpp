@@ -20,7 +20,18 @@ void move_preflight(Plan& role, Plan& web) {
     std::vector<Step> moved(std::make_move_iterator(role.steps.begin()), std::make_move_iterator(end));
     role.steps.erase(role.steps.begin(), end);
     auto at = std::find_if_not(web.steps.begin(), web.steps.end(), preflight_step);
-    web.steps.insert(at, std::make_move_iterator(moved.begin()), std::make_move_iterator(moved.end()));
+    // A host with web and a role pulls (or is sent) the image once: a step the pre-flight already
+    // has on that host, the same commands, is not added again.
+    auto same = [](const Step& a, const Step& b) {
+        if (a.action != b.action || a.target != b.target || a.commands.size() != b.commands.size()) return false;
+        for (std::size_t i = 0; i < a.commands.size(); ++i)
+            if (a.commands[i].render() != b.commands[i].render()) return false;
+        return true;
+    };
+    std::vector<Step> added;
+    for (auto& s : moved)
+        if (std::none_of(web.steps.begin(), at, [&](const Step& w) { return same(w, s); })) added.push_back(std::move(s));
+    web.steps.insert(at, std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
 }
 
 std::string version_before(const RolloutResult& result) {

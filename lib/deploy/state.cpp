@@ -39,7 +39,7 @@ std::vector<ObservedContainer> of_role(std::vector<ObservedContainer> list, cons
     return list;
 }
 
-std::vector<ObservedContainer> parse_container_list(const std::string& out) {
+std::vector<ObservedContainer> parse_container_list(const std::string& out, const std::string& service) {
     // docker prints one object a line; podman (4.x) one indented JSON array of them all
     std::vector<nlohmann::json> objects;
     auto whole = nlohmann::json::parse(out, nullptr, false);
@@ -58,6 +58,7 @@ std::vector<ObservedContainer> parse_container_list(const std::string& out) {
     for (const auto& j : objects) {
         auto labels = labels_of(j.value("Labels", nlohmann::json()));
         if (!labels.count("hoist.service")) continue;
+        if (!service.empty() && labels["hoist.service"] != service) continue;
         ObservedContainer c;
         c.name = string_or_first(j.value("Names", nlohmann::json()));
         c.version = labels["hoist.version"];

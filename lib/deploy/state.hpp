@@ -35,7 +35,9 @@ inline constexpr const char* adopted_version = "adopted";
 
 /// Parses `docker ps --all --format '{{json .}}'` (one object a line; podman's shape too).
 /// Lines that are not hoist containers of some service are skipped.
-std::vector<ObservedContainer> parse_container_list(const std::string& out);
+/// `service` non-empty: only that service's containers (a listing of every container, e.g. the one
+/// observe reads both hoist's containers and the unlabelled ones from).
+std::vector<ObservedContainer> parse_container_list(const std::string& out, const std::string& service = {});
 /// The containers of `list` of one role.
 std::vector<ObservedContainer> of_role(std::vector<ObservedContainer> list, const std::string& role);
 

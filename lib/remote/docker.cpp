@@ -142,7 +142,7 @@ Command disk_free_kib(const std::string& runtime) {
     // df needs the path of the runtime's storage, which only the runtime knows; `sh -c` keeps the
     // substitution on the host while the argv stays quoted in one place.
     std::string fmt = runtime == "podman" ? "{{.Store.GraphRoot}}" : "{{.DockerRootDir}}";
-    return {{"sh", "-c", "d=$(\"$1\" info --format \"$2\") && df -Pk \"$d\" | awk 'NR==2 {print $4}'", "sh",
+    return {{"sh", "-c", "d=$(\"$1\" info --format \"$2\") || exit 3; df -Pk \"$d\" | awk 'NR==2 {print $4}'", "sh",
              runtime, fmt}};
 }
 

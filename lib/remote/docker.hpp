@@ -76,8 +76,9 @@ Command start(const std::string& runtime, const std::string& name);
 Command inspect_state(const std::string& runtime, const std::string& name);
 /// The tags of `repository` present on the host, one a line.
 Command list_image_tags(const std::string& runtime, const std::string& repository);
-/// Free space (KiB, one number) of the filesystem holding the runtime's images; fails when the
-/// runtime does not say where that is or the login user cannot see it.
+/// Free space (KiB, one number) of the filesystem holding the runtime's images. Exit 3: the
+/// runtime did not answer (`info` failed), so this is also the pre-flight's "the runtime answers";
+/// another failure: the login user cannot see that filesystem.
 Command disk_free_kib(const std::string& runtime);
 
 /// Where hoist keeps its files on a host, relative to the login user's home (ssh starts there).

@@ -79,20 +79,16 @@ TEST(Plan, RollingOutputExact) {
 Image: registry.example.com/acme/web:v2
 
 Pre-flight, every host in parallel (nothing changes yet):
-  10.0.1.11      check   the container runtime answers
-                         $ docker version --format '{{.Server.Version}}'
+  10.0.1.11      disk    the container runtime answers, with at least 256 MiB free where it keeps images and containers
+                         $ sh -c 'd=$("$1" info --format "$2") || exit 3; df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.11      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/web:v2
-  10.0.1.11      disk    at least 256 MiB free where the runtime keeps images and containers
-                         $ sh -c 'd=$("$1" info --format "$2") && df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.11      check   the previous image registry.example.com/acme/web:v1 is still there for a rollback
                          $ docker image inspect --format '{{.Id}}' registry.example.com/acme/web:v1
-  10.0.1.12      check   the container runtime answers
-                         $ docker version --format '{{.Server.Version}}'
+  10.0.1.12      disk    the container runtime answers, with at least 256 MiB free where it keeps images and containers
+                         $ sh -c 'd=$("$1" info --format "$2") || exit 3; df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.12      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/web:v2
-  10.0.1.12      disk    at least 256 MiB free where the runtime keeps images and containers
-                         $ sh -c 'd=$("$1" info --format "$2") && df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.12      check   the previous image registry.example.com/acme/web:v1 is still there for a rollback
                          $ docker image inspect --format '{{.Id}}' registry.example.com/acme/web:v1
 
@@ -152,20 +148,16 @@ TEST(Plan, BlueGreenOutputExact) {
 Image: registry.example.com/acme/shop:v2
 
 Pre-flight, every host in parallel (nothing changes yet):
-  10.0.1.21      check   the container runtime answers
-                         $ docker version --format '{{.Server.Version}}'
+  10.0.1.21      disk    the container runtime answers, with at least 256 MiB free where it keeps images and containers
+                         $ sh -c 'd=$("$1" info --format "$2") || exit 3; df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.21      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/shop:v2
-  10.0.1.21      disk    at least 256 MiB free where the runtime keeps images and containers
-                         $ sh -c 'd=$("$1" info --format "$2") && df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.21      check   the previous image registry.example.com/acme/shop:v1 is still there for a rollback
                          $ docker image inspect --format '{{.Id}}' registry.example.com/acme/shop:v1
-  10.0.1.22      check   the container runtime answers
-                         $ docker version --format '{{.Server.Version}}'
+  10.0.1.22      disk    the container runtime answers, with at least 256 MiB free where it keeps images and containers
+                         $ sh -c 'd=$("$1" info --format "$2") || exit 3; df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.22      pull    pull the new image (the previous one stays for rollback)
                          $ docker pull --quiet registry.example.com/acme/shop:v2
-  10.0.1.22      disk    at least 256 MiB free where the runtime keeps images and containers
-                         $ sh -c 'd=$("$1" info --format "$2") && df -Pk "$d" | awk '\''NR==2 {print $4}'\''' sh docker '{{.DockerRootDir}}'
   10.0.1.22      check   the previous image registry.example.com/acme/shop:v1 is still there for a rollback
                          $ docker image inspect --format '{{.Id}}' registry.example.com/acme/shop:v1
 

@@ -209,6 +209,16 @@ TEST(Roles, EveryRolesPreflightRunsBeforeTheReleaseCommandAndTheFirstSwap) {
             first_swap = i;
     }
     EXPECT_GT(last_21, 0u) << "the worker-only host's pull is in the web plan's pre-flight";
+    // 10.0.1.12 has web and the worker: one pull, one runtime and disk check there
+    int pulls_12 = 0, disks_12 = 0, pulls_21 = 0;
+    for (const auto& s : web.steps) {
+        pulls_12 += s.target == "10.0.1.12" && s.action == deploy::Action::pull;
+        disks_12 += s.target == "10.0.1.12" && s.action == deploy::Action::disk;
+        pulls_21 += s.target == "10.0.1.21" && s.action == deploy::Action::pull;
+    }
+    EXPECT_EQ(pulls_12, 1);
+    EXPECT_EQ(disks_12, 1);
+    EXPECT_EQ(pulls_21, 1);
     EXPECT_LT(last_21, release);
     EXPECT_LT(release, first_swap);
 }
