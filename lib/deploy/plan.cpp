@@ -136,6 +136,7 @@ struct Builder {
 
     void preflight() {
         for (const auto& host : plan.hosts) {
+            std::size_t disk_at = 0;
             // One command both proves the runtime answers (its `info` says where it keeps images)
             // and measures the space there: on a 2-core controller with 20 hosts every runtime CLI
             // start counts, and a separate `version` call was 20 more of them.
@@ -145,6 +146,7 @@ struct Builder {
                            " MiB free where it keeps images and containers",
                        {remote::disk_free_kib(runtime)}, {}, {}};
                 s.failure = "the container runtime does not answer";
+                disk_at = plan.steps.size();
                 add(s);
             }
             if (plan.tag == adopted_version)  // back to the container taken over: nothing to pull
@@ -168,13 +170,21 @@ struct Builder {
                      {remote::pull(runtime, plan.image_ref)}, {}, {}});
             const ObservedHost* o = observed(host);
             // What `hoist rollback` runs is <image>:<version>: that tag must still be on the host. The
-            // container's own image (what `ps` shows) is no test: once the tag is gone `ps` shows
-            // the image ID, which exists as long as the container does, so that check never failed.
+            // container's own image is no test in itself: once the tag is gone `ps` shows the image
+            // ID, which exists as long as the container does. But that also makes it one: when
+            // docker's `ps` (observed seconds ago) shows the container's image as that very tag, the
+            // tag still names the container's image, and the host is spared one more runtime call.
+            // podman's `ps` shows the name the container was created from whatever became of it.
             if (o && (!o->version.empty() || !o->image.empty())) {
                 // An adopted container (--adopt, or rolled back to since) was not started from a
                 // hoist tag: its own image it is.
                 const bool adopted = !o->adopt_from.empty() || o->version == adopted_version;
                 std::string kept = o->version.empty() || adopted ? o->image : p.image_ref(o->version);
+                if (!adopted && runtime == "docker" && o->image == kept) {
+                    plan.steps[disk_at].detail += "; the previous image " + kept + " is still there for a rollback (docker ps "
+                                                "names the running container's image by that tag)";
+                    continue;
+                }
                 Step s{Action::check, host, false, 0, "the previous image " + kept + " is still there for a rollback",
                        {remote::image_exists(runtime, kept)}, {}, {}};
                 s.failure = "the image of the running version is missing, so a rollback would need the registry";

@@ -286,6 +286,8 @@ TEST(Engine, AMissingPreviousImageStopsThePreflightSayingWhy) {
     rig.running("h1", "web-v1", "v1", 8080);
     rig.running("h2", "web-v1", "v1", 8080);
     rig.hosts["h2"]->failing["docker image inspect"] = "Error: No such image: r.example.com/web:v1";
+    // with the tag gone, docker ps names the container's image by its ID
+    rig.state.hosts["h2"].image = "sha256:f40b09ef75f2c9edce5674a343a264841e133622a2fa9bfbaa2212f6f4895815";
     auto r = rig.run("v2");
     EXPECT_EQ(r.code, ExitCode::rolled_back) << r.message;
     EXPECT_NE(r.message.find("h2: check: the image of the running version is missing, so a rollback would need "
