@@ -572,8 +572,9 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
     out += "Plan: deploy " + plan.service + " " + plan.tag + " to " + std::to_string(p.hosts.size()) +
            (p.hosts.size() == 1 ? " host" : " hosts") + ", " + config::to_string(plan.strategy);
     if (plan.strategy == StrategyType::rolling && !plan.batches.empty())
-        out += " in " + std::to_string(plan.batches.size()) + " batches of up to " +
-               std::to_string(plan.batches.front().size());
+        out += plan.batches.size() == 1 ? " in 1 batch of " + std::to_string(plan.batches.front().size())
+                                        : " in " + std::to_string(plan.batches.size()) + " batches of up to " +
+                                              std::to_string(plan.batches.front().size());
     if (plan.strategy == StrategyType::blue_green) out += " (starting " + plan.new_color + ")";
     out += p.load_balancer.type == config::LoadBalancerType::none ? ", no load balancer\n"
                                                                   : ", behind " + lb + "\n";

@@ -56,15 +56,24 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 log() { printf '[bench fleet] %s\n' "$*" >&2; }
-log "bringing up $MAXN docker hosts, a registry and nginx"
-"$FLEET" up --name "$NAME" --hosts "$MAXN" --subnet "$SUB" --no-bastion --registry open >/dev/null
+fleet_up() {  # N: a fleet of exactly N docker hosts (idle extra hosts would take CPU from the run)
+  "$FLEET" down --name "$NAME" >/dev/null 2>&1 || true
+  rm -rf "$work"/cm/*
+  log "bringing up $1 docker hosts, a registry and nginx"
+  "$FLEET" up --name "$NAME" --hosts "$1" --subnet "$SUB" --no-bastion --registry open >/dev/null
+  MAXN=$1
+  USER_=$(q 'd["ssh"]["user"]') KEY=$(q 'd["ssh"]["identity_file"]') KH=$(q 'd["ssh"]["known_hosts"]')
+  LB=$(q 'd["lb"]["address"]') UPFILE=$(q 'd["lb"]["nginx"]["config_path"]') UPLOCAL=$(q 'd["lb"]["nginx"]["config_path_local"]')
+  NGINX=$(q 'd["lb"]["nginx"]["url"]')
+  read -ra ALL <<<"$(q '" ".join(h["address"] for h in d["hosts"])')"
+  read -ra DH <<<"$(q '" ".join(h["docker_host"] for h in d["hosts"])')"
+  SSHO=(-o BatchMode=yes -o UserKnownHostsFile="$KH" -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes
+        -o ControlMaster=no -o ControlPath="$work/cm/%h" -i "$KEY" -l "$USER_")
+}
 FJ=/tmp/hoist-fleet/$NAME/fleet.json
 q() { python3 -c "import json,sys; d=json.load(open('$FJ')); print(eval(sys.argv[1]))" "$1"; }
-USER_=$(q 'd["ssh"]["user"]') KEY=$(q 'd["ssh"]["identity_file"]') KH=$(q 'd["ssh"]["known_hosts"]')
-LB=$(q 'd["lb"]["address"]') UPFILE=$(q 'd["lb"]["nginx"]["config_path"]') UPLOCAL=$(q 'd["lb"]["nginx"]["config_path_local"]')
-NGINX=$(q 'd["lb"]["nginx"]["url"]') REG=$(q 'd["images"]["registry"]') BASE=$(q 'd["images"]["base"]')
-read -ra ALL <<<"$(q '" ".join(h["address"] for h in d["hosts"])')"
-read -ra DH <<<"$(q '" ".join(h["docker_host"] for h in d["hosts"])')"
+fleet_up "${NS%% *}"
+REG=$(q 'd["images"]["registry"]') BASE=$(q 'd["images"]["base"]')
 IMAGE=$REG/bench/app
 
 # the app: one file (www/version) changes between runs
@@ -155,11 +164,12 @@ hoist_file() {  # N -> path
   echo "$f"
 }
 deploy_hoist() {  # N TAG
-  XDG_CACHE_HOME=$work/hoist-cache "$HOIST" -o json -f "$(hoist_file "$1")" deploy --tag "$2" >"$work/hoist.json" 2>"$work/hoist.err" ||
+  XDG_CACHE_HOME=$work/hoist-cache /usr/bin/time -f "%U %S %M" -o "$work/hoist.time" \
+    "$HOIST" -o json -f "$(hoist_file "$1")" deploy --tag "$2" >"$work/hoist.json" 2>"$work/hoist.err" ||
     { echo "hoist deploy failed:" >&2; tail -20 "$work/hoist.err" >&2; exit 1; }
 }
 hoist_parts() {  # from the JSON events of the last deploy: build push look preflight batch...
-  python3 - "$work/hoist.json" <<'PY'
+  python3 - "$work/hoist.json" "$work/hoist.time" <<'PY'
 import json, sys
 from datetime import datetime
 ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
@@ -172,15 +182,14 @@ pools = [e for e in ev if e["event"] == "step" and e["host"] == "lb" and e["acti
 marks = [t(start)] + [t(p) - p["duration_ms"] / 1000 for p in pools[:1]] + [t(p) for p in pools[1:]]
 pre = marks[1] - marks[0]
 batches = [marks[i + 1] - marks[i] for i in range(1, len(marks) - 1)]
-print("build %.2f push %.2f look %.2f preflight %.2f batches %s" % (
+u, s, rss = open(sys.argv[2]).read().split()[-3:]
+print("build %.2f push %.2f look %.2f preflight %.2f batches %s; controller CPU %.2f s, peak RSS %.1f MB" % (
     summ["phases"]["build_ms"] / 1000, summ["phases"]["push_ms"] / 1000, look, pre,
-    " ".join("%.2f" % b for b in batches)))
+    " ".join("%.2f" % b for b in batches), float(u) + float(s), int(rss) / 1024))
 PY
 }
 
 # --- the hand-written script
-SSHO=(-o BatchMode=yes -o UserKnownHostsFile="$KH" -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes
-      -o ControlMaster=no -o ControlPath="$work/cm/%h" -i "$KEY" -l "$USER_")
 mkdir -p "$work/cm"
 masters() {  # one ControlMaster connection per host (and the LB), opened once, as a careful script does
   local h pids=()
@@ -236,7 +245,10 @@ deploy_ansible() {  # N TAG
 
 declare -A T
 seq_no=0
+first=1
 for n in $NS; do
+  ((first)) || fleet_up "$n"
+  first=0
   for tool in $TOOLS; do
     times="" parts=""
     reset_fleet "$n"

@@ -388,3 +388,14 @@ TEST(Plan, ReleaseCommandRunsOnceAfterEveryPreflightAndBeforeAnySwap) {
     auto rb = deploy::make_plan(p, "v1", state, {.pull_if_missing = true});
     for (const auto& s : rb.steps) EXPECT_NE(s.action, deploy::Action::release);
 }
+
+TEST(Plan, OneBatchIsSaidInTheSingular) {
+    std::string text = kRolling;
+    auto at = text.find("max_unavailable: 1");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, std::string("max_unavailable: 1").size(), "max_unavailable: 100%");
+    auto p = pipeline(text.c_str());
+    auto plan = deploy::make_plan(p, "v2", deploy::FleetState{});
+    auto out = deploy::render_plan(plan, p);
+    EXPECT_NE(out.find("rolling in 1 batch of 2,"), std::string::npos) << out;
+}
