@@ -23,10 +23,7 @@ void move_preflight(Plan& role, Plan& web) {
     // A host with web and a role pulls (or is sent) the image once: a step the pre-flight already
     // has on that host, the same commands, is not added again.
     auto same = [](const Step& a, const Step& b) {
-        if (a.action != b.action || a.target != b.target || a.commands.size() != b.commands.size()) return false;
-        for (std::size_t i = 0; i < a.commands.size(); ++i)
-            if (a.commands[i].render() != b.commands[i].render()) return false;
-        return true;
+        return a.action == b.action && a.target == b.target && a.commands == b.commands;
     };
     std::vector<Step> added;
     for (auto& s : moved)

@@ -56,10 +56,6 @@ Command remove(const std::string& runtime, const std::string& name) {
 
 Command remove_image(const std::string& runtime, const std::string& image) { return {{runtime, "rmi", image}}; }
 
-Command server_version(const std::string& runtime) {
-    return {{runtime, "version", "--format", "{{.Server.Version}}"}};
-}
-
 Command list_containers(const std::string& runtime, const std::string& service) {
     return {{runtime, "ps", "--all", "--no-trunc", "--filter", "label=hoist.service=" + service, "--format",
              "{{json .}}"}};

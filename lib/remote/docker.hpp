@@ -42,7 +42,6 @@ Command pull_if_missing(const std::string& runtime, const std::string& image);
 Command stop(const std::string& runtime, const std::string& name, std::chrono::milliseconds timeout);
 Command remove(const std::string& runtime, const std::string& name);
 Command remove_image(const std::string& runtime, const std::string& image);
-Command server_version(const std::string& runtime);
 /// Lists the service's containers, one JSON object a line: name, state, labels, image.
 Command list_containers(const std::string& runtime, const std::string& service);
 /// Every container of the host (one JSON object a line), for the ones hoist did not start: a

@@ -28,6 +28,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+# shellcheck source=/dev/null
+source "$root/tests/bench/lib.sh"
+source "$here/common.sh"
 NS="20 50" RUNS=3 TOOLS="hoist script ansible" RATE=100 SUB=10.210.82 HOIST=$root/build/hoist PDRAIN=2
 while (($#)); do
   case $1 in
@@ -101,9 +104,6 @@ dockerd_pid=$!
 for _ in $(seq 300); do docker -H "unix://$d/sock" info >/dev/null 2>&1 && break; sleep 0.1; done
 DK=(docker -H "unix://$d/sock")
 
-now() { date +%s.%N; }
-secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else print a[int((NR+1)/2)]}'; }
 batch_of() { echo $(( ($1 + 3) / 4 )); }  # 25%, at least 1
 
 upstream() {  # N [DOWN...]: the upstream file, the hosts in DOWN marked down
@@ -126,13 +126,6 @@ reset_fleet() {  # N: no app containers anywhere, every one of the first N hosts
   "$FLEET" ssh --name "$NAME" lb nginx -s reload >/dev/null 2>&1
 }
 
-check_serving() {  # TAG N: every host of the first N serves TAG through its port 8080
-  local i v
-  for ((i = 0; i < $2; i++)); do
-    v=$(curl -fsS --max-time 3 "http://${ALL[i]}:8080/version" 2>/dev/null || true)
-    [[ $v == "$1" ]] || { echo "host ${ALL[i]} serves '$v', not $1" >&2; exit 1; }
-  done
-}
 
 load_start() { "$root/tests/fleet/loadgen" "$NGINX/version" -c 4 --rate "$RATE" --slow 4 -d 600 >"$work/load.json" 2>/dev/null & load_pid=$!; sleep 1; }
 load_stop() {  # TOOL N TAG: asserts 0 failed requests
@@ -223,16 +216,6 @@ deploy_script() {  # N TAG
 }
 
 # --- Ansible
-inventory() {  # N -> path
-  local n=$1 f=$work/inventory-$1
-  { echo "[web]"; for h in "${ALL[@]:0:n}"; do echo "$h"; done
-    echo "[balancer]"; echo "lb ansible_host=$LB"
-    echo "[all:vars]"; echo "ansible_user=$USER_"; echo "ansible_ssh_private_key_file=$KEY"
-    echo "ansible_python_interpreter=/usr/bin/python3"
-    echo "ansible_ssh_common_args='-o UserKnownHostsFile=$KH -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes'"
-  } >"$f"
-  echo "$f"
-}
 deploy_ansible() {  # N TAG
   local n=$1 tag=$2
   "${DK[@]}" build -q -t "$IMAGE:$tag" "$app" >/dev/null 2>&1 && "${DK[@]}" push -q "$IMAGE:$tag" >/dev/null
@@ -270,7 +253,6 @@ for n in $NS; do
   done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || b == 0 || a == "" || a == "nan" || b == "nan") print "—"; else printf "%.2fx", a / b }'; }
 echo
 echo "| hosts | hoist | script | Ansible | hoist/script | hoist/Ansible |"
 echo "| --- | --- | --- | --- | --- | --- |"

@@ -15,6 +15,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+# shellcheck source=/dev/null
+source "$root/tests/bench/lib.sh"
+source "$here/common.sh"
 NS="3 10" RUNS=3 SUB=10.210.80 HOIST=$root/build/hoist
 while (($#)); do
   case $1 in
@@ -71,20 +74,7 @@ hoist_file() {  # N STRATEGY -> path
   echo "$f"
 }
 
-inventory() {  # N -> path
-  local n=$1 f=$work/inventory-$1
-  { echo "[web]"; for h in "${ALL[@]:0:n}"; do echo "$h"; done
-    echo "[balancer]"; echo "lb ansible_host=$LB"
-    echo "[all:vars]"; echo "ansible_user=$USER_"; echo "ansible_ssh_private_key_file=$KEY"
-    echo "ansible_python_interpreter=/usr/bin/python3"
-    echo "ansible_ssh_common_args='-o UserKnownHostsFile=$KH -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes'"
-  } >"$f"
-  echo "$f"
-}
 
-now() { date +%s.%N; }
-secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else print a[int((NR+1)/2)]}'; }
 
 run_hoist() {  # N TAG -> seconds
   local f t0; f=$(hoist_file "$1" rolling); t0=$(now)
@@ -102,13 +92,6 @@ run_ansible() {  # N TAG -> seconds
   secs_since "$t0"
 }
 
-check_serving() {  # TAG N: every host of the first N serves TAG through its port 8080
-  local i v
-  for ((i = 0; i < $2; i++)); do
-    v=$(curl -fsS --max-time 3 "http://${ALL[i]}:8080/version" 2>/dev/null || true)
-    [[ $v == "$1" ]] || { echo "host ${ALL[i]} serves '$v', not $1" >&2; exit 1; }
-  done
-}
 
 declare -A T
 for n in $NS; do
@@ -141,7 +124,6 @@ for ((r = 0; r < RUNS; r++)); do
 done
 log "blue/green switch_ms (N=$n):$sw"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || a == "nan" || b == "nan") print "—"; else printf "%.2fx", a / b }'; }
 echo
 echo "| hosts | hoist rolling | Ansible rolling | hoist/Ansible |"
 echo "| --- | --- | --- | --- |"

@@ -19,6 +19,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+# shellcheck source=/dev/null
+source "$root/tests/bench/lib.sh"
 NS="3 20" RUNS=3 SUB=10.210.81 SCALE=1.0 HOIST=$root/build/hoist
 while (($#)); do
   case $1 in
@@ -41,9 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 log() { printf '[bench direct] %s\n' "$*" >&2; }
-now() { date +%s.%N; }
-secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else print a[int((NR+1)/2)]}'; }
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 log "bringing up $MAXN docker hosts and a registry"
@@ -165,7 +164,6 @@ for n in $NS; do
   done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || a == "nan" || b == "nan") print "-"; else printf "%.2fx", a / b }'; }
 best_other() { printf '%s\n' "$@" | sort -g | head -1; }
 echo
 echo "| hosts | release | direct | registry | save+ssh | ssh -R registry | direct / best other |"

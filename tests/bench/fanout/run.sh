@@ -13,6 +13,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+# shellcheck source=/dev/null
+source "$root/tests/bench/lib.sh"
 NS="20 100" KS="1 10" RUNS=3 SUB=10.210.70 HOIST=$root/build/hoist TOOLS="hoist sshkit ansible openssh"
 while (($#)); do
   case $1 in
@@ -48,7 +50,6 @@ measure() {
   fi
   tail -1 "$out"
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else print a[int((NR+1)/2)]}'; }
 
 run_hoist() {  # N K
   local n=$1 k=$2 d=$work/hoist-$1
@@ -111,7 +112,6 @@ for n in $NS; do
   done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0) print "—"; else printf "%.2fx", a / b }'; }
 echo
 echo "| hosts | K | hoist | SSHKit | Ansible raw | OpenSSH+ControlMaster | hoist/SSHKit | hoist/Ansible |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
