@@ -13,6 +13,15 @@ Error bad(const std::string& where, const std::string& what) {
     return Error(ExitCode::build_push, where + ": " + what);
 }
 
+/// `key` of `j` as a string: `fallback` when it is absent, an error naming it when it is another
+/// type (a registry's document is untrusted: json::value() would throw a type_error instead).
+std::string string_field(const json& j, const char* key, const std::string& fallback, const std::string& where) {
+    auto it = j.find(key);
+    if (it == j.end()) return fallback;
+    if (!it->is_string()) throw bad(where, std::string(key) + " is not a string");
+    return it->get<std::string>();
+}
+
 std::map<std::string, std::string> annotations_from(const json& j) {
     std::map<std::string, std::string> out;
     if (auto it = j.find("annotations"); it != j.end() && it->is_object())
@@ -55,7 +64,7 @@ json to_json(const Descriptor& d) {
 Descriptor descriptor_from_json(const json& j, const std::string& where) {
     if (!j.is_object()) throw bad(where, "descriptor is not an object");
     Descriptor d;
-    d.media_type = j.value("mediaType", "");
+    d.media_type = string_field(j, "mediaType", "", where);
     auto dg = j.find("digest");
     if (dg == j.end() || !dg->is_string()) throw bad(where, "descriptor without a digest");
     d.digest = Digest::must_parse(dg->get<std::string>(), where);
@@ -65,7 +74,9 @@ Descriptor descriptor_from_json(const json& j, const std::string& where) {
     d.size = sz->get<std::int64_t>();
     d.annotations = annotations_from(j);
     if (auto p = j.find("platform"); p != j.end() && p->is_object())
-        d.platform = Platform{p->value("os", ""), p->value("architecture", ""), p->value("variant", "")};
+        d.platform = Platform{string_field(*p, "os", "", where + ": platform"),
+                              string_field(*p, "architecture", "", where + ": platform"),
+                              string_field(*p, "variant", "", where + ": platform")};
     return d;
 }
 
@@ -88,7 +99,9 @@ json to_json(const Index& i) {
 static json parse_doc(const std::string& bytes, const std::string& where) {
     json j = json::parse(bytes, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw bad(where, "not a JSON object");
-    if (j.value("schemaVersion", 0) != 2) throw bad(where, "unsupported schemaVersion (want 2)");
+    auto sv = j.find("schemaVersion");
+    if (sv == j.end() || !sv->is_number_integer() || sv->get<std::int64_t>() != 2)
+        throw bad(where, "unsupported schemaVersion (want 2)");
     return j;
 }
 
@@ -102,7 +115,7 @@ std::string declared_media_type(const std::string& bytes, const std::string& fal
 Manifest parse_manifest(const std::string& bytes, const std::string& where) {
     json j = parse_doc(bytes, where);
     Manifest m;
-    m.media_type = j.value("mediaType", std::string(media::oci_manifest));
+    m.media_type = string_field(j, "mediaType", std::string(media::oci_manifest), where);
     if (!media::is_manifest(m.media_type)) throw bad(where, "media type " + m.media_type + " is not an image manifest");
     if (!j.contains("config")) throw bad(where, "manifest without config");
     m.config = descriptor_from_json(j["config"], where + ": config");
@@ -116,7 +129,7 @@ Manifest parse_manifest(const std::string& bytes, const std::string& where) {
 Index parse_index(const std::string& bytes, const std::string& where) {
     json j = parse_doc(bytes, where);
     Index i;
-    i.media_type = j.value("mediaType", std::string(media::oci_index));
+    i.media_type = string_field(j, "mediaType", std::string(media::oci_index), where);
     if (!media::is_index(i.media_type)) throw bad(where, "media type " + i.media_type + " is not an index");
     if (auto l = j.find("manifests"); l != j.end() && l->is_array())
         for (std::size_t k = 0; k < l->size(); ++k)

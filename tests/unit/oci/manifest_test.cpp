@@ -62,3 +62,27 @@ TEST(Manifest, DeclaredMediaType) {
     EXPECT_EQ(declared_media_type(R"({"schemaVersion":2,"manifests":[]})", ""), media::oci_index);
     EXPECT_EQ(declared_media_type(R"({"schemaVersion":2,"config":{}})", ""), media::oci_manifest);
 }
+
+// A registry's document is untrusted: a field of the wrong type is an error naming it, never a
+// json type_error escaping the parser (found by the registry_json fuzzer; the input is in its corpus).
+TEST(Manifest, IllTypedFieldsAreErrorsNamingThem) {
+    auto message = [](auto parse) {
+        try {
+            parse();
+        } catch (const hoist::Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(message([] { hoist::oci::parse_index(R"({"schemaVersion":2,"mediaType":[1]})", "index"); })
+                  .find("index: mediaType is not a string"),
+              std::string::npos);
+    EXPECT_NE(message([] { hoist::oci::parse_manifest(R"({"schemaVersion":"2"})", "manifest"); })
+                  .find("unsupported schemaVersion"),
+              std::string::npos);
+    const char* platform = R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+                           R"("digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1,)"
+                           R"("platform":{"os":7}}]})";
+    EXPECT_NE(message([&] { hoist::oci::parse_index(platform, "index"); }).find("platform: os is not a string"),
+              std::string::npos);
+}
