@@ -10,7 +10,7 @@ using config::HostKeyChecking;
 void prefer_known_types(Session& session, const std::string& host, int port, const HostKeyPolicy& policy) {
     std::vector<std::string> types;
     try {
-        types = KnownHosts::load(policy.known_hosts).key_types_for(host, port);
+        types = KnownHosts::load_shared(policy.known_hosts)->key_types_for(host, port);
     } catch (const Error&) {
         // unreadable file: verify_host_key reports it; the preference is only an optimisation
     }
@@ -29,7 +29,8 @@ void verify_host_key(Session& session, const std::string& host, int port, const 
                  ". Anyone on the network path can impersonate this host; use strict or accept-new.");
         return;
     }
-    KnownHosts kh = KnownHosts::load(policy.known_hosts);
+    std::shared_ptr<const KnownHosts> known = KnownHosts::load_shared(policy.known_hosts);
+    const KnownHosts& kh = *known;
     HostKeyMatch m = kh.check(host, port, blob);
     std::string line = KnownHosts::make_line(host, port, type, blob, false);
     switch (m.status) {

@@ -8,7 +8,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
+#include <tuple>
 
 #include "ssh/crypto.hpp"
 #include "ssh/error.hpp"
@@ -90,6 +93,35 @@ KnownHosts KnownHosts::load(const std::string& path) {
     bool missing = false;
     std::string text = read_all(path, missing);
     return parse(text, path);
+}
+
+std::shared_ptr<const KnownHosts> KnownHosts::load_shared(const std::string& path) {
+    using Identity = std::tuple<dev_t, ino_t, off_t, long long>;  // device, inode, size, mtime ns
+    struct Cached {
+        Identity identity;
+        std::shared_ptr<const KnownHosts> hosts;
+    };
+    static std::mutex mutex;
+    static std::map<std::string, Cached> cache;
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) return std::make_shared<const KnownHosts>(load(path));  // missing: empty
+    Identity id{st.st_dev, st.st_ino, st.st_size,
+                static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+    {
+        std::lock_guard lock(mutex);
+        auto it = cache.find(path);
+        if (it != cache.end() && it->second.identity == id) return it->second.hosts;
+    }
+    // Parsed outside the lock; two threads may both parse a new version, and either result is right.
+    auto parsed = std::make_shared<const KnownHosts>(load(path));
+    struct stat after{};
+    // Cached only when the file did not change while it was read (a concurrent append).
+    if (::stat(path.c_str(), &after) == 0 && after.st_ino == st.st_ino && after.st_size == st.st_size &&
+        after.st_mtim.tv_sec == st.st_mtim.tv_sec && after.st_mtim.tv_nsec == st.st_mtim.tv_nsec) {
+        std::lock_guard lock(mutex);
+        cache[path] = Cached{id, parsed};
+    }
+    return parsed;
 }
 
 std::string KnownHosts::lookup_name(const std::string& host, int port) {

@@ -184,3 +184,24 @@ TEST(KnownHosts, CertAuthorityLinesAreReportedForTheHost) {
     EXPECT_EQ(m.ca_lines, std::vector<int>{2});
     EXPECT_TRUE(kh.check("other.test", 22, blob(ed)).ca_lines.empty());
 }
+
+TEST(KnownHosts, SharedLoadParsesOnceAndSeesAppendsAndReplacements) {
+    auto path = std::filesystem::temp_directory_path() / ("hoist-kh3-" + std::to_string(::getpid()));
+    { std::ofstream(path) << "a ssh-ed25519 " << ed << "\n"; }
+    auto first = KnownHosts::load_shared(path.string());
+    EXPECT_EQ(first, KnownHosts::load_shared(path.string()));  // unchanged file: the same parse
+    EXPECT_EQ(first->check("b", 22, blob(ed)).status, HostKeyStatus::unknown);
+    // accept-new appends: the next look sees the new line
+    append_known_host(path.string(), KnownHosts::make_line("b", 22, "ssh-ed25519", blob(ed), false), "b", 22, blob(ed));
+    auto second = KnownHosts::load_shared(path.string());
+    EXPECT_NE(first, second);
+    EXPECT_EQ(second->check("b", 22, blob(ed)).status, HostKeyStatus::trusted);
+    EXPECT_EQ(first->check("b", 22, blob(ed)).status, HostKeyStatus::unknown);  // a parse never changes
+    // a replaced file (new inode, same size) is read again: b's key is now another
+    auto tmp = path.string() + ".new";
+    { std::ofstream(tmp) << "a ssh-ed25519 " << ed << "\nb ecdsa-sha2-nistp256 " << ec << "\n"; }
+    std::filesystem::rename(tmp, path);
+    EXPECT_EQ(KnownHosts::load_shared(path.string())->check("b", 22, blob(ed)).status, HostKeyStatus::changed);
+    std::filesystem::remove(path);
+    EXPECT_TRUE(KnownHosts::load_shared(path.string())->entries().empty());  // gone: trusts nothing
+}
