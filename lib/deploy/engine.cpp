@@ -624,12 +624,18 @@ void Executor::finish_success() {
         table(h, "updated to " + m_plan.tag);
     }
     if (!m_plan.hosts.empty()) {
-        m_env.fleet.each<bool>(
+        // One pass over the changed hosts: prune, then the history line, on the host's connection
+        // (a second pass waited for the slowest host's prune before any host's history started).
+        auto outcomes = m_env.fleet.each<bool>(
             [&](const std::string& host, ssh::Connection& c) {
                 prune(host, c);
+                append_history(c, m_p.service, history_entry(host));
                 return true;
             },
             m_plan.hosts);
+        for (const auto& o : outcomes)
+            if (!o.ok()) m_env.out.warning(o.host + ": the history was not recorded: " + o.error);
+        m_history_recorded = true;
     }
     m_result.code = ExitCode::ok;
     m_result.result = Outcome::succeeded;
@@ -641,7 +647,8 @@ void Executor::finish_success() {
 
 void Executor::prune(const std::string& host, ssh::Connection& c) {
     // Keep the new container and the one that was live before (the instant or local rollback);
-    // remove every other container of the service and the images nothing kept uses.
+    // remove every other container of the service and the images nothing kept uses. One call per
+    // kind (containers, their env files, images), whatever their number.
     const ObservedHost* o = m_state.hosts.count(host) ? &m_state.hosts.at(host) : nullptr;
     std::set<std::string> keep{m_progress[host].new_container};
     std::set<std::string> keep_tags{m_plan.tag};
@@ -652,53 +659,61 @@ void Executor::prune(const std::string& host, ssh::Connection& c) {
         if (starts_with(o->image, m_p.image + ":")) keep_tags.insert(o->image.substr(m_p.image.size() + 1));
     }
     try {
+        std::vector<std::string> containers, env_files, images;
         if (o)
             for (const auto& ct : o->containers)
                 if (!keep.count(ct.name)) {
-                    exec(c, remote::remove(runtime(), ct.name));
+                    containers.push_back(ct.name);
                     // its secret env file goes with it (a name with '/' is not one hoist gave)
                     if (ct.name.find('/') == std::string::npos)
-                        exec(c, remote::remove_file(remote::env_file_path(m_p.service, ct.name)));
+                        env_files.push_back(remote::env_file_path(m_p.service, ct.name));
                 }
+        if (!containers.empty()) exec(c, remote::remove(runtime(), containers));
+        if (!env_files.empty()) exec(c, remote::remove_files(env_files));
         auto tags = exec(c, remote::list_image_tags(runtime(), m_p.image));
         if (tags.ok())
             for (const auto& t : split(tags.out, '\n')) {
                 std::string tag = trim(t);
-                if (!tag.empty() && tag != "<none>" && !keep_tags.count(tag))
-                    exec(c, remote::remove_image(runtime(), m_p.image_ref(tag)));
+                if (!tag.empty() && tag != "<none>" && !keep_tags.count(tag)) images.push_back(m_p.image_ref(tag));
             }
+        if (!images.empty()) exec(c, remote::remove_images(runtime(), images));
     } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_env.out.warning(host + ": pruning old containers and images failed: " + e.what());
     }
 }
 
+HistoryEntry Executor::history_entry(const std::string& host) {
+    HostReport r;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        r = m_reports[host];
+    }
+    HistoryEntry e;
+    e.time = report::rfc3339_now();
+    e.event = r.result == HostResult::updated ? m_env.event : "failure";
+    e.deploy_id = m_env.deploy_id;
+    e.tag = r.version;
+    e.previous_tag = r.previous_version;
+    e.result = to_string(r.result);
+    e.strategy = config::to_string(m_plan.strategy);
+    e.color = r.result == HostResult::updated ? m_plan.new_color : "";
+    e.container = r.container;
+    e.by = m_env.by;
+    e.error = r.error.empty() && r.result != HostResult::updated ? m_failure : r.error;
+    if (!m_p.is_web()) e.role = m_p.role;
+    return e;
+}
+
 void Executor::record_history() {
+    if (m_history_recorded) return;  // the success pass wrote it with the prune
     std::vector<std::string> hosts;
     for (const auto& h : m_plan.hosts)
         if (m_reports[h].result != HostResult::unchanged || m_failed_hosts.count(h)) hosts.push_back(h);
     if (hosts.empty()) return;
     auto outcomes = m_env.fleet.each<bool>(
         [&](const std::string& host, ssh::Connection& c) {
-            HistoryEntry e;
-            HostReport r;
-            {
-                std::lock_guard<std::mutex> lock(m_mutex);
-                r = m_reports[host];
-            }
-            e.time = report::rfc3339_now();
-            e.event = r.result == HostResult::updated ? m_env.event : "failure";
-            e.deploy_id = m_env.deploy_id;
-            e.tag = r.version;
-            e.previous_tag = r.previous_version;
-            e.result = to_string(r.result);
-            e.strategy = config::to_string(m_plan.strategy);
-            e.color = r.result == HostResult::updated ? m_plan.new_color : "";
-            e.container = r.container;
-            e.by = m_env.by;
-            e.error = r.error.empty() && r.result != HostResult::updated ? m_failure : r.error;
-            if (!m_p.is_web()) e.role = m_p.role;
-            append_history(c, m_p.service, e);
+            append_history(c, m_p.service, history_entry(host));
             return true;
         },
         hosts);

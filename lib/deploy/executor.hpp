@@ -7,6 +7,7 @@
 
 #include "deploy/engine.hpp"
 #include "deploy/health.hpp"
+#include "deploy/history.hpp"
 
 namespace hoist::deploy {
 
@@ -39,6 +40,8 @@ private:
     void finish_success();
     void prune(const std::string& host, ssh::Connection& c);
     void record_history();
+    /// The history line of one host, from its report.
+    HistoryEntry history_entry(const std::string& host);
 
     // undo (undo.cpp)
     void undo();
@@ -80,6 +83,7 @@ private:
     lb::Pool m_pool;                    ///< as the load balancer has it now (as far as hoist knows)
     std::vector<lb::Member> m_last_removed;
     bool m_switched = false;            ///< blue/green: the pool points at the new colour
+    bool m_history_recorded = false;    ///< finish_success wrote every host's history line
     bool m_lb_failed = false;           ///< the load balancer refused a change
     bool m_pool_unsure = false;         ///< a change failed midway: the LB may hold it or the one before
     std::string m_failure;              ///< the first failure, one sentence

@@ -56,6 +56,18 @@ Command remove(const std::string& runtime, const std::string& name) {
 
 Command remove_image(const std::string& runtime, const std::string& image) { return {{runtime, "rmi", image}}; }
 
+Command remove(const std::string& runtime, const std::vector<std::string>& names) {
+    Command c{{runtime, "rm", "--force"}};
+    c.argv.insert(c.argv.end(), names.begin(), names.end());
+    return c;
+}
+
+Command remove_images(const std::string& runtime, const std::vector<std::string>& images) {
+    Command c{{runtime, "rmi"}};
+    c.argv.insert(c.argv.end(), images.begin(), images.end());
+    return c;
+}
+
 Command list_containers(const std::string& runtime, const std::string& service) {
     return {{runtime, "ps", "--all", "--no-trunc", "--filter", "label=hoist.service=" + service, "--format",
              "{{json .}}"}};

@@ -42,6 +42,10 @@ Command pull_if_missing(const std::string& runtime, const std::string& image);
 Command stop(const std::string& runtime, const std::string& name, std::chrono::milliseconds timeout);
 Command remove(const std::string& runtime, const std::string& name);
 Command remove_image(const std::string& runtime, const std::string& image);
+/// Several containers or images in one runtime call (one exec instead of one per name). Each name
+/// is removed on its own merits: a missing one fails the call's status, not the others' removal.
+Command remove(const std::string& runtime, const std::vector<std::string>& names);
+Command remove_images(const std::string& runtime, const std::vector<std::string>& images);
 /// Lists the service's containers, one JSON object a line: name, state, labels, image.
 Command list_containers(const std::string& runtime, const std::string& service);
 /// Every container of the host (one JSON object a line), for the ones hoist did not start: a

@@ -34,6 +34,12 @@ Command read_if_exists(const std::string& path) {
 
 Command remove_file(const std::string& path) { return {{"rm", "-f", "--", path}}; }
 
+Command remove_files(const std::vector<std::string>& paths) {
+    Command c{{"rm", "-f", "--"}};
+    c.argv.insert(c.argv.end(), paths.begin(), paths.end());
+    return c;
+}
+
 Command lock_acquire(const std::string& dir) {
     return {{"sh", "-c",
              "umask 077 && mkdir -p \"$1\" || exit 1; "

@@ -4,6 +4,7 @@
 /// syntax that argv cannot express (redirections) goes through `sh -c SCRIPT sh ARGS...`, so every
 /// path is still an argument quoted by `Command::render`, never spliced into the script.
 #include <string>
+#include <vector>
 
 #include "remote/shell.hpp"
 
@@ -21,6 +22,7 @@ Command write_stdin_atomically(const std::string& path, const std::string& temp,
 Command read_if_exists(const std::string& path);
 /// Removes `path` if it exists (succeeds when it does not).
 Command remove_file(const std::string& path);
+Command remove_files(const std::vector<std::string>& paths);
 /// Creates `<dir>/lock` atomically (mkdir) and writes stdin to `<dir>/lock/info.json`. Exit 0: taken;
 /// exit 3: someone holds it (their info.json is printed on stdout); anything else: an error.
 Command lock_acquire(const std::string& dir);

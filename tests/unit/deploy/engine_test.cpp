@@ -312,3 +312,33 @@ TEST(Engine, PoolStepsCarryTheirReasonApartFromTheDetail) {
     }
     EXPECT_GE(pool_steps, 3);
 }
+
+// The tail of a deploy: per changed host one call per kind (containers, their env files), then
+// the history line, in the same pass over the fleet.
+TEST(Engine, PruningRemovesOldContainersInOneCallAndRecordsHistoryInTheSamePass) {
+    Rig rig;
+    for (const char* h : {"h1", "h2"}) {
+        rig.running(h, "web-v1", "v1", 8080);
+        rig.hosts[h]->add_container("web-v0", 8080, false);
+        rig.hosts[h]->add_container("web-old", 8080, false);
+        deploy::ObservedContainer a{"web-v0", "v0", "", "exited", "r.example.com/web:v0", 8080, "s"};
+        deploy::ObservedContainer b{"web-old", "old", "", "exited", "r.example.com/web:old", 8080, "r"};
+        deploy::ObservedContainer live{"web-v1", "v1", "", "running", "r.example.com/web:v1", 8080, "t"};
+        rig.state.hosts[h] = deploy::live_host({a, b, live}, nullptr);
+    }
+    auto r = rig.run("v2");
+    EXPECT_EQ(r.code, ExitCode::ok) << r.message;
+    for (auto* h : {rig.hosts["h1"], rig.hosts["h2"]}) {
+        auto cmds = h->commands();
+        EXPECT_TRUE(has(cmds, "docker rm --force web-v0 web-old")) << h->label();
+        EXPECT_TRUE(has(cmds, "rm -f -- .hoist/web/web-v0.env .hoist/web/web-old.env")) << h->label();
+        EXPECT_FALSE(h->running("web-v0") || h->running("web-old"));
+        EXPECT_TRUE(h->running("web-v2"));
+        EXPECT_EQ(h->files().count("history"), 1u);
+        EXPECT_EQ(h->files()["history"], "appended\n") << "one history line per host, not two";
+        // the history line comes after the prune, on the same pass
+        auto rm = std::find_if(cmds.begin(), cmds.end(), [](const std::string& c) { return c.rfind("docker rm --force web-v0", 0) == 0; });
+        auto hist = std::find_if(cmds.begin(), cmds.end(), [](const std::string& c) { return c.find("history.jsonl") != std::string::npos; });
+        EXPECT_LT(rm - cmds.begin(), hist - cmds.begin());
+    }
+}

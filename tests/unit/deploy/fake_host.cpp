@@ -70,7 +70,9 @@ ssh::ExecResult FakeHost::exec(const std::string& line, const ssh::ExecOptions&)
         if (!m_containers.count(last)) return missing(last);
         m_containers[last].running = true;
     } else if (line.rfind("docker rm --force ", 0) == 0) {
-        if (!m_containers.erase(last)) return missing(last);
+        for (std::size_t i = 3; i < words.size(); ++i)  // every name, as docker removes each on its own
+            if (!m_containers.erase(words[i])) missing(words[i]);
+        if (r.exit_code != 0) return r;
     } else if (line.rfind("docker inspect ", 0) == 0) {
         if (!m_containers.count(last)) return missing(last);
         r.out = m_containers[last].running ? "running 0 0\n" : "exited 1 0\n";
