@@ -17,19 +17,19 @@
 /// reuse copy old members instead of compressing again.
 ///
 /// Why not ISA-L's igzip (the compressor from 2026-12-03 to 12-04, twice libdeflate's speed):
-/// inside hoist it was not deterministic. On this machine (AMD EPYC, AVX2 path) about one 1 MiB
-/// chunk in 5,000 came out as a *different valid* deflate encoding of the same input (the same
-/// CRC and length; one match decision or Huffman table differed), so about one cold push in ten
-/// of a 550 MB image gave a new layer digest; with a cached digest the upload then failed as
-/// "the local copy is corrupt" (a push remembered one encoding, the next produced the other).
-/// The input was unchanged (CRC before and after each call), the output buffers were never
-/// shared, no other thread touched igzip's state (it was PROT_NONE between calls), one
-/// compressor thread instead of two did not help, and compressing the same chunk again in the
-/// same process reproduced the variant while a separately allocated state gave the usual bytes;
-/// 60,000 compressions of the same chunks in standalone programs (threads, stale state,
-/// alignment, garbage around every buffer) never did. The cause was not found. libdeflate gave
-/// the same digest in every one of 40 pushes under the same load where igzip varied in 3 to 5
-/// of 40-60, and the suite now runs 20 cold pushes with a busy core and asserts one manifest
+/// its output depends on where its state lives. About one 1 MiB chunk in 5,000 came out as a
+/// *different valid* deflate encoding of the same input, so about one cold push in ten of a
+/// 550 MB image gave a new layer digest, and with a cached digest the upload then failed as "the
+/// local copy is corrupt". The cause, found afterwards, is in ISA-L's level-1/2 assembly
+/// (igzip_icf_body_h1_gr_bt.asm, `.write_first_byte`, 2.24.0 to at least 2.32.1): it hashes a
+/// register that still holds the isal_zstream *pointer* instead of the input bytes, so input
+/// position 2 lands in a hash bucket chosen by the stream's address (bits 16-47), and one match
+/// decision of a chunk can differ between two streams at different addresses. In hoist each
+/// compressor thread had its stream in its own thread_local, ASLR moves them on every run, and
+/// timing decides which thread compresses which chunk. It was never a data race: the input, the
+/// buffers and the state's memory were the same in both encodings (tests/evidence/isal_first_byte
+/// has the explanation, a reproducer and the one-line fix). libdeflate's output depends on the
+/// input and the level only; the suite runs 20 cold pushes with a busy core and asserts one manifest
 /// digest (tests/integration/registry/push_stress_test.cpp). See also BlobSpec::known_is_hint:
 /// a cached compressed digest is only a hint, so even a compressor that changes (another
 /// libdeflate version) costs an upload, never a failed push.
