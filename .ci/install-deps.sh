@@ -10,7 +10,7 @@ LIBSSH2_PREFIX=${HOIST_LIBSSH2_PREFIX:-/opt/hoist-deps/libssh2}
 LIBSSH2_VERSION=1.11.1
 
 pkgs=(cmake g++ make pkg-config ccache
-      libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
+      libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev
       libssl-dev zlib1g-dev libgtest-dev libgmock-dev libarchive-dev libdeflate-dev dpkg-dev
       docker.io docker-registry openssh-server openssh-client nginx haproxy skopeo busybox-static
       wrk iproute2 iptables socat curl ca-certificates tmux hyperfine python3 git

@@ -4,7 +4,6 @@
 #include <gnu/libc-version.h>
 #include <libssh2.h>
 #include <openssl/crypto.h>
-#include <spdlog/version.h>
 #include <zlib.h>
 
 #include <CLI/Version.hpp>
@@ -32,7 +31,6 @@ void register_version(CLI::App& app, Context& ctx) {
                 {"libarchive", archive_version_string()},
                 {"yaml-cpp", HOIST_YAMLCPP_VERSION},
                 {"nlohmann_json", v(NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)},
-                {"spdlog", v(SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR, SPDLOG_VER_PATCH)},
                 {"CLI11", CLI11_VERSION},
                 // the C library it runs on: the system's (.deb) or the portable tarball's own
                 {"glibc", gnu_get_libc_version()},

@@ -246,6 +246,8 @@ for n in $NS; do
       check_serving "$tag" "$n"
       times+=" $s"
       p=""; [[ $tool != hoist ]] || p=" ($(hoist_parts))"
+      # HOIST_BENCH_KEEP=DIR keeps each hoist run's JSON events (per-step timings) for a closer look
+      [[ $tool != hoist || -z ${HOIST_BENCH_KEEP:-} ]] || cp "$work/hoist.json" "$HOIST_BENCH_KEEP/hoist-$n-$((r + 1)).json"
       log "N=$n $tool run $((r + 1)): $s s, $l$p"
     done
     T[$tool,$n]=$(echo "$times" | median)
