@@ -156,18 +156,31 @@ RolloutResult Executor::run() {
             ++i;
             continue;
         }
-        if (!s.on_lb && !s.target.empty()) {
-            // Host steps in a row run as one segment, every host in parallel. The release command
-            // is a segment of its own: after every host's pre-flight, before any swap. A segment
-            // never spans two batches: without a load balancer step between them (no balancer, a
-            // role besides web) batches still go one after the other, max_unavailable at a time.
+        // Host steps in a row run as one segment, every host in parallel. The release command
+        // is a segment of its own: after every host's pre-flight, before any swap. A segment
+        // never spans two batches: without a load balancer step between them (no balancer, a
+        // role besides web) batches still go one after the other, max_unavailable at a time.
+        auto host_step = [](const Step& t) { return !t.on_lb && !t.target.empty(); };
+        auto segment_end = [&](std::size_t first) {
+            const Step& f = steps[first];
             auto joins = [&](const Step& t) {
-                return !t.on_lb && !t.target.empty() && t.action != Action::record && t.action != Action::release &&
-                       t.batch == s.batch;
+                return host_step(t) && t.action != Action::record && t.action != Action::release && t.batch == f.batch;
             };
-            std::size_t j = i + 1;
-            if (s.action != Action::release)
+            std::size_t j = first + 1;
+            if (f.action != Action::release)
                 while (j < steps.size() && joins(steps[j])) ++j;
+            return j;
+        };
+        if (s.on_lb && s.action == Action::wait && m_env.lb && m_plan.strategy == config::StrategyType::rolling &&
+            i + 1 < steps.size() && host_step(steps[i + 1]) && steps[i + 1].action != Action::record &&
+            steps[i + 1].action != Action::release && steps[i + 1].batch == s.batch) {
+            std::size_t j = segment_end(i + 1);
+            if (!run_drain_with_segment(i, i + 1, j)) break;
+            i = j;
+            continue;
+        }
+        if (host_step(s)) {
+            std::size_t j = segment_end(i);
             if (!run_host_segment(i, j)) break;
             i = j;
         } else {
@@ -201,6 +214,7 @@ bool Executor::run_host_segment(std::size_t from, std::size_t to) {
                 const Step& s = m_plan.steps[k];
                 if (s.target != host) continue;
                 if (m_env.pacer.stop_requested()) return false;
+                if (s.action == Action::stop && !wait_until_drained(host)) return false;
                 ok = run_host_step(host, c, s);
             }
             std::lock_guard<std::mutex> lock(m_mutex);
@@ -563,6 +577,71 @@ void Executor::drain() {
         auto left = m_p.load_balancer.drain_time - std::chrono::duration_cast<milliseconds>(Clock::now() - t0);
         if (left.count() > 0) m_env.pacer.sleep(left);
     }
+}
+
+bool Executor::run_drain_with_segment(std::size_t wait_index, std::size_t from, std::size_t to) {
+    const Step& wait = m_plan.steps[wait_index];
+    DrainWatch watch;
+    for (const auto& m : m_last_removed) watch.pending.insert(m.host);
+    // The watch ends by itself after drain_time (plus one bounded look); the backstop only guards
+    // against a driver that never returns.
+    watch.deadline = Clock::now() + m_p.load_balancer.drain_time + std::chrono::seconds(60);
+    auto t0 = Clock::now();
+    auto release = [&](const std::string& host) {
+        std::lock_guard<std::mutex> lock(watch.mutex);
+        watch.pending.erase(host);
+        watch.cv.notify_all();
+    };
+    std::thread watcher([&] {
+        try {
+            m_env.lb->wait_drained_each(m_last_removed, m_p.load_balancer.drain_time,
+                                        [&](const lb::Member& m) { release(m.host); });
+        } catch (const std::exception& e) {
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_env.out.warning("cannot watch the drain (" + std::string(e.what()) + "): waiting the whole drain_time");
+            }
+            auto left = m_p.load_balancer.drain_time - std::chrono::duration_cast<milliseconds>(Clock::now() - t0);
+            if (left.count() > 0) m_env.pacer.sleep(left);
+        }
+        {
+            std::lock_guard<std::mutex> lock(watch.mutex);
+            watch.pending.clear();
+            watch.cv.notify_all();
+        }
+        note_step("", "wait", t0, true, "", wait.detail);
+    });
+    struct Join {
+        std::thread& t;
+        ~Join() {
+            if (t.joinable()) t.join();
+        }
+    } join{watcher};
+    m_drain_watch = &watch;
+    bool ok = run_host_segment(from, to);
+    watcher.join();
+    m_drain_watch = nullptr;
+    return ok;
+}
+
+bool Executor::wait_until_drained(const std::string& host) {
+    DrainWatch* w = m_drain_watch;
+    if (!w) return true;
+    bool waited = false;
+    std::unique_lock<std::mutex> lock(w->mutex);
+    while (w->pending.count(host) && Clock::now() < w->deadline) {
+        if (m_env.pacer.stop_requested()) return false;
+        if (!waited) {
+            waited = true;
+            lock.unlock();
+            table(host, "waiting for its requests in flight to finish");
+            lock.lock();
+            continue;
+        }
+        w->cv.wait_for(lock, milliseconds(50));
+    }
+    // An interrupted drain tells every member at once: nothing more may start then.
+    return !m_env.pacer.stop_requested();
 }
 
 bool Executor::run_lb_step(const Step& s) {

@@ -2,8 +2,10 @@
 // Internal to lib/deploy: the state of one execution, shared by the forward path (engine.cpp) and
 // the undo path (undo.cpp). Not part of the library's interface.
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "deploy/engine.hpp"
 #include "deploy/health.hpp"
@@ -37,6 +39,13 @@ private:
     /// Waits until what just left the pool has no requests in flight, at most drain_time. When the
     /// load balancer cannot be watched (unreachable mid-drain), it waits the whole drain_time.
     void drain();
+    /// Rolling: the drain (`wait`, at `wait_index`) watched on its own thread while the batch's
+    /// host segment [from, to) runs; each host's stop waits only until its own member has nothing
+    /// in flight (lb::LoadBalancer::wait_drained_each), so one slow request holds one host, not
+    /// the batch. The same hosts are out of the pool as with a whole-batch wait.
+    bool run_drain_with_segment(std::size_t wait_index, std::size_t from, std::size_t to);
+    /// A host's stop waits here for its member's drain; false when interrupted.
+    bool wait_until_drained(const std::string& host);
     void finish_success();
     void prune(const std::string& host, ssh::Connection& c);
     void record_history();
@@ -83,6 +92,14 @@ private:
     lb::Pool m_pool;                    ///< as the load balancer has it now (as far as hoist knows)
     std::vector<lb::Member> m_last_removed;
     bool m_switched = false;            ///< blue/green: the pool points at the new colour
+    /// The drain a batch's hosts are waiting on (run_drain_with_segment), or none.
+    struct DrainWatch {
+        std::mutex mutex;
+        std::condition_variable cv;
+        std::set<std::string> pending;  ///< hosts whose member may still have requests in flight
+        Clock::time_point deadline;     ///< a backstop: the watch ends by itself before this
+    };
+    DrainWatch* m_drain_watch = nullptr;
     bool m_history_recorded = false;    ///< finish_success wrote every host's history line
     bool m_lb_failed = false;           ///< the load balancer refused a change
     bool m_pool_unsure = false;         ///< a change failed midway: the LB may hold it or the one before

@@ -295,11 +295,12 @@ struct Builder {
         return join(parts, " ");
     }
 
-    std::string drain_wait() const {
+    std::string drain_wait(bool per_host = false) const {
         // every driver watches for the end of the requests in flight (nginx: its connections on
         // the LB host; HAProxy: current sessions; ALB: the draining state), bounded by drain_time
         return "until no request is in flight to what left the pool, at most " +
-               config::format_duration(p.load_balancer.drain_time);
+               config::format_duration(p.load_balancer.drain_time) +
+               (per_host ? "; each host is stopped as soon as its own requests are done" : "");
     }
 
     /// Hosts that already serve the tag are left alone (rolling); the rest change.
@@ -367,7 +368,7 @@ struct Builder {
             if (!drained_already) verify(done, b);
             if (has_lb && !drained_already)
                 lb_step(Action::drain, b, with_hosts(pool, batch, false), "take " + join(batch, ", ") + " out of the pool");
-            if (has_lb) add({Action::wait, lb_target, true, b, drain_wait(), {}, {}, {}});
+            if (has_lb) add({Action::wait, lb_target, true, b, drain_wait(true), {}, {}, {}});
             for (const auto& host : batch) {
                 const ObservedHost* o = observed(host);
                 std::string prev = o ? o->container : (state.observed ? "" : p.container_prefix() + "-<previous>");

@@ -66,6 +66,16 @@ public:
     /// Waits until `removed` have no requests in flight, at most `limit` (nginx cannot tell, so it
     /// waits the whole `limit`).
     virtual void wait_drained(const std::vector<Member>& removed, std::chrono::milliseconds limit) = 0;
+    /// `wait_drained`, telling each member as soon as it alone has nothing in flight
+    /// (`drained(member)`, called from the waiting thread), so that a rollout can stop a host
+    /// while another of its batch still finishes a slow request. Every member is told exactly
+    /// once, at the latest when `limit` passes or the wait is interrupted. Drivers that can only
+    /// tell the whole set (this default) tell every member when `wait_drained` returns.
+    virtual void wait_drained_each(const std::vector<Member>& removed, std::chrono::milliseconds limit,
+                                   const std::function<void(const Member&)>& drained) {
+        wait_drained(removed, limit);
+        for (const auto& m : removed) drained(m);
+    }
     /// Waits until the load balancer's own health checks pass for `added`, at most `limit`.
     /// Throws lb::Error when they do not. Drivers without health checks return at once.
     virtual void wait_healthy(const std::vector<Member>& added, std::chrono::milliseconds limit) = 0;

@@ -157,6 +157,72 @@ std::optional<remote::Command> nginx_connections_command(const std::vector<Membe
                             "sh", filter}};
 }
 
+std::optional<remote::Command> nginx_connections_per_member_command(const std::vector<Member>& members) {
+    auto total = nginx_connections_command(members);  // the same filter, and nullopt in the same cases
+    if (!total) return std::nullopt;
+    return remote::Command{{"sh", "-c",
+                            "command -v ss >/dev/null 2>&1 || exit 127; ss -Htn state established \"$1\" | "
+                            "awk '{print $4}'",
+                            "sh", total->argv.back()}};
+}
+
+int connections_to(const std::string& ss_peers, const Member& m) {
+    bool v6 = m.host.find(':') != std::string::npos;
+    std::string want = (v6 ? "[" + m.host + "]" : m.host) + ":" + std::to_string(m.port);
+    int n = 0;
+    for (const auto& line : split(ss_peers, '\n'))
+        if (trim(line) == want) ++n;
+    return n;
+}
+
+void NginxBalancer::wait_drained_each(const std::vector<Member>& removed, std::chrono::milliseconds limit,
+                                      const std::function<void(const Member&)>& drained) {
+    using Clock = std::chrono::steady_clock;
+    std::vector<bool> told(removed.size(), false);
+    auto tell_rest = [&] {
+        for (std::size_t i = 0; i < removed.size(); ++i)
+            if (!told[i]) {
+                told[i] = true;
+                drained(removed[i]);
+            }
+    };
+    if (removed.empty()) return;
+    if (limit.count() <= 0) return tell_rest();
+    auto end = Clock::now() + limit;
+    auto command = nginx_connections_per_member_command(removed);
+    std::vector<int> idle_looks(removed.size(), 0);
+    std::size_t left_to_tell = removed.size();
+    while (command) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
+        ssh::ExecOptions o;
+        o.timeout = std::max(left, std::chrono::milliseconds(1000));  // a look never outlasts the drain much
+        ssh::ExecResult r;
+        try {
+            r = m_connection.exec(*command, o);
+        } catch (...) {
+            tell_rest();  // the members are out of the pool; the caller's undo or retry deals with the LB
+            throw;
+        }
+        if (!r.ok()) break;  // no ss, or it failed: fall back to waiting the whole limit
+        for (std::size_t i = 0; i < removed.size(); ++i) {
+            if (told[i]) continue;
+            idle_looks[i] = connections_to(r.out, removed[i]) == 0 ? idle_looks[i] + 1 : 0;
+            if (idle_looks[i] >= 2) {
+                told[i] = true;
+                --left_to_tell;
+                drained(removed[i]);
+            }
+        }
+        if (left_to_tell == 0) return;
+        left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
+        if (left.count() <= 0) return tell_rest();
+        if (!m_sleep(std::min(left, std::chrono::milliseconds(100)))) return tell_rest();
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
+    if (left.count() > 0) m_sleep(left);
+    tell_rest();
+}
+
 void NginxBalancer::wait_drained(const std::vector<Member>& removed, std::chrono::milliseconds limit) {
     if (removed.empty() || limit.count() <= 0) return;
     using Clock = std::chrono::steady_clock;

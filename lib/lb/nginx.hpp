@@ -32,6 +32,11 @@ remote::Command nginx_apply_command(const std::string& path, const std::string& 
 /// since nginx opens an upstream connection per request unless upstream keepalive is configured.
 /// nullopt when a member is not an IP address (ss cannot filter on names). Exits 127 without `ss`.
 std::optional<remote::Command> nginx_connections_command(const std::vector<Member>& members);
+/// The LB host's established connections to `members`, one line per connection: the peer
+/// address:port as `ss` prints it (nullopt as above).
+std::optional<remote::Command> nginx_connections_per_member_command(const std::vector<Member>& members);
+/// How many of `ss`'s peer lines (`nginx_connections_per_member_command`'s output) go to `m`.
+int connections_to(const std::string& ss_peers, const Member& m);
 
 struct NginxSettings {
     std::string service;
@@ -55,6 +60,11 @@ public:
     /// `ss`, or for members named by host name, or when upstream keepalive keeps idle connections
     /// open, it waits the whole limit, as a plain sleep would.
     void wait_drained(const std::vector<Member>& removed, std::chrono::milliseconds limit) override;
+    /// The same watch, member by member: one look counts the connections per member
+    /// (`nginx_connections_per_member_command`), and a member with none on two looks in a row is
+    /// told at once.
+    void wait_drained_each(const std::vector<Member>& removed, std::chrono::milliseconds limit,
+                           const std::function<void(const Member&)>& drained) override;
     /// nginx has no active health checks in the open-source build: returns at once.
     void wait_healthy(const std::vector<Member>& added, std::chrono::milliseconds limit) override;
 

@@ -28,11 +28,11 @@ struct Rig {
     std::FILE* sink = std::tmpfile();
     report::Output out{report::OutputOptions{}, sink, sink};
 
-    explicit Rig(const std::string& extra = "") {
+    explicit Rig(const std::string& extra = "", const std::string& host_list = "[h1, h2]") {
         std::string container = extra.find("container:") == std::string::npos
                                     ? "container: {port: 8080, host_port: 8080, stop_timeout: 1s}\n"
                                     : "";
-        auto r = test::load("service: web\nimage: r.example.com/web\nhosts: [h1, h2]\n" + container +
+        auto r = test::load("service: web\nimage: r.example.com/web\nhosts: " + host_list + "\n" + container +
                             "healthcheck: {interval: 10ms, deadline: 150ms}\n"
                             "load_balancer: {type: nginx, host: lb, upstream: web, config_path: /x.conf, drain_time: 1s}\n" +
                             extra);

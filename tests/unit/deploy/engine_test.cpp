@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
+#include <thread>
 
 #include "../test_support.hpp"
 #include "engine_rig.hpp"
@@ -341,4 +343,52 @@ TEST(Engine, PruningRemovesOldContainersInOneCallAndRecordsHistoryInTheSamePass)
         auto hist = std::find_if(cmds.begin(), cmds.end(), [](const std::string& c) { return c.find("history.jsonl") != std::string::npos; });
         EXPECT_LT(rm - cmds.begin(), hist - cmds.begin());
     }
+}
+
+// Rolling: a batch's hosts do not wait for each other's drain. h2 still has a request in flight
+// when h1 has none; h1 is stopped and swapped while h2 drains.
+TEST(Engine, EachHostOfABatchIsStoppedAsSoonAsItsOwnRequestsAreDone) {
+    Rig rig("strategy: {type: rolling, max_unavailable: 2}\n", "[h1, h2, h3]");
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    rig.running("h3", "web-v1", "v1", 8080);
+    struct SlowForH2 : FakeBalancer {
+        FakeHost* h1 = nullptr;
+        FakeHost* h2 = nullptr;
+        bool h1_swapped_while_h2_drained = false;
+        bool h2_stopped_early = false;
+        void wait_drained_each(const std::vector<lb::Member>& removed, std::chrono::milliseconds limit,
+                               const std::function<void(const lb::Member&)>& drained) override {
+            FakeBalancer::wait_drained(removed, limit);
+            if (removed.size() != 2) {  // the second batch (h3): nothing to hold back
+                for (const auto& m : removed) drained(m);
+                return;
+            }
+            for (const auto& m : removed)
+                if (m.host == "h1") drained(m);
+            auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            while (!has(h1->commands(), "docker run") && std::chrono::steady_clock::now() < end)
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            h1_swapped_while_h2_drained = has(h1->commands(), "docker run");
+            h2_stopped_early = has(h2->commands(), "docker stop");
+            for (const auto& m : removed)
+                if (m.host != "h1") drained(m);
+        }
+    };
+    SlowForH2 lb;
+    lb.m_current = rig.lb.m_current;
+    lb.h1 = rig.hosts["h1"];
+    lb.h2 = rig.hosts["h2"];
+    auto plan = deploy::make_plan(rig.p, "v2", rig.state);
+    ASSERT_EQ(plan.batches.size(), 2u);
+    ASSERT_EQ(plan.batches[0], (std::vector<std::string>{"h1", "h2"}));
+    deploy::EngineEnv env{*rig.fleet, &lb, rig.out, *rig.pacer, {}, "id", "t", "deploy"};
+    auto r = deploy::execute(rig.p, plan, rig.state, env);
+    EXPECT_EQ(r.code, ExitCode::ok) << r.message;
+    EXPECT_TRUE(lb.h1_swapped_while_h2_drained) << "h1 waited for h2's request";
+    EXPECT_FALSE(lb.h2_stopped_early) << "h2 was stopped with a request in flight";
+    EXPECT_TRUE(rig.hosts["h1"]->running("web-v2"));
+    EXPECT_TRUE(rig.hosts["h2"]->running("web-v2"));
+    EXPECT_TRUE(rig.hosts["h3"]->running("web-v2"));
+    EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080 h3:8080");
 }

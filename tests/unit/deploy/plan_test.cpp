@@ -93,7 +93,7 @@ Batch 1/2: 10.0.1.11
                          $ write /etc/nginx/conf.d/hoist-web.conf
                          $ nginx -t
                          $ nginx -s reload
-  10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s
+  10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s; each host is stopped as soon as its own requests are done
   10.0.1.11      stop    stop web-v1 (kept for rollback until the deploy ends)
                          $ docker stop --time 10 web-v1
   10.0.1.11      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***
@@ -112,7 +112,7 @@ Batch 2/2: 10.0.1.12
                          $ write /etc/nginx/conf.d/hoist-web.conf
                          $ nginx -t
                          $ nginx -s reload
-  10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s
+  10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s; each host is stopped as soon as its own requests are done
   10.0.1.12      stop    stop web-v1 (kept for rollback until the deploy ends)
                          $ docker stop --time 10 web-v1
   10.0.1.12      env     write .hoist/web/web-v2.env (mode 0600): DATABASE_URL=***

@@ -108,6 +108,21 @@ TEST(Nginx, ConnectionsToDrainedMembersAreCountedWithSs) {
         << "ss cannot filter on a host name: the driver waits the whole drain_time";
 }
 
+TEST(Nginx, ConnectionsPerMemberAreThePeersSsPrints) {
+    std::vector<lb::Member> ms{{"10.0.1.11", 8080, false, ""}, {"10.0.1.1", 8080, false, ""}, {"fd00::5", 8081, false, ""}};
+    auto c = lb::nginx_connections_per_member_command(ms);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->render(),
+              "sh -c 'command -v ss >/dev/null 2>&1 || exit 127; ss -Htn state established \"$1\" | awk '\\''{print "
+              "$4}'\\''' sh '( dst 10.0.1.11:8080 or dst 10.0.1.1:8080 or dst [fd00::5]:8081 )'");
+    // ss -Htn state established prints: Recv-Q Send-Q Local:Port Peer:Port; the command keeps the peer
+    std::string peers = "10.0.1.11:8080\n10.0.1.11:8080\n[fd00::5]:8081\n";
+    EXPECT_EQ(lb::connections_to(peers, ms[0]), 2);
+    EXPECT_EQ(lb::connections_to(peers, ms[1]), 0) << "10.0.1.1:8080 is not a prefix match of 10.0.1.11:8080";
+    EXPECT_EQ(lb::connections_to(peers, ms[2]), 1);
+    EXPECT_FALSE(lb::nginx_connections_per_member_command({{"web1.internal", 8080, false, ""}}).has_value());
+}
+
 TEST(Files, WriteStdinAtomicallyIsTheSftpUploadAsOneCommand) {
     // the upload of hosts without SFTP: the content on stdin only, never on the command line
     EXPECT_EQ(remote::write_stdin_atomically(".hoist/web/web-v1.env", ".hoist/web/.web-v1.env.hoist-00aa11bb22cc", 0600)
