@@ -3,7 +3,8 @@
 # K commands (`echo hi`) one after another on each of N sshd-only fleet hosts, all hosts at once,
 # for hoist, SSHKit (Kamal's executor), Ansible (`raw` tasks, its default ControlPersist ssh) and
 # OpenSSH with ControlMaster (one master per host, K client runs through it), in one run so the
-# figures share the machine's noise. Also hoist's controller peak RSS.
+# figures share the machine's noise. Also hoist's controller peak RSS, each tool's own CPU (user +
+# system, children included) and the CPU the whole machine spent meanwhile (mostly the hosts' sshd).
 #
 #   tests/bench/fanout/run.sh [--hosts "20 100"] [--k "1 10"] [--runs 3] [--subnet 10.210.70]
 #                             [--hoist build/hoist] [--tools "hoist sshkit ansible openssh"]
@@ -42,13 +43,18 @@ read -ra ALL <<<"$FLEET_HOSTS"
 # ed25519 for every tool: net-ssh 7.0 (under SSHKit) cannot sign with ECDSA keys on OpenSSL 3
 USER_=$FLEET_SSH_USER KEY=$FLEET_SSH_KEY KH=$FLEET_KNOWN_HOSTS
 
-# measure CMD...: prints "seconds maxrss_kb"; fails loudly when the command fails
+# measure CMD...: prints "seconds maxrss_kb cpu_seconds" (cpu: user + system of the tool and its
+# children, e.g. SSHKit's ruby or the ssh clients); fails loudly when the command fails
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 measure() {
-  local out=$work/time.out
-  if ! /usr/bin/time -f '%e %M' -o "$out" "$@" >"$work/cmd.log" 2>&1; then
-    echo "FAILED: $*" >&2; tail -5 "$work/cmd.log" >&2; echo "nan 0"; return 0
+  local out=$work/time.out b0 b1
+  b0=$(busy_ticks)
+  if ! /usr/bin/time -f '%e %M %U %S' -o "$out" "$@" >"$work/cmd.log" 2>&1; then
+    echo "FAILED: $*" >&2; tail -5 "$work/cmd.log" >&2; echo "nan 0 nan nan"; return 0
   fi
-  tail -1 "$out"
+  b1=$(busy_ticks)
+  # 4th field: CPU seconds the whole machine was busy meanwhile (the tool, every host's sshd, ...)
+  tail -1 "$out" | awk -v busy="$(( b1 - b0 ))" -v hz="$(getconf CLK_TCK)" '{printf "%s %s %.2f %.2f\n", $1, $2, $3 + $4, busy / hz}'
 }
 
 run_hoist() {  # N K
@@ -100,14 +106,15 @@ declare -A T RSS
 for n in $NS; do
   for k in $KS; do
     for tool in $TOOLS; do
-      times=""; mem=""
+      times=""; mem=""; cpus=""; busys=""
       for ((r = 0; r < RUNS; r++)); do
-        read -r s kb < <("run_$tool" "$n" "$k")
-        times+=" $s"; mem+=" $kb"
+        read -r s kb cpu busy < <("run_$tool" "$n" "$k")
+        times+=" $s"; mem+=" $kb"; cpus+=" $cpu"; busys+=" $busy"
       done
       T[$tool,$n,$k]=$(echo "$times" | median)
       RSS[$tool,$n,$k]=$(echo "$mem" | tr ' ' '\n' | sort -g | tail -1)
-      printf '[fanout] N=%-3s K=%-2s %-8s %6s s  (runs:%s)\n' "$n" "$k" "$tool" "${T[$tool,$n,$k]}" "$times" >&2
+      printf '[fanout] N=%-3s K=%-2s %-8s %6s s  (runs:%s; controller CPU s:%s; machine busy s:%s)\n' "$n" "$k" \
+        "$tool" "${T[$tool,$n,$k]}" "$times" "$cpus" "$busys" >&2
     done
   done
 done
