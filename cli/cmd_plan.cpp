@@ -1,14 +1,15 @@
-// hoist plan: what a deploy would do, host by host, touching nothing.
+// hoist plan: what a deploy would do, host by host, touching nothing. It looks at the fleet first
+// (read-only) and makes its plan with the deploy's own planning (deploy/planning.hpp), so what it
+// prints is what `hoist deploy` runs; --offline plans without connecting to anything.
 #include "aws/asg.hpp"
 #include <algorithm>
 
 #include "context.hpp"
-#include "deploy/roles.hpp"
 #include "deploy/artifact.hpp"
 #include "deploy/balancers.hpp"
 #include "deploy/interrupt.hpp"
-#include "deploy/observe.hpp"
-#include "deploy/plan.hpp"
+#include "deploy/planning.hpp"
+#include "deploy/roles.hpp"
 #include "deploy/tag.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -18,15 +19,21 @@ namespace hoist::cli {
 void register_plan(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("plan", "Print what a deploy would do, host by host, touching nothing");
     static std::string tag;
-    static bool observe = false, adopt = false;
+    static bool offline = false, observe = false, adopt = false;
     cmd->add_option("--tag", tag, "Plan for this tag instead of the resolved one");
+    cmd->add_flag("--offline", offline,
+                  "Do not look at the hosts or the load balancer: plan from the file alone (steps are then "
+                  "resolved against the hosts at deploy time)");
     cmd->add_flag("--observe", observe,
-                  "Look at the hosts first, read-only (one `docker ps` each and the load balancer's pool), and plan "
-                  "against what runs there as a deploy does: shows containers hoist did not start that block it");
-    cmd->add_flag("--adopt", adopt, "With --observe: plan as `deploy --adopt` would");
+                  "Fail when a host or the load balancer cannot be looked at (by default the plan is then made "
+                  "offline, with a warning)");
+    cmd->add_flag("--adopt", adopt, "Plan as `deploy --adopt` would");
     cmd->callback([&ctx] {
         ctx.command = "plan";
         ctx.run = [&ctx] {
+            if (offline && (observe || adopt))
+                throw usage_error(std::string("plan --offline cannot be combined with ") +
+                                  (observe ? "--observe" : "--adopt (adoption depends on what runs)"));
             auto p = ctx.load_pipeline_with_hosts(false);  // the hosts a deploy would change
             if (p.discovered_hosts()) {  // the running instances with the tags, or the group's, looked up now
                 std::string list = (p.asg ? "Hosts from Auto Scaling group " + p.asg->name : std::string("Hosts from EC2")) +
@@ -44,70 +51,45 @@ void register_plan(CLI::App& app, Context& ctx) {
                 ctx.out->event("ec2_hosts", {{"hosts", found}});
             }
             std::string t = deploy::resolve_tag(p, tag);
-            deploy::FleetState state;  // offline unless --observe: the fleet is observed at deploy time
-            if (adopt && !observe) throw usage_error("plan --adopt needs --observe (adoption depends on what runs)");
-            std::unique_ptr<ssh::Fleet> fleet;
-            if (observe) {
+            auto selected = ctx.only_roles();
+            deploy::check_roles(p, selected);
+            std::vector<config::Pipeline> roles;  // spec section 6: the selected roles besides web
+            for (const auto& r : p.roles)
+                if (deploy::role_selected(selected, r.name)) roles.push_back(config::role_pipeline(p, r));
+
+            // Look at the fleet as a deploy does (read-only), unless --offline.
+            deploy::FleetLook look = deploy::unobserved(roles);
+            if (!offline) {
                 deploy::Pacer pacer;
                 auto warn = [&ctx](const std::string& w) { ctx.out->warning(w); };
                 config::Pipeline all = p;
                 all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
-                for (const auto& r : p.roles) deploy::add_hosts(all, r.hosts);
-                fleet = ssh::Fleet::from_pipeline(all, warn);
+                for (const auto& r : roles) deploy::add_hosts(all, r.hosts);
+                auto fleet = ssh::Fleet::from_pipeline(all, warn);
                 auto lbh = deploy::make_load_balancer(p, pacer.sleeper(), warn);
-                std::vector<std::string> hosts;
-                for (const auto& h : p.hosts) hosts.push_back(h.address);
-                auto obs = deploy::observe_fleet(p, *fleet, hosts, lbh.get());
-                if (!obs.lb_error.empty())
-                    throw Error(ExitCode::rolled_back, "cannot read the load balancer: " + obs.lb_error);
-                if (!obs.unreachable.empty()) {
-                    std::string why;
-                    for (const auto& [h, e] : obs.unreachable) why += (why.empty() ? "" : "; ") + h + ": " + e;
-                    throw Error(ExitCode::rolled_back, "hosts that could not be looked at: " + why);
+                look = deploy::observe_units(p, roles, *fleet, lbh.get());
+                if (!look.complete()) {
+                    if (observe) throw Failure("could not look at " + look.problems());
+                    if (adopt)
+                        throw Failure("could not look at " + look.problems() +
+                                      "; plan --adopt depends on what runs there");
+                    ctx.out->warning("could not look at " + look.problems() +
+                                     "; this plan is made without looking (as --offline), and a deploy now would stop "
+                                     "before changing anything");
+                    look = deploy::unobserved(roles);
                 }
-                state = std::move(obs.state);
-                if (adopt && p.strategy.type == config::StrategyType::rolling)
-                    deploy::adopt_foreign(state.hosts, p.service);
             }
             auto credentials = deploy::planned_credentials(p);
-            std::shared_ptr<const oci::ArchiveImage> direct;  // registry.direct: sizes when the image is built
-            if (p.registry.direct) direct = deploy::direct_image(p, t, false);
-            auto selected = ctx.only_roles();
-            deploy::check_roles(p, selected);
-            auto plan = deploy::make_plan(p, t, state, {.pull_credentials = &credentials, .direct_image = direct});
-            if (!deploy::role_selected(selected, config::web_role)) {
-                config::Pipeline none = p;
-                none.hosts.clear();
-                plan = deploy::make_plan(none, t, state, {.pull_credentials = &credentials, .direct_image = direct});
-                plan.notes.clear();
-            }
-            // the other roles (spec section 6): their pre-flight joins web's, their rollout follows it
-            std::vector<std::pair<config::Pipeline, deploy::Plan>> roles;
-            for (const auto& r : p.roles) {
-                if (!deploy::role_selected(selected, r.name)) continue;
-                auto rp = config::role_pipeline(p, r);
-                deploy::FleetState rs;
-                if (fleet) {
-                    std::vector<std::string> rh;
-                    for (const auto& h : rp.hosts) rh.push_back(h.address);
-                    auto obs = deploy::observe_fleet(rp, *fleet, rh, nullptr);
-                    if (!obs.unreachable.empty())
-                        throw Error(ExitCode::rolled_back, "hosts of role " + r.name + " that could not be looked at: " +
-                                                               obs.unreachable.begin()->first + ": " +
-                                                               obs.unreachable.begin()->second);
-                    rs = std::move(obs.state);
-                }
-                auto rplan = deploy::make_plan(rp, t, rs, {.pull_credentials = &credentials, .direct_image = direct});
-                deploy::move_preflight(rplan, plan);
-                roles.emplace_back(std::move(rp), std::move(rplan));
-            }
-            std::string text = deploy::render_plan(plan, p);
-            for (const auto& [rp, rplan] : roles)
-                text += "\nThen role " + rp.role + " (after the web role; its pre-flight is above):\n" +
-                        deploy::render_plan(rplan, rp);
+            deploy::PlanRequest req{.tag = t, .roles = selected, .adopt = adopt, .pull_credentials = &credentials};
+            if (p.registry.direct) req.direct_image = deploy::direct_image(p, t, false);  // sizes once it is built
+            auto plans = deploy::plan_deploy(p, roles, look, req);
+            std::string text = deploy::render_plan(plans.web, p);
+            for (std::size_t i = 0; i < roles.size(); ++i)
+                text += "\nThen role " + roles[i].role + " (after the web role; its pre-flight is above):\n" +
+                        deploy::render_plan(plans.roles[i], roles[i]);
             ctx.out->result(text);
-            ctx.out->event("plan", deploy::plan_to_json(plan));
-            for (const auto& [rp, rplan] : roles) ctx.out->event("plan", deploy::plan_to_json(rplan));
+            ctx.out->event("plan", deploy::plan_to_json(plans.web));
+            for (const auto& rplan : plans.roles) ctx.out->event("plan", deploy::plan_to_json(rplan));
             return ctx.finish({{"result", "succeeded"}, {"exit_code", 0}, {"command", "plan"},
                                {"service", p.service}, {"tag", t}});
         };

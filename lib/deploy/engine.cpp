@@ -120,8 +120,14 @@ void Executor::table(const std::string& host, const std::string& text) {
     m_env.out.with_bars([&](report::ProgressBars& bars) { bars.status(host, text); });
 }
 
+int Executor::record_step(const std::string& host) const {
+    for (const auto& s : m_plan.steps)
+        if (s.action == Action::record && s.target == host) return index_of(s);
+    return -1;
+}
+
 void Executor::note_step(const std::string& host, const std::string& action, Clock::time_point start, bool ok,
-                         const std::string& error, const std::string& detail) {
+                         const std::string& error, const std::string& detail, int step) {
     auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
     std::lock_guard<std::mutex> lock(m_mutex);
     if (!host.empty()) m_reports[host].steps.push_back({action, ms, ok, error});
@@ -139,6 +145,8 @@ void Executor::note_step(const std::string& host, const std::string& action, Clo
     nlohmann::json ev{{"host", who}, {"action", action}, {"ok", ok}, {"duration_ms", ms}};
     if (!detail.empty()) ev["detail"] = detail;
     if (!error.empty()) ev["error"] = error;
+    if (step >= 0) ev["step"] = step;
+    if (m_undoing) ev["undo"] = true;
     m_env.out.event("step", ev);
 }
 
@@ -256,10 +264,11 @@ std::string output_of(const ssh::ExecResult& r) {
 bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const Step& s) {
     auto t0 = Clock::now();
     std::string action = to_string(s.action);
+    const int id = index_of(s);
     table(host, action + ": " + s.detail);
     auto failed = [&](const std::string& why) {
         table(host, "FAILED " + action + ": " + why);
-        note_step(host, action, t0, false, why, s.detail);
+        note_step(host, action, t0, false, why, s.detail, id);
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             if (m_reports[host].error.empty()) m_reports[host].error = action + ": " + why;
@@ -268,7 +277,7 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         return false;
     };
     auto done = [&](const std::string& detail) {
-        note_step(host, action, t0, true, "", detail.empty() ? s.detail : detail);
+        note_step(host, action, t0, true, "", detail.empty() ? s.detail : detail, id);
         return true;
     };
     auto set = [&](auto fn) {
@@ -306,7 +315,7 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
                 return done(d);
             }
             if (r.interrupted) {
-                note_step(host, action, t0, false, "interrupted", s.detail);
+                note_step(host, action, t0, false, "interrupted", s.detail, id);
                 return false;
             }
             {
@@ -534,7 +543,8 @@ void Executor::collect_diagnostics(const std::string& host, ssh::Connection& c, 
     }
 }
 
-bool Executor::apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why) {
+bool Executor::apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why, const std::string& action,
+                          int step) {
     if (!m_env.lb) {
         m_pool = pool;
         return true;
@@ -553,11 +563,11 @@ bool Executor::apply_pool(const lb::Pool& pool, bool wait_healthy, const std::st
         // written), what the load balancer serves now is unknown
         auto* lbe = dynamic_cast<const lb::Error*>(&e);
         m_pool_unsure = !(lbe && lbe->kept_previous());
-        note_step("", "pool", t0, false, e.what(), why);
+        note_step("", action, t0, false, e.what(), why, step);
         fail("", e.what());
         return false;
     }
-    note_step("", "pool", t0, true, "", why + ": " + lb::describe(pool));
+    note_step("", action, t0, true, "", why + ": " + lb::describe(pool), step);
     nlohmann::json members = nlohmann::json::array();
     for (const auto& m : pool) members.push_back({{"host", m.host}, {"port", m.port}, {"enabled", m.enabled}});
     m_env.out.event("pool", {{"members", members}});
@@ -609,7 +619,7 @@ bool Executor::run_drain_with_segment(std::size_t wait_index, std::size_t from, 
             watch.pending.clear();
             watch.cv.notify_all();
         }
-        note_step("", "wait", t0, true, "", wait.detail);
+        note_step("", "wait", t0, true, "", wait.detail, static_cast<int>(wait_index));
     });
     struct Join {
         std::thread& t;
@@ -646,11 +656,11 @@ bool Executor::wait_until_drained(const std::string& host) {
 
 bool Executor::run_lb_step(const Step& s) {
     switch (s.action) {
-        case Action::drain: return apply_pool(s.pool, false, s.why);
-        case Action::enable: return apply_pool(s.pool, true, s.why);
+        case Action::drain: return apply_pool(s.pool, false, s.why, "drain", index_of(s));
+        case Action::enable: return apply_pool(s.pool, true, s.why, "enable", index_of(s));
         case Action::switch_pool: {
             auto healthy_at = m_last_healthy;
-            bool ok = apply_pool(s.pool, true, s.why);
+            bool ok = apply_pool(s.pool, true, s.why, "switch", index_of(s));
             if (ok) {
                 m_switched = true;
                 m_result.switch_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - healthy_at).count();
@@ -673,11 +683,11 @@ bool Executor::run_lb_step(const Step& s) {
                     throw lb::Error(m_env.lb->name() + " does not serve the new pool: it has " +
                                     (seen ? lb::describe(*seen) : std::string("nothing hoist wrote")));
             } catch (const std::exception& e) {
-                note_step("", "confirm", t0, false, e.what(), s.detail);
+                note_step("", "confirm", t0, false, e.what(), s.detail, index_of(s));
                 fail("", e.what());
                 return false;
             }
-            note_step("", "confirm", t0, true, "", s.detail);
+            note_step("", "confirm", t0, true, "", s.detail, index_of(s));
             return true;
         }
         case Action::wait: {
@@ -687,7 +697,7 @@ bool Executor::run_lb_step(const Step& s) {
             } else {
                 m_env.pacer.sleep(m_p.strategy.pause);
             }
-            note_step("", "wait", t0, true, "", s.detail);
+            note_step("", "wait", t0, true, "", s.detail, index_of(s));
             return true;
         }
         default: return true;
@@ -707,8 +717,10 @@ void Executor::finish_success() {
         // (a second pass waited for the slowest host's prune before any host's history started).
         auto outcomes = m_env.fleet.each<bool>(
             [&](const std::string& host, ssh::Connection& c) {
+                auto t0 = Clock::now();
                 prune(host, c);
                 append_history(c, m_p.service, history_entry(host));
+                note_step(host, "record", t0, true, "", "pruned; history appended", record_step(host));
                 return true;
             },
             m_plan.hosts);
@@ -792,7 +804,9 @@ void Executor::record_history() {
     if (hosts.empty()) return;
     auto outcomes = m_env.fleet.each<bool>(
         [&](const std::string& host, ssh::Connection& c) {
+            auto t0 = Clock::now();
             append_history(c, m_p.service, history_entry(host));
+            note_step(host, "record", t0, true, "", "history appended", record_step(host));
             return true;
         },
         hosts);

@@ -2,6 +2,7 @@
 // Internal to lib/deploy: the state of one execution, shared by the forward path (engine.cpp) and
 // the undo path (undo.cpp). Not part of the library's interface.
 #include <chrono>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -35,7 +36,10 @@ private:
     bool run_host_segment(std::size_t from, std::size_t to);
     bool run_host_step(const std::string& host, ssh::Connection& c, const Step& s);
     bool run_lb_step(const Step& s);
-    bool apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why);
+    /// Writes `pool` to the load balancer; `action` names the change in the step event (drain,
+    /// enable, switch: the plan's words), `step` the plan step it executes (-1: an undo's own).
+    bool apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why, const std::string& action,
+                    int step = -1);
     /// Waits until what just left the pool has no requests in flight, at most drain_time. When the
     /// load balancer cannot be watched (unreachable mid-drain), it waits the whole drain_time.
     void drain();
@@ -68,8 +72,15 @@ private:
     void fail(const std::string& host, const std::string& message);
     /// The host's line of the live table on a terminal (nothing elsewhere).
     void table(const std::string& host, const std::string& text);
+    /// One executed step: a line for people and a `step` event. `step`: the index of the plan
+    /// step it executes (the event's "step", as in plan_to_json's "id"); -1 for what the plan does
+    /// not list (the connection, an undo's steps, which carry "undo": true).
     void note_step(const std::string& host, const std::string& action, Clock::time_point start, bool ok,
-                   const std::string& error, const std::string& detail);
+                   const std::string& error, const std::string& detail, int step = -1);
+    /// The index of `s` in the plan (s is one of m_plan.steps).
+    int index_of(const Step& s) const { return static_cast<int>(&s - m_plan.steps.data()); }
+    /// The plan's record step of `host`, -1 if none.
+    int record_step(const std::string& host) const;
     void collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container);
     /// The env file of secret_env values; false with `why` when one is unset or unfit.
     bool env_file_text(std::string& text, std::string& why) const;
@@ -106,6 +117,7 @@ private:
     std::string m_failure;              ///< the first failure, one sentence
     std::set<std::string> m_failed_hosts;
     bool m_interrupted = false;
+    std::atomic<bool> m_undoing{false};  ///< steps from here on are the undo's, not the plan's
     Clock::time_point m_last_healthy{};
     RolloutResult m_result;
 };

@@ -469,6 +469,16 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
     plan.image_ref = p.image_ref(tag);
     plan.strategy = p.strategy.type;
     plan.has_lb = p.load_balancer.type != config::LoadBalancerType::none;
+    plan.observed = state.observed;
+    if (state.observed)
+        for (const auto& h : p.hosts) {
+            auto it = state.hosts.find(h.address);
+            std::string what;
+            if (it != state.hosts.end() && !it->second.container.empty())
+                what = it->second.container + " (" + it->second.version + ")" +
+                       (it->second.port ? " on port " + std::to_string(it->second.port) : "");
+            plan.now.emplace_back(h.address, what);
+        }
     if (!state.observed)
         plan.notes.push_back("the fleet was not observed: steps assume the previous containers hoist names "
                              "itself, and are resolved against the hosts at deploy time");
@@ -581,6 +591,17 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
                                                                   : ", behind " + lb + "\n";
     out += "Image: " + plan.image_ref + "\n";
     for (const auto& n : plan.notes) out += "Note: " + n + "\n";
+    if (plan.observed && !plan.now.empty()) {
+        out += "Now (looked at, read-only):\n";
+        std::size_t w = 0;
+        for (const auto& [h, what] : plan.now) w = std::max(w, h.size());
+        for (const auto& [h, what] : plan.now) {
+            std::string pool;
+            for (const auto& m : plan.initial_pool)
+                if (m.host == h && plan.has_lb) pool = m.enabled ? ", in the pool" : ", out of the pool";
+            out += "  " + pad_right(h, w) + "  " + (what.empty() ? "runs nothing of " + plan.service : what) + pool + "\n";
+        }
+    }
     for (const auto& b : plan.blockers) out += "Blocked: " + b + "\n";
     if (!plan.blockers.empty()) out += "Blocked: " + adoption_advice(plan) + "\n";
 
@@ -614,8 +635,10 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
 
 nlohmann::json plan_to_json(const Plan& plan) {
     nlohmann::json steps = nlohmann::json::array();
-    for (const auto& s : plan.steps) {
-        nlohmann::json j{{"action", to_string(s.action)}, {"target", s.target}, {"load_balancer", s.on_lb},
+    for (std::size_t id = 0; id < plan.steps.size(); ++id) {
+        const Step& s = plan.steps[id];
+        // "id": what a deploy's step events name as "step" when they execute this one
+        nlohmann::json j{{"id", id}, {"action", to_string(s.action)}, {"target", s.target}, {"load_balancer", s.on_lb},
                          {"batch", s.batch}, {"detail", s.detail}};
         nlohmann::json cmds = nlohmann::json::array();
         for (const auto& c : s.commands) cmds.push_back(c.render());
@@ -625,8 +648,11 @@ nlohmann::json plan_to_json(const Plan& plan) {
                              {"layers", s.transfer->layers}, {"bytes", s.transfer->bytes}};
         steps.push_back(j);
     }
+    nlohmann::json now = nlohmann::json::array();
+    for (const auto& [h, what] : plan.now) now.push_back({{"host", h}, {"runs", what}});
     return {{"service", plan.service}, {"role", plan.role}, {"tag", plan.tag}, {"image", plan.image_ref},
             {"strategy", config::to_string(plan.strategy)}, {"batches", plan.batches},
+            {"observed", plan.observed}, {"now", now},
             {"notes", plan.notes}, {"blockers", plan.blockers}, {"steps", steps}};
 }
 

@@ -80,6 +80,10 @@ struct Plan {
     std::vector<std::string> hosts;      ///< the hosts this deploy changes, in rollout order
     std::vector<std::string> unchanged;  ///< hosts already running the tag: left alone
     lb::Pool initial_pool;               ///< the pool before the first change (every host of the file)
+    bool observed = false;               ///< made from a look at the fleet (FleetState::observed)
+    /// observed: what each host of the file runs now, in the file's order (host, live container
+    /// and version, "" : nothing of this service)
+    std::vector<std::pair<std::string, std::string>> now;
     int new_port = 0;                    ///< host port of the new containers
     bool has_lb = false;
     /// The config.json document each host's pull reads on stdin (registry::host_auth_document);

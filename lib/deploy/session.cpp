@@ -17,6 +17,7 @@
 #include "deploy/history.hpp"
 #include "deploy/lock.hpp"
 #include "deploy/observe.hpp"
+#include "deploy/planning.hpp"
 #include "deploy/roles.hpp"
 #include "deploy/secrets.hpp"
 #include "deploy/tag.hpp"
@@ -263,16 +264,12 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
         ao.push = push && !p.registry.direct;  // direct: the hosts get the image over SSH
         artifact = std::async(std::launch::async, [&, ao] { return build_and_push(p, tag, ao, out); });
     }
-    Observation obs;
+    std::vector<config::Pipeline> role_ps;
+    for (const auto& r : roles) role_ps.push_back(r.p);
+    FleetLook look;
     std::exception_ptr observe_error;
     try {
-        obs = observe_fleet(p, *fleet, hosts, lbh.get());
-        for (auto& r : roles) {
-            std::vector<std::string> rh;
-            for (const auto& h : r.p.hosts) rh.push_back(h.address);
-            r.obs = observe_fleet(r.p, *fleet, rh, nullptr);
-            for (const auto& [h, e] : r.obs.unreachable) obs.unreachable.emplace(h, e);
-        }
+        look = observe_units(p, role_ps, *fleet, lbh.get());
     } catch (...) {
         observe_error = std::current_exception();
     }
@@ -289,6 +286,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
         }
     }
     if (observe_error) std::rethrow_exception(observe_error);
+    Observation& obs = look.web;
     if (!obs.lb_error.empty())
         throw Error(ExitCode::rolled_back, "cannot read the load balancer: " + obs.lb_error + "; nothing was changed");
     if (!obs.unreachable.empty()) {
@@ -299,16 +297,19 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
                                                " hosts could not be looked at (unreachable, or the container runtime "
                                                "does not answer): " + why + "; nothing was changed");
     }
+    for (std::size_t i = 0; i < roles.size(); ++i) roles[i].obs = look.roles[i];
     if (pacer.stop_requested())
         throw Error(ExitCode::interrupted, "interrupted before any host was changed; nothing was changed");
 
-    // 3. the plan; hosts pull with the credentials the push used (pipeline, config.json, helper)
+    // 3. the plan (planning.hpp: the same function `hoist plan` prints); hosts pull with the
+    // credentials the push used (pipeline, config.json, helper)
     Plan plan;
     config::Pipeline run_p = p;
     registry::Credentials pull_credentials = pipeline_credentials(p);
-    if (req.adopt && p.strategy.type == config::StrategyType::rolling) adopt_foreign(obs.state.hosts, p.service);
     out.mask(pull_credentials.password);
     out.mask(pull_credentials.identity_token);
+    PlanRequest preq{.tag = tag, .roles = req.roles, .adopt = req.adopt, .pull_if_missing = rollback,
+                     .pull_credentials = &pull_credentials};
     if (rollback) {
         // Instant when every host still runs one same version beside its live container.
         std::map<std::string, ObservedContainer> targets;
@@ -342,39 +343,36 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
             }
             plan = make_plan(run_p, tag, obs.state, {.pull_if_missing = true, .pull_credentials = &pull_credentials});
         }
+        preq.tag = tag;
+        if (!web_selected) {  // --roles without web: the web role's hosts are left as they are
+            config::Pipeline none = run_p;
+            none.hosts.clear();
+            plan = make_plan(none, tag, obs.state, {.pull_credentials = &pull_credentials});
+            plan.notes.clear();
+        }
+        auto role_plans = plan_roles(plan, role_ps, look, preq);
+        for (std::size_t i = 0; i < roles.size(); ++i) roles[i].plan = std::move(role_plans[i]);
     } else {
-        std::shared_ptr<const oci::ArchiveImage> direct;
         if (p.registry.direct) {
             try {
-                direct = direct_image(p, tag, true);
+                preq.direct_image = direct_image(p, tag, true);
             } catch (const Error& e) {
                 throw Error(e.code(), std::string(e.what()) + "; nothing was changed");
             }
         }
-        plan = make_plan(run_p, tag, obs.state, {.pull_credentials = &pull_credentials, .direct_image = direct});
-        if (!plan.blockers.empty()) {
+        auto plans = plan_deploy(p, role_ps, look, preq);
+        if (!plans.blockers.empty()) {
             // before the hooks: nothing is started, nothing changes
-            for (const auto& b : plan.blockers) out.error(b);
-            out.event("plan", plan_to_json(plan));
-            throw Error(ExitCode::rolled_back, std::to_string(plan.blockers.size()) + " of " +
-                                                   std::to_string(plan.hosts.size()) + " hosts run a container hoist "
-                                                   "did not start on the service's port; " + adoption_advice(plan) +
+            for (const auto& b : plans.blockers) out.error(b);
+            out.event("plan", plan_to_json(plans.web));
+            throw Error(ExitCode::rolled_back, std::to_string(plans.blockers.size()) + " of " +
+                                                   std::to_string(plans.blocked_of) + " hosts run a container hoist "
+                                                   "did not start on the service's port; " + plans.advice +
                                                    "; nothing was changed");
         }
+        plan = std::move(plans.web);
+        for (std::size_t i = 0; i < roles.size(); ++i) roles[i].plan = std::move(plans.roles[i]);
         run_hooks(p, p.hooks.pre_deploy, "pre_deploy", tag, static_cast<int>(ExitCode::rolled_back), out);
-    }
-    if (!web_selected) {  // --roles without web: the web role's hosts are left as they are
-        config::Pipeline none = run_p;
-        none.hosts.clear();
-        std::string t = plan.tag.empty() ? tag : plan.tag;
-        plan = make_plan(none, t, obs.state, {.pull_credentials = &pull_credentials});
-        plan.notes.clear();
-    }
-    for (auto& r : roles) {
-        std::shared_ptr<const oci::ArchiveImage> direct = plan.direct_image;
-        r.plan = rollback ? make_plan(r.p, tag, r.obs.state, {.pull_if_missing = true, .pull_credentials = &pull_credentials})
-                          : make_plan(r.p, tag, r.obs.state, {.pull_credentials = &pull_credentials, .direct_image = direct});
-        move_preflight(r.plan, plan);
     }
     for (const auto& n : plan.notes) out.warning(n);
     out.info(std::string(rollback ? "rollback" : "deploy") + " " + p.service + " " + tag + ": " +

@@ -18,6 +18,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 
 void Executor::undo() {
     m_env.pacer.set_undoing(true);
+    m_undoing = true;
     if (m_interrupted) {
         m_env.out.warning("interrupted: no new work is started; putting the fleet and the load balancer back");
         m_env.out.event("interrupted", {{"message", "putting the fleet and the load balancer back"}});
@@ -105,7 +106,7 @@ void Executor::reenable_untouched() {
             if (m.host == h && !m.enabled) back.push_back(h);
         pool = with_hosts(pool, {h}, true, prev->port);
     }
-    if (m_env.lb && pool != m_pool) apply_pool(pool, true, "put " + join(back, ", ") + " back (not changed yet)");
+    if (m_env.lb && pool != m_pool) apply_pool(pool, true, "put " + join(back, ", ") + " back (not changed yet)", "enable");
 }
 
 void Executor::undo_rolling() {
@@ -118,7 +119,7 @@ void Executor::undo_rolling() {
         if (hosts.empty()) continue;
         lb::Pool drained = with_hosts(m_pool, hosts, false);
         if (m_env.lb && drained != m_pool) {
-            if (!apply_pool(drained, false, "take " + join(hosts, ", ") + " out again")) return;
+            if (!apply_pool(drained, false, "take " + join(hosts, ", ") + " out again", "drain")) return;
             drain();
         }
         auto outcomes = m_env.fleet.each<bool>(
@@ -137,7 +138,7 @@ void Executor::undo_rolling() {
             const ObservedHost* prev = previous(o.host);
             if (*o.value && prev) back = with_hosts(back, {o.host}, true, prev->port);
         }
-        if (back != m_pool && !apply_pool(back, true, "put " + join(hosts, ", ") + " back on the previous version"))
+        if (back != m_pool && !apply_pool(back, true, "put " + join(hosts, ", ") + " back on the previous version", "enable"))
             return;
     }
 }
@@ -175,7 +176,7 @@ void Executor::remove_new_containers(const std::vector<std::string>& hosts) {
 }
 
 void Executor::undo_blue_green() {
-    if (m_switched && !apply_pool(m_plan.initial_pool, true, "switch back to the previous colour")) return;
+    if (m_switched && !apply_pool(m_plan.initial_pool, true, "switch back to the previous colour", "switch")) return;
     std::vector<std::string> started;
     for (const auto& h : touched_hosts())
         if (m_progress[h].new_started) started.push_back(h);
@@ -200,7 +201,7 @@ void Executor::halt() {
     if (m_plan.strategy == config::StrategyType::rolling) {
         reenable_untouched();
         lb::Pool pool = with_hosts(with_hosts(m_pool, healthy, true, m_plan.new_port), bad, false);
-        if (pool != m_pool) apply_pool(pool, true, "halt: only healthy containers in the pool");
+        if (pool != m_pool) apply_pool(pool, true, "halt: only healthy containers in the pool", "enable");
     }
     m_result.code = ExitCode::inconsistent;
     m_result.result = Outcome::failed;
@@ -215,9 +216,9 @@ void Executor::conclude_undo() {
     for (const auto& [h, pr] : m_progress)
         if (pr.unreachable || m_reports[h].result == HostResult::failed) unknown.push_back(h);
     lb::Pool pool = with_hosts(m_pool, unknown, false);
-    if (m_env.lb && pool != m_pool) apply_pool(pool, false, "take " + join(unknown, ", ") + " out: state unknown");
+    if (m_env.lb && pool != m_pool) apply_pool(pool, false, "take " + join(unknown, ", ") + " out: state unknown", "drain");
     // a change that failed midway may have landed: write the pool hoist vouches for once more
-    else if (m_env.lb && m_pool_unsure) apply_pool(pool, false, "put the pool back as it was (the last change failed midway)");
+    else if (m_env.lb && m_pool_unsure) apply_pool(pool, false, "put the pool back as it was (the last change failed midway)", "drain");
 
     bool consistent = unknown.empty() && !m_lb_failed;
     for (const auto& [h, r] : m_reports)

@@ -170,7 +170,7 @@ t = lambda e: datetime.strptime(e["time"], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
 summ = [e for e in ev if e["event"] == "summary"][-1]
 look = [e for e in ev if e["event"] == "phase" and e.get("status") == "finished"][0]["duration_ms"] / 1000
 start = [e for e in ev if e["event"] == "phase" and e["phase"] == "rollout" and e["status"] == "started"][0]
-pools = [e for e in ev if e["event"] == "step" and e["host"] == "lb" and e["action"] == "pool"]
+pools = [e for e in ev if e["event"] == "step" and e["host"] == "lb" and e["action"] in ("drain", "enable", "switch")]
 # a batch: from the pool change that takes it out to the one that puts it back (and the next out)
 marks = [t(start)] + [t(p) - p["duration_ms"] / 1000 for p in pools[:1]] + [t(p) for p in pools[1:]]
 pre = marks[1] - marks[0]

@@ -67,7 +67,7 @@ TEST_F(ReleaseTest, RunsOnceInTheNewImageBeforeTheFirstSwapWithSecretsMasked) {
     std::string released = rel[0]["time"];
     for (const auto& ev : events(v2, "step")) {
         std::string action = ev.value("action", "");
-        if (action == "pool" || action == "run" || action == "stop") {
+        if (action == "drain" || action == "enable" || action == "run" || action == "stop") {
             EXPECT_LT(released, ev["time"].get<std::string>()) << action << " before the release ended: " << ev.dump();
         }
     }
@@ -103,7 +103,7 @@ TEST_F(ReleaseTest, AFailingReleaseCommandSwapsNothing) {
     EXPECT_NE(r.err.find("migration 7 failed"), std::string::npos) << "its output is shown: " << r.err;
     for (const auto& ev : events(r, "step")) {
         std::string action = ev.value("action", "");
-        EXPECT_TRUE(action != "run" && action != "stop" && action != "pool") << "swapped after a failed release: " << ev.dump();
+        EXPECT_TRUE(action != "run" && action != "stop" && action != "drain" && action != "enable") << "swapped after a failed release: " << ev.dump();
     }
     for (const auto& [h, body] : served()) EXPECT_EQ(trim(body), "v1") << h;
     EXPECT_EQ(pool().size(), m_hosts.size());

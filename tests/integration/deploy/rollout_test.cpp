@@ -18,7 +18,9 @@ int pool_changes(const HoistRun& r) {
     int n = 0;
     for (const auto& line : split(r.out, '\n')) {
         auto ev = nlohmann::json::parse(line, nullptr, false);
-        if (ev.is_object() && ev.value("event", "") == "step" && ev.value("action", "") == "pool") ++n;
+        if (ev.is_object() && ev.value("event", "") == "step" && ev.value("host", "") == "lb" &&
+            (ev.value("action", "") == "drain" || ev.value("action", "") == "enable" || ev.value("action", "") == "switch"))
+            ++n;
     }
     return n;
 }

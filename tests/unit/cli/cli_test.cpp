@@ -118,21 +118,43 @@ TEST(Cli, InitWritesAValidStarterAndNeverOverwrites) {
 }
 
 // Offline, against hosts that do not exist: what plan prints. That it touches nothing is asserted
-// on the real fleet (tests/integration/deploy/corners_test.cpp, PlanPrintsStepsAndTouchesNothing).
+// on the real fleet (tests/integration/deploy/plan_fleet_test.cpp, PlanPrintsStepsAndTouchesNothing).
 TEST(Cli, PlanPrintsSteps) {
-    auto r = hoist_run({"-f", "pipelines/rolling-nginx.yml", "plan", "--tag", "abc123"});
+    auto r = hoist_run({"-f", "pipelines/rolling-nginx.yml", "plan", "--offline", "--tag", "abc123"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("Batch 3/3: 10.0.1.13"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("DATABASE_URL=***"), std::string::npos);
-    auto j = hoist_run({"-f", "pipelines/rolling-nginx.yml", "-o", "json", "plan", "--tag", "abc123"});
+    EXPECT_EQ(r.err.find("could not look at"), std::string::npos) << "--offline connects to nothing: " << r.err;
+    auto j = hoist_run({"-f", "pipelines/rolling-nginx.yml", "-o", "json", "plan", "--offline", "--tag", "abc123"});
     auto lines = split(trim(j.out), '\n');
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_EQ(nlohmann::json::parse(lines[0])["event"], "plan");
     EXPECT_EQ(nlohmann::json::parse(lines[1])["tag"], "abc123");
+    auto plan = nlohmann::json::parse(lines[0]);
+    EXPECT_EQ(plan["observed"], false);
+    for (std::size_t i = 0; i < plan["steps"].size(); ++i) EXPECT_EQ(plan["steps"][i]["id"], i) << "step ids are their index";
+}
+
+// By default plan looks at the hosts first, as a deploy does. A host that cannot be reached is
+// said by name; the plan is then made without looking (a warning, exit 0), and --observe makes it
+// an error (exit 1). --adopt depends on what runs, so it cannot be planned offline (exit 2).
+TEST(Cli, PlanLooksAtTheHostsFirstAndSaysWhenItCannot) {
+    TempDir dir;
+    std::ofstream(dir.path / "hoist.yml") << "service: web\nimage: registry.example.com/acme/web\n"
+                                             "hosts: [\"127.0.0.1:1\"]\nssh:\n  connect_timeout: 2s\n";
+    auto r = hoist_run({"plan", "--tag", "v1"}, dir.path.string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("could not look at 127.0.0.1"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("this plan is made without looking"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("the fleet was not observed"), std::string::npos) << r.out;
+    auto strict = hoist_run({"plan", "--observe", "--tag", "v1"}, dir.path.string());
+    EXPECT_EQ(strict.exit_code, 1) << strict.err;
+    EXPECT_NE(strict.err.find("could not look at 127.0.0.1"), std::string::npos) << strict.err;
+    EXPECT_EQ(hoist_run({"plan", "--offline", "--adopt", "--tag", "v1"}, dir.path.string()).exit_code, 2);
 }
 
 TEST(Cli, PlanShowsEveryRoleAndTheReleaseCommand) {
-    auto r = hoist_run({"-f", "pipelines/web-worker-redis.yml", "plan", "--tag", "abc123"});
+    auto r = hoist_run({"-f", "pipelines/web-worker-redis.yml", "plan", "--offline", "--tag", "abc123"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto release = r.out.find("bin/rails db:migrate");
     auto worker_pull = r.out.find("10.0.1.21");
@@ -145,7 +167,7 @@ TEST(Cli, PlanShowsEveryRoleAndTheReleaseCommand) {
     EXPECT_NE(r.out.find("docker stop --time 90 'shop-worker-<previous>'", worker), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("--name shop-worker-abc123", worker), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("bin/jobs --alive", worker), std::string::npos) << "its exec probe: " << r.out;
-    auto j = hoist_run({"-f", "pipelines/web-worker-redis.yml", "-o", "json", "--roles", "worker", "plan", "--tag", "abc123"});
+    auto j = hoist_run({"-f", "pipelines/web-worker-redis.yml", "-o", "json", "--roles", "worker", "plan", "--offline", "--tag", "abc123"});
     ASSERT_EQ(j.exit_code, 0) << j.err;
     auto lines = split(trim(j.out), '\n');
     ASSERT_EQ(lines.size(), 3u) << j.out;

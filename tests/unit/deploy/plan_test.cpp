@@ -77,6 +77,9 @@ TEST(Plan, RollingOutputExact) {
     auto plan = deploy::make_plan(p, "v2", state);
     EXPECT_EQ(deploy::render_plan(plan, p), R"(Plan: deploy web v2 to 2 hosts, rolling in 2 batches of up to 1, behind nginx
 Image: registry.example.com/acme/web:v2
+Now (looked at, read-only):
+  10.0.1.11  web-v1 (v1) on port 8080, in the pool
+  10.0.1.12  web-v1 (v1) on port 8080, in the pool
 
 Pre-flight, every host in parallel (nothing changes yet):
   10.0.1.11      disk    the container runtime answers, with at least 256 MiB free where it keeps images and containers; the previous image registry.example.com/acme/web:v1 is still there for a rollback (docker ps names the running container's image by that tag)
@@ -142,6 +145,9 @@ TEST(Plan, BlueGreenOutputExact) {
     EXPECT_EQ(plan.new_color, "green");
     EXPECT_EQ(deploy::render_plan(plan, p), R"(Plan: deploy shop v2 to 2 hosts, blue_green (starting green), behind nginx
 Image: registry.example.com/acme/shop:v2
+Now (looked at, read-only):
+  10.0.1.21  shop-blue (v1) on port 8081, in the pool
+  10.0.1.22  shop-blue (v1) on port 8081, in the pool
 
 Pre-flight, every host in parallel (nothing changes yet):
   10.0.1.21      disk    the container runtime answers, with at least 256 MiB free where it keeps images and containers; the previous image registry.example.com/acme/shop:v1 is still there for a rollback (docker ps names the running container's image by that tag)
