@@ -120,6 +120,15 @@ void Executor::table(const std::string& host, const std::string& text) {
     m_env.out.with_bars([&](report::ProgressBars& bars) { bars.status(host, text); });
 }
 
+int Executor::undo_id(Action a, const std::string& host, int batch) const {
+    for (std::size_t i = 0; i < m_plan.undo.size(); ++i) {
+        const Step& u = m_plan.undo[i];
+        if (u.action == a && (host.empty() ? u.on_lb : !u.on_lb && u.target == host) && (batch == -2 || u.batch == batch))
+            return static_cast<int>(m_plan.steps.size() + i);
+    }
+    return -1;
+}
+
 int Executor::record_step(const std::string& host) const {
     for (const auto& s : m_plan.steps)
         if (s.action == Action::record && s.target == host) return index_of(s);
@@ -201,6 +210,7 @@ RolloutResult Executor::run() {
     m_result.changed_anything = !touched_hosts().empty() || m_switched;
     if (!m_failure.empty() || m_interrupted) undo();
     else finish_success();
+    m_undoing = false;  // the history lines are the plan's record steps, after either way
     record_history();
     m_env.out.end_bars();
     m_result.pool = m_pool;

@@ -79,6 +79,9 @@ private:
                    const std::string& error, const std::string& detail, int step = -1);
     /// The index of `s` in the plan (s is one of m_plan.steps).
     int index_of(const Step& s) const { return static_cast<int>(&s - m_plan.steps.data()); }
+    /// The id of the plan's undo step (Plan::undo) the undo is running: `host` "" for the load
+    /// balancer's; `batch` -2 for any. -1 if the plan lists none.
+    int undo_id(Action a, const std::string& host, int batch = -2) const;
     /// The plan's record step of `host`, -1 if none.
     int record_step(const std::string& host) const;
     void collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container);

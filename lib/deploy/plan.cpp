@@ -36,6 +36,7 @@ std::string to_string(Action a) {
         case Action::switch_pool: return "switch";
         case Action::confirm: return "confirm";
         case Action::record: return "record";
+        case Action::restore: return "restore";
     }
     return "?";
 }
@@ -425,6 +426,51 @@ struct Builder {
             }
     }
 
+    /// Plan::undo, from the batches and what each host ran before.
+    void undo() {
+        auto& u = plan.undo;
+        auto lb_undo = [&](Action a, int batch, const std::string& why) {
+            if (has_lb) u.push_back({a, lb_target, true, batch, why, {}, {}, {}});
+        };
+        if (plan.strategy == StrategyType::rolling) {
+            lb_undo(Action::enable, 0, "put back the hosts taken out of the pool but not changed yet, if any");
+            for (int b = static_cast<int>(plan.batches.size()); b >= 1; --b) {
+                const auto& batch = plan.batches[b - 1];
+                lb_undo(Action::drain, b, "take " + join(batch, ", ") + " out again, those of them back in the pool");
+                lb_undo(Action::wait, b, drain_wait());
+                for (const auto& host : batch) {
+                    const ObservedHost* o = observed(host);
+                    std::string prev = o ? o->container : (state.observed ? "" : p.container_prefix() + "-<previous>");
+                    std::string name = spec("", 0).name;
+                    Step r{Action::restore, host, false, b, "", {}, {}, {}};
+                    r.commands.push_back(plan.tag == adopted_version
+                                             ? remote::stop(runtime, name, p.container.stop_timeout)
+                                             : remote::remove(runtime, name));
+                    if (prev.empty()) {
+                        r.detail = (plan.tag == adopted_version ? "stop " : "remove ") + name + " (nothing ran here before)";
+                    } else {
+                        r.detail = (plan.tag == adopted_version ? "stop " : "remove ") + name + ", start " + prev +
+                                   " again and health-check it";
+                        r.commands.push_back(remote::start(runtime, prev));
+                    }
+                    u.push_back(r);
+                }
+                lb_undo(Action::enable, b, "put " + join(batch, ", ") + " back on the previous version");
+            }
+        } else {
+            Step back{Action::switch_pool, lb_target, true, 1, "switch back to the previous colour, if it had switched",
+                      {}, plan.initial_pool, {}};
+            if (has_lb) u.push_back(back);
+            for (const auto& h : plan.hosts) {
+                std::string name = spec(plan.new_color, 0).name;
+                if (!plan.new_color.empty())
+                    u.push_back({Action::remove, h, false, 1, "remove " + name + ", if it was started",
+                                 {remote::remove(runtime, name)}, {}, {}});
+            }
+        }
+        lb_undo(Action::drain, 0, "take out any host whose state hoist cannot vouch for, if any");
+    }
+
     void blue_green() {
         std::string active = state.active_color;
         plan.new_color = active == "blue" ? "green" : "blue";
@@ -524,6 +570,7 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
     if (plan.hosts.empty()) {
         if (rolling) b.readmit();
         if (plan.steps.empty()) plan.notes.push_back("every host already runs " + tag + ": nothing to do");
+        b.undo();
         return plan;
     }
     b.preflight();
@@ -534,6 +581,7 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
     for (const auto& h : plan.hosts)
         plan.steps.push_back({Action::record, h, false, 0,
                               "append the result to " + remote::state_dir(p.service) + "/history.jsonl", {}, {}, {}});
+    b.undo();
     return plan;
 }
 
@@ -574,6 +622,7 @@ Plan make_switch_back_plan(const Pipeline& p, const FleetState& state,
     for (const auto& h : plan.hosts)
         plan.steps.push_back({Action::record, h, false, 0,
                               "append the result to " + remote::state_dir(p.service) + "/history.jsonl", {}, {}, {}});
+    b.undo();
     return plan;
 }
 
@@ -630,13 +679,26 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
             out += std::string(lead.size(), ' ') + "$ " + line + "\n";
         }
     }
+    if (!plan.hosts.empty() && !plan.undo.empty()) {
+        out += p.strategy.on_failure == config::OnFailure::rollback
+                   ? "\nIf a step fails or a stop is asked, the way back (only the steps of what was changed):\n"
+                   : "\nIf a stop is asked, the way back (only the steps of what was changed; after a failure "
+                     "on_failure: halt stops instead, with only healthy containers in the pool):\n";
+        for (const auto& s : plan.undo) {
+            std::string target = s.target.empty() ? "hoist" : s.target + (s.on_lb ? " (lb)" : "");
+            std::string lead = "  " + pad_right(target, tw) + "  " + pad_right(to_string(s.action), 8);
+            out += lead + s.detail + (s.batch > 0 && plan.strategy == StrategyType::rolling
+                                          ? " [batch " + std::to_string(s.batch) + "]" : "") + "\n";
+        }
+    }
     return out;
 }
 
 nlohmann::json plan_to_json(const Plan& plan) {
-    nlohmann::json steps = nlohmann::json::array();
-    for (std::size_t id = 0; id < plan.steps.size(); ++id) {
-        const Step& s = plan.steps[id];
+    nlohmann::json steps = nlohmann::json::array(), undo = nlohmann::json::array();
+    for (std::size_t id = 0; id < plan.steps.size() + plan.undo.size(); ++id) {
+        const bool back = id >= plan.steps.size();
+        const Step& s = back ? plan.undo[id - plan.steps.size()] : plan.steps[id];
         // "id": what a deploy's step events name as "step" when they execute this one
         nlohmann::json j{{"id", id}, {"action", to_string(s.action)}, {"target", s.target}, {"load_balancer", s.on_lb},
                          {"batch", s.batch}, {"detail", s.detail}};
@@ -646,14 +708,14 @@ nlohmann::json plan_to_json(const Plan& plan) {
         if (s.transfer)
             j["transfer"] = {{"layers_sent", s.transfer->layers - s.transfer->first},
                              {"layers", s.transfer->layers}, {"bytes", s.transfer->bytes}};
-        steps.push_back(j);
+        (back ? undo : steps).push_back(j);
     }
     nlohmann::json now = nlohmann::json::array();
     for (const auto& [h, what] : plan.now) now.push_back({{"host", h}, {"runs", what}});
     return {{"service", plan.service}, {"role", plan.role}, {"tag", plan.tag}, {"image", plan.image_ref},
             {"strategy", config::to_string(plan.strategy)}, {"batches", plan.batches},
             {"observed", plan.observed}, {"now", now},
-            {"notes", plan.notes}, {"blockers", plan.blockers}, {"steps", steps}};
+            {"notes", plan.notes}, {"blockers", plan.blockers}, {"steps", steps}, {"undo", undo}};
 }
 
 std::string adoption_advice(const Plan& plan) {

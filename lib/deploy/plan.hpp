@@ -31,7 +31,7 @@ struct FleetState {
 };
 
 enum class Action { check, login, pull, send, release, disk, upload_env, verify, drain, wait, stop, remove, run, health, enable,
-                    switch_pool, confirm, record };
+                    switch_pool, confirm, record, restore };
 std::string to_string(Action a);
 
 /// Pre-flight refuses a host with less free space than this where its runtime keeps images.
@@ -73,6 +73,14 @@ struct Plan {
     std::string new_color;  ///< blue/green: colour being started
     std::vector<std::vector<std::string>> batches;
     std::vector<Step> steps;
+    /// The way back when a step fails (on_failure: rollback) or a stop is asked (engine.hpp): every
+    /// step the undo may run, in its order. Rolling: the hosts taken out but not changed yet go back,
+    /// then each batch from the last: out of the pool again, drained, restored (the new container
+    /// removed, the previous one started and health-checked), back in; blue/green: the pool switched
+    /// back, the new colour removed; then whatever hoist cannot vouch for leaves the pool. The undo
+    /// runs the steps of what was changed only: a batch never reached is skipped. Their ids follow
+    /// the steps' (plan_to_json: "undo"; a step event's "step" with "undo": true).
+    std::vector<Step> undo;
     std::vector<std::string> notes;  ///< warnings and assumptions shown above the steps
     /// Why this plan must not run (a container hoist did not start holds a port the deploy needs);
     /// a deploy stops before changing anything and prints `adoption_advice`.

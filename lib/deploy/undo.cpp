@@ -49,9 +49,10 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
         pr = m_progress[host];
     }
     auto t0 = Clock::now();
+    const int id = undo_id(Action::restore, host);
     auto fail_here = [&](const std::string& why) {
         table(host, "FAILED restore: " + why);
-        note_step(host, "restore", t0, false, why, "");
+        note_step(host, "restore", t0, false, why, "", id);
         std::lock_guard<std::mutex> lock(m_mutex);
         auto& r = m_reports[host];
         r.result = HostResult::failed;
@@ -67,7 +68,7 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
     }
     const ObservedHost* prev = previous(host);
     if (!prev) {
-        note_step(host, "restore", t0, true, "", "removed the new container; nothing ran here before");
+        note_step(host, "restore", t0, true, "", "removed the new container; nothing ran here before", id);
         std::lock_guard<std::mutex> lock(m_mutex);
         m_progress[host].unreachable = false;  // reached again, and its state is known
         auto& r = m_reports[host];
@@ -80,7 +81,7 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
     if (!st.ok()) return fail_here("cannot start " + prev->container + " again: " + trim(st.err));
     auto h = wait_until_healthy(c, {runtime(), prev->container, prev->port}, m_p.healthcheck, m_env.pacer.sleeper());
     if (!h.healthy) return fail_here(prev->container + " (the previous version) " + h.reason);
-    note_step(host, "restore", t0, true, "", prev->container + " (" + prev->version + ") serves again");
+    note_step(host, "restore", t0, true, "", prev->container + " (" + prev->version + ") serves again", id);
     table(host, "rolled back to " + prev->version);
     std::lock_guard<std::mutex> lock(m_mutex);
     // an SSH failure during the rollout made its state unknown; now it is seen serving again
@@ -106,21 +107,27 @@ void Executor::reenable_untouched() {
             if (m.host == h && !m.enabled) back.push_back(h);
         pool = with_hosts(pool, {h}, true, prev->port);
     }
-    if (m_env.lb && pool != m_pool) apply_pool(pool, true, "put " + join(back, ", ") + " back (not changed yet)", "enable");
+    if (m_env.lb && pool != m_pool) apply_pool(pool, true, "put " + join(back, ", ") + " back (not changed yet)", "enable", undo_id(Action::enable, "", 0));
 }
 
 void Executor::undo_rolling() {
     reenable_untouched();
     auto touched = touched_hosts();
     for (auto b = m_plan.batches.rbegin(); b != m_plan.batches.rend(); ++b) {
+        const int batch = static_cast<int>(m_plan.batches.rend() - b);  // 1-based, as Step::batch
         std::vector<std::string> hosts;
         for (const auto& h : *b)
             if (contains(touched, h)) hosts.push_back(h);
         if (hosts.empty()) continue;
         lb::Pool drained = with_hosts(m_pool, hosts, false);
         if (m_env.lb && drained != m_pool) {
-            if (!apply_pool(drained, false, "take " + join(hosts, ", ") + " out again", "drain")) return;
+            if (!apply_pool(drained, false, "take " + join(hosts, ", ") + " out again", "drain",
+                            undo_id(Action::drain, "", batch)))
+                return;
+            auto t0 = Clock::now();
             drain();
+            note_step("", "wait", t0, true, "", "until no request is in flight to what left the pool",
+                      undo_id(Action::wait, "", batch));
         }
         auto outcomes = m_env.fleet.each<bool>(
             [&](const std::string& host, ssh::Connection& c) { return restore_host(host, c); }, hosts);
@@ -138,7 +145,8 @@ void Executor::undo_rolling() {
             const ObservedHost* prev = previous(o.host);
             if (*o.value && prev) back = with_hosts(back, {o.host}, true, prev->port);
         }
-        if (back != m_pool && !apply_pool(back, true, "put " + join(hosts, ", ") + " back on the previous version", "enable"))
+        if (back != m_pool && !apply_pool(back, true, "put " + join(hosts, ", ") + " back on the previous version", "enable",
+                                          undo_id(Action::enable, "", batch)))
             return;
     }
 }
@@ -155,7 +163,7 @@ void Executor::remove_new_containers(const std::vector<std::string>& hosts) {
             auto t0 = Clock::now();
             auto r = exec(c, remote::remove(runtime(), name));
             bool ok = r.ok() || to_lower(r.err).find("no such container") != std::string::npos;
-            note_step(host, "remove", t0, ok, ok ? "" : trim(r.err), "removed " + name);
+            note_step(host, "remove", t0, ok, ok ? "" : trim(r.err), "removed " + name, undo_id(Action::remove, host));
             std::lock_guard<std::mutex> lock(m_mutex);
             // the previous colour was never stopped (stops come after the switch): with the new
             // one gone, the host serves what it served before, even if SSH failed on it earlier
@@ -176,7 +184,8 @@ void Executor::remove_new_containers(const std::vector<std::string>& hosts) {
 }
 
 void Executor::undo_blue_green() {
-    if (m_switched && !apply_pool(m_plan.initial_pool, true, "switch back to the previous colour", "switch")) return;
+    if (m_switched && !apply_pool(m_plan.initial_pool, true, "switch back to the previous colour", "switch",
+                                 undo_id(Action::switch_pool, ""))) return;
     std::vector<std::string> started;
     for (const auto& h : touched_hosts())
         if (m_progress[h].new_started) started.push_back(h);
@@ -216,9 +225,10 @@ void Executor::conclude_undo() {
     for (const auto& [h, pr] : m_progress)
         if (pr.unreachable || m_reports[h].result == HostResult::failed) unknown.push_back(h);
     lb::Pool pool = with_hosts(m_pool, unknown, false);
-    if (m_env.lb && pool != m_pool) apply_pool(pool, false, "take " + join(unknown, ", ") + " out: state unknown", "drain");
+    if (m_env.lb && pool != m_pool) apply_pool(pool, false, "take " + join(unknown, ", ") + " out: state unknown", "drain", undo_id(Action::drain, "", 0));
     // a change that failed midway may have landed: write the pool hoist vouches for once more
-    else if (m_env.lb && m_pool_unsure) apply_pool(pool, false, "put the pool back as it was (the last change failed midway)", "drain");
+    else if (m_env.lb && m_pool_unsure) apply_pool(pool, false, "put the pool back as it was (the last change failed midway)", "drain",
+                           undo_id(Action::drain, "", 0));
 
     bool consistent = unknown.empty() && !m_lb_failed;
     for (const auto& [h, r] : m_reports)

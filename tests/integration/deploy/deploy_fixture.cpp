@@ -22,6 +22,15 @@ namespace hoist::dtest {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+std::vector<json> events(const HoistRun& r, const std::string& name) {
+    std::vector<json> out;
+    for (const auto& line : split(r.out, '\n')) {
+        auto ev = json::parse(line, nullptr, false);
+        if (ev.is_object() && ev.value("event", "") == name) out.push_back(ev);
+    }
+    return out;
+}
+
 json HoistRun::summary() const {
     auto lines = split(out, '\n');
     for (auto it = lines.rbegin(); it != lines.rend(); ++it) {

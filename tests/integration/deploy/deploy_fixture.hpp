@@ -23,6 +23,9 @@ struct HoistRun {
     nlohmann::json summary() const;
 };
 
+/// The events named `name` of a run with -o json, in order.
+std::vector<nlohmann::json> events(const HoistRun& r, const std::string& name);
+
 /// hoist (or any program) started in the background with its output in files.
 class Spawned {
 public:

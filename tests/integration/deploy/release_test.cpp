@@ -17,15 +17,6 @@ namespace hoist::dtest {
 
 namespace {
 
-std::vector<nlohmann::json> events(const HoistRun& r, const std::string& name) {
-    std::vector<nlohmann::json> out;
-    for (const auto& line : split(r.out, '\n')) {
-        auto ev = nlohmann::json::parse(line, nullptr, false);
-        if (ev.is_object() && ev.value("event", "") == name) out.push_back(ev);
-    }
-    return out;
-}
-
 const char* kRelease =
     "container: { port: 8080, host_port: 8080, stop_timeout: 1s, env: { STAGE: prod }, secret_env: [DB_PASSWORD] }\n"
     "release_command: [\"/bin/busybox\", \"sh\", \"-c\", "

@@ -12,15 +12,6 @@ namespace hoist::dtest {
 
 namespace {
 
-std::vector<nlohmann::json> events(const HoistRun& r, const std::string& name) {
-    std::vector<nlohmann::json> out;
-    for (const auto& line : split(r.out, '\n')) {
-        auto ev = nlohmann::json::parse(line, nullptr, false);
-        if (ev.is_object() && ev.value("event", "") == name) out.push_back(ev);
-    }
-    return out;
-}
-
 // A worker that finishes its "job" for 3 s after SIGTERM (then exits 0), and says so in its log.
 const char* kWorkerCommand =
     "[\"/bin/busybox\", \"sh\", \"-c\", \"trap 'echo got TERM; sleep 3; echo finished job; exit 0' TERM; "

@@ -66,9 +66,13 @@ struct Rig {
         if (!color.empty()) state.active_color = color;
     }
 
-    deploy::RolloutResult run(const std::string& tag) {
-        auto plan = deploy::make_plan(p, tag, state);
-        deploy::EngineEnv env{*fleet, &lb, out, *pacer, secrets, "id", "test@here", "deploy"};
+    deploy::Plan plan;  ///< the last run's
+
+    deploy::RolloutResult run(const std::string& tag) { return run(tag, out); }
+    /// With the events written to `o` (e.g. JSON lines to read back).
+    deploy::RolloutResult run(const std::string& tag, report::Output& o) {
+        plan = deploy::make_plan(p, tag, state);
+        deploy::EngineEnv env{*fleet, &lb, o, *pacer, secrets, "id", "test@here", "deploy"};
         return deploy::execute(p, plan, state, env);
     }
 };

@@ -392,3 +392,72 @@ TEST(Engine, EachHostOfABatchIsStoppedAsSoonAsItsOwnRequestsAreDone) {
     EXPECT_TRUE(rig.hosts["h3"]->running("web-v2"));
     EXPECT_EQ(pool_text(r.pool), "h1:8080 h2:8080 h3:8080");
 }
+
+namespace {
+/// The `step` events `out` received (JSON lines written to `f`).
+std::vector<nlohmann::json> step_events(std::FILE* f) {
+    std::fflush(f);
+    std::rewind(f);
+    std::vector<nlohmann::json> out;
+    char line[1 << 16];
+    while (std::fgets(line, sizeof line, f)) {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("event", "") == "step") out.push_back(j);
+    }
+    return out;
+}
+}  // namespace
+
+// The plan is the program: every step the engine runs names the plan step it executes ("step": its
+// id in plan_to_json), as that step's action on that step's target. A deploy that succeeds runs
+// every planned step once; one that fails runs a prefix of them and then only steps of the planned
+// way back (Plan::undo), marked "undo": first the batch that failed, then the one before.
+TEST(Engine, EveryStepEventNamesThePlanStepItRunsAndTheUndoRunsThePlannedWayBack) {
+    for (bool fail : {false, true}) {
+        SCOPED_TRACE(fail ? "h2 never gets healthy" : "a deploy that succeeds");
+        Rig rig;
+        rig.running("h1", "web-v1", "v1", 8080);
+        rig.running("h2", "web-v1", "v1", 8080);
+        if (fail) rig.hosts["h2"]->unhealthy.insert("web-v2");
+        std::FILE* f = std::tmpfile();
+        report::OutputOptions o;
+        o.format = report::Format::json;
+        report::Output json{o, f, rig.sink};
+        auto r = rig.run("v2", json);
+        EXPECT_EQ(r.code, fail ? ExitCode::rolled_back : ExitCode::ok) << r.message;
+        auto planned = deploy::plan_to_json(rig.plan);
+        std::vector<nlohmann::json> all = planned["steps"];
+        const std::size_t n = all.size();
+        for (const auto& u : planned["undo"]) all.push_back(u);
+        ASSERT_GT(planned["undo"].size(), 0u);
+        std::vector<int> ran, undone;
+        for (const auto& ev : step_events(f)) {
+            ASSERT_TRUE(ev.contains("step")) << "a step the plan does not list: " << ev.dump();
+            int id = ev["step"];
+            ASSERT_GE(id, 0);
+            ASSERT_LT(static_cast<std::size_t>(id), all.size()) << ev.dump();
+            const auto& s = all[id];
+            EXPECT_EQ(ev["action"], s["action"]) << ev.dump() << " runs " << s.dump();
+            EXPECT_EQ(ev["host"], s["load_balancer"].get<bool>() ? "lb" : s["target"].get<std::string>()) << ev.dump();
+            bool is_undo = static_cast<std::size_t>(id) >= n;
+            EXPECT_EQ(ev.value("undo", false), is_undo) << ev.dump();
+            (is_undo ? undone : ran).push_back(id);
+        }
+        std::fclose(f);
+        if (!fail) {
+            std::vector<int> every(n);
+            for (std::size_t i = 0; i < n; ++i) every[i] = static_cast<int>(i);
+            std::sort(ran.begin(), ran.end());
+            EXPECT_EQ(ran, every) << "every planned step ran once";
+            EXPECT_TRUE(undone.empty());
+            continue;
+        }
+        EXPECT_TRUE(std::is_sorted(undone.begin(), undone.end())) << "the way back in the planned order";
+        std::vector<std::string> back;
+        for (int id : undone) back.push_back(all[id]["action"].get<std::string>() + " " + all[id]["target"].get<std::string>() +
+                                             " " + std::to_string(all[id]["batch"].get<int>()));
+        // h2 failed out of the pool: restored and put back; then h1 out again, drained, restored, back
+        EXPECT_EQ(back, (std::vector<std::string>{"restore h2 2", "enable lb 2", "drain lb 1", "wait lb 1", "restore h1 1",
+                                                  "enable lb 1"}));
+    }
+}

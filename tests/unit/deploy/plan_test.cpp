@@ -131,6 +131,18 @@ Batch 2/2: 10.0.1.12
 Finally:
   10.0.1.11      record  append the result to .hoist/web/history.jsonl
   10.0.1.12      record  append the result to .hoist/web/history.jsonl
+
+If a step fails or a stop is asked, the way back (only the steps of what was changed):
+  10.0.0.5 (lb)  enable  put back the hosts taken out of the pool but not changed yet, if any
+  10.0.0.5 (lb)  drain   take 10.0.1.12 out again, those of them back in the pool [batch 2]
+  10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s [batch 2]
+  10.0.1.12      restore remove web-v2, start web-v1 again and health-check it [batch 2]
+  10.0.0.5 (lb)  enable  put 10.0.1.12 back on the previous version [batch 2]
+  10.0.0.5 (lb)  drain   take 10.0.1.11 out again, those of them back in the pool [batch 1]
+  10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s [batch 1]
+  10.0.1.11      restore remove web-v2, start web-v1 again and health-check it [batch 1]
+  10.0.0.5 (lb)  enable  put 10.0.1.11 back on the previous version [batch 1]
+  10.0.0.5 (lb)  drain   take out any host whose state hoist cannot vouch for, if any
 )");
 }
 
@@ -184,6 +196,12 @@ Switch (hosts in parallel until the pool switches):
 Finally:
   10.0.1.21      record  append the result to .hoist/shop/history.jsonl
   10.0.1.22      record  append the result to .hoist/shop/history.jsonl
+
+If a step fails or a stop is asked, the way back (only the steps of what was changed):
+  10.0.0.5 (lb)  switch  switch back to the previous colour, if it had switched
+  10.0.1.21      remove  remove shop-green, if it was started
+  10.0.1.22      remove  remove shop-green, if it was started
+  10.0.0.5 (lb)  drain   take out any host whose state hoist cannot vouch for, if any
 )");
 }
 
