@@ -9,6 +9,7 @@
 
 #include "aws/error.hpp"
 #include "util/strings.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::aws {
 
@@ -85,17 +86,17 @@ std::optional<Credentials> imds_credentials(const ImdsOptions& o, std::string& w
             return std::nullopt;
         }
         nlohmann::json j = nlohmann::json::parse(c.body, nullptr, false);
-        if (!j.is_object() || j.value("Code", "") != "Success" || !j.contains("AccessKeyId") ||
+        if (!j.is_object() || text_at(j, "Code") != "Success" || !j.contains("AccessKeyId") ||
             !j.contains("SecretAccessKey"))
             throw Error("", "the instance metadata service at " + o.endpoint +
                                 " gave unreadable credentials for role " + role +
-                                (j.is_object() ? " (Code " + j.value("Code", std::string("?")) + ")" : ""));
+                                (j.is_object() ? " (Code " + text_at(j, "Code", "?") + ")" : ""));
         Credentials out;
         out.access_key_id = j["AccessKeyId"].get<std::string>();
         out.secret_access_key = Secret(j["SecretAccessKey"].get<std::string>());
-        out.session_token = Secret(j.value("Token", std::string()));
+        out.session_token = Secret(text_at(j, "Token"));
         out.source = "instance metadata (IMDSv2) at " + o.endpoint + ", role " + role;
-        if (auto e = parse_iso8601(j.value("Expiration", std::string()))) out.expires_epoch_s = *e;
+        if (auto e = parse_iso8601(text_at(j, "Expiration"))) out.expires_epoch_s = *e;
         return out;
     }
     why = "the instance metadata service at " + o.endpoint + " refused two fresh session tokens (HTTP 401)";

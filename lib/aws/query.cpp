@@ -12,6 +12,7 @@
 #include "http/retry.hpp"
 #include "http/url.hpp"
 #include "util/strings.hpp"
+#include "util/json_fields.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -90,7 +91,7 @@ AwsErrorBody parse_json_error_body(const std::string& body) {
     AwsErrorBody e;
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (!j.is_object()) return e;
-    auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : ""; };
+    auto str = [&](const char* k) { return text_at(j, k); };
     e.code = error_code_of_type(str("__type"));
     if (e.code.empty()) e.code = error_code_of_type(str("code"));
     e.message = str("message");

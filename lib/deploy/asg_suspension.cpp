@@ -12,8 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/asg.hpp"
+#include "deploy/aws_hosts.hpp"
 #include "aws/error.hpp"
 #include "util/strings.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::deploy {
 
@@ -52,7 +54,7 @@ aws::QueryClient client_for(const SuspensionRecord& r, const AsgOptions& o) {
     config::AsgDiscovery d;
     d.name = r.group;
     d.region = r.region;
-    return aws::asg_client(d, o.chain, o.query);
+    return asg_client(d, o.chain, o.query);
 }
 
 }  // namespace
@@ -92,11 +94,11 @@ std::optional<SuspensionRecord> parse_record(const std::string& text) {
         SuspensionRecord r;
         r.group = j.at("group").get<std::string>();
         r.region = j.at("region").get<std::string>();
-        r.service = j.value("service", "");
+        r.service = text_at(j, "service");
         r.processes = j.at("processes").get<std::vector<std::string>>();
         r.pid = j.at("pid").get<long>();
-        r.pid_start = j.value("pid_start", 0LL);
-        r.since = j.value("since", 0LL);
+        r.pid_start = integer_at(j, "pid_start");
+        r.since = integer_at(j, "since");
         // only the processes hoist suspends: a record can never make hoist resume anything else
         const auto& known = aws::rollout_processes();
         for (const auto& p : r.processes)
@@ -125,7 +127,7 @@ bool record_owner_alive(const SuspensionRecord& r) {
 
 AsgSuspension::AsgSuspension(const config::Pipeline& p, report::Output& out, AsgOptions options)
     : m_out(out), m_options(std::move(options)) {
-    aws::QueryClient as = aws::asg_client(*p.asg, m_options.chain, m_options.query);
+    aws::QueryClient as = asg_client(*p.asg, m_options.chain, m_options.query);
     m_record.group = p.asg->name;
     m_record.region = as.region();
     m_record.service = p.service;

@@ -5,6 +5,7 @@
 #include "remote/files.hpp"
 #include "ssh/error.hpp"
 #include "util/strings.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::deploy {
 
@@ -21,17 +22,17 @@ nlohmann::json HistoryEntry::to_json() const {
 
 HistoryEntry HistoryEntry::from_json(const nlohmann::json& j) {
     HistoryEntry e;
-    e.time = j.value("time", "");
-    e.event = j.value("event", "");
-    e.deploy_id = j.value("deploy_id", "");
-    e.tag = j.value("tag", "");
-    e.previous_tag = j.value("previous_tag", "");
-    e.result = j.value("result", "");
-    e.strategy = j.value("strategy", "");
-    e.color = j.value("color", "");
-    e.container = j.value("container", "");
-    e.by = j.value("by", "");
-    e.error = j.value("error", "");
+    e.time = text_at(j, "time");
+    e.event = text_at(j, "event");
+    e.deploy_id = text_at(j, "deploy_id");
+    e.tag = text_at(j, "tag");
+    e.previous_tag = text_at(j, "previous_tag");
+    e.result = text_at(j, "result");
+    e.strategy = text_at(j, "strategy");
+    e.color = text_at(j, "color");
+    e.container = text_at(j, "container");
+    e.by = text_at(j, "by");
+    e.error = text_at(j, "error");
     auto role = j.value("role", nlohmann::json());
     if (role.is_string()) e.role = role.get<std::string>();
     return e;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <random>
@@ -12,6 +13,7 @@
 #include "report/output.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::deploy {
 
@@ -54,14 +56,14 @@ nlohmann::json LockInfo::to_json() const {
 LockInfo LockInfo::from_json(const nlohmann::json& j) {
     LockInfo i;
     if (!j.is_object()) return i;
-    i.id = j.value("id", "");
-    i.user = j.value("user", "");
-    i.machine = j.value("machine", "");
-    i.pid = j.value("pid", 0);
-    i.time = j.value("time", "");
-    i.tag = j.value("tag", "");
-    i.message = j.value("message", "");
-    i.command = j.value("command", "");
+    i.id = text_at(j, "id");
+    i.user = text_at(j, "user");
+    i.machine = text_at(j, "machine");
+    i.pid = static_cast<int>(std::clamp<std::int64_t>(integer_at(j, "pid"), 0, INT32_MAX));
+    i.time = text_at(j, "time");
+    i.tag = text_at(j, "tag");
+    i.message = text_at(j, "message");
+    i.command = text_at(j, "command");
     return i;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/strings.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::deploy {
 
@@ -64,8 +65,8 @@ std::vector<ObservedContainer> parse_container_list(const std::string& out, cons
         c.version = labels["hoist.version"];
         c.color = labels.count("hoist.color") ? labels["hoist.color"] : "";
         if (labels.count("hoist.role") && !labels["hoist.role"].empty()) c.role = labels["hoist.role"];
-        c.state = to_lower(j.value("State", ""));
-        c.image = j.value("Image", "");
+        c.state = to_lower(text_at(j, "State"));
+        c.image = text_at(j, "Image");
         if (auto p = parse_int(labels["hoist.port"])) c.port = static_cast<int>(*p);
         // `created` orders containers (newest live one, rollback target): docker's CreatedAt is
         // "2026-12-04 09:05:00 +0000 UTC"; podman's CreatedAt is relative ("3 minutes ago"), its
@@ -97,8 +98,8 @@ std::vector<ObservedContainer> parse_unlabelled_containers(const std::string& ou
         if (labels_of(j.value("Labels", nlohmann::json())).count("hoist.service")) continue;
         ObservedContainer c;
         c.name = string_or_first(j.value("Names", nlohmann::json()));
-        c.state = to_lower(j.value("State", ""));
-        c.image = j.value("Image", "");
+        c.state = to_lower(text_at(j, "State"));
+        c.image = text_at(j, "Image");
         auto created = j.value("CreatedAt", nlohmann::json());
         c.created = created.is_string() ? created.get<std::string>() : created.dump();
         auto ports = j.value("Ports", nlohmann::json());

@@ -25,6 +25,7 @@
 #include "http/url.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::image {
 namespace {
@@ -137,7 +138,7 @@ private:
                 if (m_cb && !trim(out).empty()) m_cb(out);
             }
         } else if (j.contains("status") && j["status"].is_string() && m_cb) {
-            m_cb(j["status"].get<std::string>() + (j.contains("progress") ? " " + j.value("progress", "") : ""));
+            m_cb(j["status"].get<std::string>() + (j.contains("progress") ? " " + text_at(j, "progress") : ""));
         }
     }
     const OutputCallback& m_cb;
@@ -218,17 +219,26 @@ oci::Descriptor import_docker_archive(const std::string& archive_path, const std
     if (!manifest_json.is_array() || manifest_json.empty())
         throw Error(ExitCode::build_push, archive_path + ": manifest.json lists no image");
     const auto& image = manifest_json[0];
-    std::string config_bytes = read_member(image.value("Config", ""));
+    std::string config_bytes = read_member(text_at(image, "Config"));
     auto config_json = json::parse(config_bytes, nullptr, false);
-    auto diff_ids = config_json.is_object() ? config_json["rootfs"]["diff_ids"] : json();
+    // the Engine's answer, read as untrusted as any other: a field of the wrong type is absent
+    json diff_ids = json::array();
+    if (config_json.is_object() && config_json.contains("rootfs") && config_json["rootfs"].is_object() &&
+        config_json["rootfs"].contains("diff_ids") && config_json["rootfs"]["diff_ids"].is_array())
+        diff_ids = config_json["rootfs"]["diff_ids"];
+    json layers = image.is_object() && image.contains("Layers") && image["Layers"].is_array() ? image["Layers"]
+                                                                                              : json::array();
 
     oci::Manifest m;
     m.media_type = std::string(oci::media::docker_manifest);
     m.config = store.put_blob(config_bytes, std::string(oci::media::docker_config));
     std::size_t i = 0;
-    for (auto& layer_name : image.value("Layers", json::array())) {
+    for (const auto& layer_name : layers) {
+        if (!layer_name.is_string())
+            throw Error(ExitCode::build_push, archive_path + ": manifest.json names a layer that is not a file name");
         std::string name = layer_name.get<std::string>();
-        auto diff = i < diff_ids.size() ? oci::Digest::parse(diff_ids[i].get<std::string>()) : std::nullopt;
+        auto diff = i < diff_ids.size() && diff_ids[i].is_string() ? oci::Digest::parse(diff_ids[i].get<std::string>())
+                                                                   : std::nullopt;
         ++i;
         if (diff) {
             if (auto known = store.compressed_for(*diff); known && store.has_blob(known->digest)) {

@@ -6,6 +6,7 @@
 
 #include "oci/gzip_stream.hpp"
 #include "util/error.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::image {
 
@@ -20,10 +21,10 @@ LayerCache::LayerCache(oci::ImageStore& store) : m_store(store), m_dir(store.dir
     if (!j.is_object()) return;  // a damaged cache is only a slower build
     for (auto& [file, r] : j.items()) {
         StatRecord s;
-        s.size = r.value("size", std::int64_t(-1));
-        s.mtime_ns = r.value("mtime_ns", std::int64_t(0));
-        s.inode = r.value("inode", std::uint64_t(0));
-        s.digest = r.value("digest", std::string());
+        s.size = integer_at(r, "size", -1);
+        s.mtime_ns = integer_at(r, "mtime_ns");
+        s.inode = static_cast<std::uint64_t>(integer_at(r, "inode"));
+        s.digest = text_at(r, "digest");
         m_stats[file] = s;
     }
 }
@@ -71,7 +72,7 @@ std::optional<LayerCache::Hit> LayerCache::lookup(const oci::Digest& key) const 
     if (!fs::exists(path)) return std::nullopt;
     auto j = json::parse(oci::read_file(path), nullptr, false);
     if (!j.is_object()) return std::nullopt;
-    auto diff = oci::Digest::parse(j.value("diff_id", ""));
+    auto diff = oci::Digest::parse(text_at(j, "diff_id"));
     if (!diff || !j.contains("blob")) return std::nullopt;
     Hit hit{*diff, oci::descriptor_from_json(j["blob"], path)};
     if (!m_store.has_blob(hit.blob.digest)) return std::nullopt;
@@ -88,8 +89,8 @@ std::optional<PreviousBlob> LayerCache::previous(const oci::Digest& slot) const 
     if (!fs::exists(path)) return std::nullopt;
     auto j = json::parse(oci::read_file(path), nullptr, false);
     if (!j.is_object() || !j.contains("blocks")) return std::nullopt;
-    if (j.value("codec", "") != oci::gzip_codec()) return std::nullopt;  // another compressor's members
-    auto d = oci::Digest::parse(j.value("blob", ""));
+    if (text_at(j, "codec") != oci::gzip_codec()) return std::nullopt;  // another compressor's members
+    auto d = oci::Digest::parse(text_at(j, "blob"));
     if (!d || !m_store.has_blob(*d)) return std::nullopt;
     PreviousBlob p;
     p.path = m_store.blob_path(*d);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/strings.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::registry {
 
@@ -13,8 +14,8 @@ std::string registry_error_codes(const std::string& body) {
     if (auto e = j.find("errors"); e != j.end() && e->is_array()) {
         for (auto& x : *e) {
             if (!x.is_object()) continue;
-            std::string s = x.value("code", "");
-            std::string m = x.value("message", "");
+            std::string s = text_at(x, "code");
+            std::string m = text_at(x, "message");
             if (!m.empty()) s += (s.empty() ? "" : ": ") + m;
             if (auto d = x.find("detail"); d != x.end() && !d->is_null()) {
                 std::string ds = d->is_string() ? d->get<std::string>() : d->dump();
@@ -24,7 +25,7 @@ std::string registry_error_codes(const std::string& body) {
         }
     } else if (j.contains("error") && j["error"].is_string()) {  // token services: {"error":"invalid_grant"}
         parts.push_back(j["error"].get<std::string>() +
-                        (j.contains("error_description") ? ": " + j.value("error_description", "") : ""));
+                        (j.contains("error_description") ? ": " + text_at(j, "error_description") : ""));
     } else if (j.contains("message") && j["message"].is_string()) {  // Docker Engine API
         parts.push_back(j["message"].get<std::string>());
     }

@@ -18,6 +18,7 @@
 #include "http/url.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::registry {
 
@@ -64,16 +65,22 @@ PushPlan plan_from_docker_archive(const std::string& file, oci::ImageStore& cach
     if (mj.is_discarded() || !mj.is_array() || mj.empty() || !mj[0].is_object())
         throw archive_error(file, "manifest.json is not a list of images");
     const json& entry = mj[0];
-    std::string config_name = entry.value("Config", "");
+    std::string config_name = text_at(entry, "Config");
     std::string config_bytes = read_member(file, member(idx, file, config_name));
     json config = json::parse(config_bytes, nullptr, false);
     if (config.is_discarded() || !config.is_object()) throw archive_error(file, config_name + " is not a JSON image config");
     std::vector<std::string> diff_ids;
-    if (config.contains("rootfs") && config["rootfs"].contains("diff_ids"))
-        for (auto& d : config["rootfs"]["diff_ids"]) diff_ids.push_back(d.get<std::string>());
+    if (config.contains("rootfs") && config["rootfs"].contains("diff_ids") && config["rootfs"]["diff_ids"].is_array())
+        for (auto& d : config["rootfs"]["diff_ids"]) {
+            if (!d.is_string()) throw archive_error(file, config_name + " has a diff_id that is not a string");
+            diff_ids.push_back(d.get<std::string>());
+        }
     std::vector<std::string> layer_names;
     if (entry.contains("Layers") && entry["Layers"].is_array())
-        for (auto& l : entry["Layers"]) layer_names.push_back(l.get<std::string>());
+        for (auto& l : entry["Layers"]) {
+            if (!l.is_string()) throw archive_error(file, "manifest.json names a layer that is not a file name");
+            layer_names.push_back(l.get<std::string>());
+        }
     if (layer_names.size() != diff_ids.size())
         throw archive_error(file, "manifest.json lists " + std::to_string(layer_names.size()) + " layers but the config has " +
                                       std::to_string(diff_ids.size()) + " diff_ids");

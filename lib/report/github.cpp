@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "report/units.hpp"
+#include "util/json_fields.hpp"
 
 namespace hoist::report::github {
 
@@ -187,11 +188,6 @@ std::string cell(const std::string& text) {
     return out;
 }
 
-std::string str(const nlohmann::json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 std::int64_t num(const nlohmann::json& j, const char* key, std::int64_t fallback = -1) {
     auto it = j.find(key);
     return it != j.end() && it->is_number() ? it->get<std::int64_t>() : fallback;
@@ -226,9 +222,9 @@ std::string code(const std::string& v) {
 }  // namespace
 
 std::string render_step_summary(const nlohmann::json& s) {
-    std::string result = str(s, "result");
-    std::string command = str(s, "command");
-    std::string service = str(s, "service");
+    std::string result = text_at(s, "result");
+    std::string command = text_at(s, "command");
+    std::string service = text_at(s, "service");
     std::string md = "### " + icon(result) + " hoist" + (command.empty() ? "" : " " + cell(command)) +
                      (service.empty() ? "" : " " + cell(service)) + ": " +
                      cell(result.empty() ? "unknown" : result);
@@ -237,11 +233,11 @@ std::string render_step_summary(const nlohmann::json& s) {
 
     std::string facts;
     auto fact = [&facts](const std::string& f) { facts += (facts.empty() ? "" : " · ") + f; };
-    if (auto image = str(s, "image"); !image.empty()) fact("**image** " + code(image));
-    if (auto tag = str(s, "tag"); !tag.empty())
+    if (auto image = text_at(s, "image"); !image.empty()) fact("**image** " + code(image));
+    if (auto tag = text_at(s, "tag"); !tag.empty())
         fact("**tag** " + code(tag) +
-             (str(s, "previous_tag").empty() ? "" : " (previous " + code(str(s, "previous_tag")) + ")"));
-    if (auto strategy = str(s, "strategy"); !strategy.empty()) fact("**strategy** " + cell(strategy));
+             (text_at(s, "previous_tag").empty() ? "" : " (previous " + code(text_at(s, "previous_tag")) + ")"));
+    if (auto strategy = text_at(s, "strategy"); !strategy.empty()) fact("**strategy** " + cell(strategy));
     if (auto d = num(s, "duration_ms"); d >= 0) {
         std::string t = "**time** " + human_duration_ms(d);
         std::string parts;
@@ -252,7 +248,7 @@ std::string render_step_summary(const nlohmann::json& s) {
         fact(t + (parts.empty() ? "" : " (" + parts + ")"));
     }
     if (!facts.empty()) md += facts + "\n\n";
-    if (auto err = str(s, "error"); !err.empty()) md += "> **Error:** " + cell(err) + "\n\n";
+    if (auto err = text_at(s, "error"); !err.empty()) md += "> **Error:** " + cell(err) + "\n\n";
     if (auto p = s.find("problems"); p != s.end() && p->is_array() && !p->empty()) {
         for (const auto& line : *p)
             if (line.is_string()) md += "- " + code(line.get<std::string>()) + "\n";
@@ -264,17 +260,17 @@ std::string render_step_summary(const nlohmann::json& s) {
     md += "| Host | Version | Result | Time |\n| --- | --- | --- | --- |\n";
     std::map<std::string, int> totals;
     for (const auto& h : *hosts) {
-        std::string r = str(h, "result");
+        std::string r = text_at(h, "result");
         ++totals[r.empty() ? "unknown" : r];
-        std::string version = str(h, "version");
-        std::string before = str(h, "previous_version");
-        if (before.empty() && r == "updated") before = str(s, "previous_tag");
+        std::string version = text_at(h, "version");
+        std::string before = text_at(h, "previous_version");
+        if (before.empty() && r == "updated") before = text_at(s, "previous_tag");
         std::string v =
             !before.empty() && before != version ? code(before) + " → " + code(version) : code(version);
         std::string what = icon(r) + " " + cell(r);
-        if (auto err = str(h, "error"); !err.empty()) what += ": " + cell(err);
+        if (auto err = text_at(h, "error"); !err.empty()) what += ": " + cell(err);
         auto d = num(h, "duration_ms");
-        md += "| " + cell(str(h, "host")) + " | " + v + " | " + what + " | " +
+        md += "| " + cell(text_at(h, "host")) + " | " + v + " | " + what + " | " +
               (d >= 0 ? human_duration_ms(d) : "–") + " |\n";
     }
     std::string t;

@@ -1,6 +1,7 @@
 #include "report/junit.hpp"
 
 #include "util/text.hpp"
+#include "util/json_fields.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -19,11 +20,6 @@ struct Case {
     std::string type, message;
     std::string text;  ///< the failure's body; empty: the message
 };
-
-std::string str(const nlohmann::json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 std::int64_t num(const nlohmann::json& j, const char* key) {
     auto it = j.find(key);
@@ -44,12 +40,12 @@ std::string dashed(std::string host) {
 
 bool host_failed(const nlohmann::json& h) {
     static const std::set<std::string> fine = {"succeeded", "updated", "unchanged", "rolled_back"};
-    return !str(h, "error").empty() || !fine.count(str(h, "result"));
+    return !text_at(h, "error").empty() || !fine.count(text_at(h, "result"));
 }
 
 std::vector<Case> cases_of(const nlohmann::json& s) {
-    std::string service = str(s, "service");
-    std::string command = str(s, "command").empty() ? "run" : str(s, "command");
+    std::string service = text_at(s, "service");
+    std::string command = text_at(s, "command").empty() ? "run" : text_at(s, "command");
     std::string base = "hoist" + (service.empty() ? "" : "." + dashed(service));
     std::vector<Case> cases;
     if (auto ph = s.find("phases"); ph != s.end() && ph->is_object())
@@ -59,38 +55,38 @@ std::vector<Case> cases_of(const nlohmann::json& s) {
 
     if (auto hosts = s.find("hosts"); hosts != s.end() && hosts->is_array())
         for (const auto& h : *hosts) {
-            std::string cls = base + "." + dashed(str(h, "host"));
+            std::string cls = base + "." + dashed(text_at(h, "host"));
             bool failed = host_failed(h);
-            std::string why = str(h, "error").empty() ? "host " + str(h, "result") : str(h, "error");
+            std::string why = text_at(h, "error").empty() ? "host " + text_at(h, "result") : text_at(h, "error");
             auto steps = h.find("steps");
             if (steps == h.end() || !steps->is_array() || steps->empty()) {
                 cases.push_back(
-                    {cls, command, num(h, "duration_ms"), failed, str(h, "result"), failed ? why : "", ""});
+                    {cls, command, num(h, "duration_ms"), failed, text_at(h, "result"), failed ? why : "", ""});
                 continue;
             }
             std::map<std::string, int> seen;  // the same action twice on a host: "health check (2)"
             bool any_step_failed = false;
             for (const auto& st : *steps) {
-                std::string name = str(st, "action");
+                std::string name = text_at(st, "action");
                 if (int n = ++seen[name]; n > 1) name += " (" + std::to_string(n) + ")";
                 auto ok = st.find("ok");
                 bool step_failed = ok != st.end() && ok->is_boolean() && !ok->get<bool>();
                 any_step_failed = any_step_failed || step_failed;
-                std::string msg = str(st, "error").empty() ? why : str(st, "error");
+                std::string msg = text_at(st, "error").empty() ? why : text_at(st, "error");
                 cases.push_back(
                     {cls, name, num(st, "duration_ms"), step_failed, "step", step_failed ? msg : "", ""});
             }
             // a host that failed without a failed step (e.g. it timed out between steps) still shows red
             if (failed && !any_step_failed)
-                cases.push_back({cls, command, num(h, "duration_ms"), true, str(h, "result"), why, ""});
+                cases.push_back({cls, command, num(h, "duration_ms"), true, text_at(h, "result"), why, ""});
         }
 
     bool any_failed = false;
     for (const auto& c : cases) any_failed = any_failed || c.failed;
-    std::string result = str(s, "result");
+    std::string result = text_at(s, "result");
     if (result != "succeeded" && !any_failed) {
         std::string msg =
-            str(s, "error").empty() ? command + " " + (result.empty() ? "failed" : result) : str(s, "error");
+            text_at(s, "error").empty() ? command + " " + (result.empty() ? "failed" : result) : text_at(s, "error");
         std::string text = msg;
         if (auto p = s.find("problems"); p != s.end() && p->is_array())
             for (const auto& line : *p)
@@ -112,8 +108,8 @@ std::string render_junit(const nlohmann::json& s) {
     std::string counts = " tests=\"" + std::to_string(cases.size()) + "\" failures=\"" +
                          std::to_string(failures) + "\" errors=\"0\"";
     std::string time = " time=\"" + seconds(num(s, "duration_ms")) + "\"";
-    std::string suite = "hoist " + (str(s, "command").empty() ? std::string("run") : str(s, "command")) +
-                        (str(s, "service").empty() ? "" : " " + str(s, "service"));
+    std::string suite = "hoist " + (text_at(s, "command").empty() ? std::string("run") : text_at(s, "command")) +
+                        (text_at(s, "service").empty() ? "" : " " + text_at(s, "service"));
     std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     x += "<testsuites name=\"hoist\"" + counts + time + ">\n";
     x += "  <testsuite name=\"" + xml_escape(suite) + "\"" + counts + " skipped=\"0\"" + time + ">\n";
