@@ -2,7 +2,8 @@
 #include <chrono>
 #include <cstdio>
 
-#include "image/build_image.hpp"
+#include "deploy/build_image.hpp"
+#include "deploy/progress.hpp"
 #include "context.hpp"
 #include "deploy/tag.hpp"
 #include "report/units.hpp"
@@ -19,21 +20,9 @@ int run_build(Context& ctx, const std::string& tag_override) {
     ctx.out->info("building " + ref + " (" + (p.build ? config::to_string(p.build->builder) : "no build") + " builder)");
     ctx.out->event("build_started", {{"image", ref}, {"store", store.dir()}});
     report::Phase phase(*ctx.out, "build");
-    image::BuildResult r = image::build_pipeline_image(p, tag, store, [&ctx](const image::StepEvent& e) {
-            if (e.outcome == "output") {  // a line of the Docker Engine's build output
-                ctx.out->info(e.instruction);
-                ctx.out->event("build_output", {{"line", e.instruction}});
-                return;
-            }
-            char secs[32];
-            std::snprintf(secs, sizeof secs, "%.2fs", e.seconds);
-            std::string line = "[" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " + e.instruction;
-            std::string what = e.outcome == "config" ? "" : "  " + e.outcome + (e.detail.empty() ? "" : ": " + e.detail);
-            ctx.out->info(line + what + "  " + secs);
-            ctx.out->event("build_step", {{"step", e.index}, {"total", e.total}, {"line", e.line},
-                                          {"instruction", e.instruction}, {"outcome", e.outcome},
-                                          {"detail", e.detail}, {"seconds", e.seconds}});
-        });  // on failure main() reports the error and the summary (exit 5)
+    image::BuildResult r =
+        deploy::build_pipeline_image(p, tag, store, deploy::build_progress(*ctx.out, deploy::Progress::shown));
+    // on failure main() reports the error and the summary (exit 5)
     for (auto& w : r.warnings) ctx.out->warning(w);
     ctx.out->end_phase();
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();

@@ -7,6 +7,7 @@
 
 #include <mutex>
 
+#include "deploy/connect.hpp"
 #include "config/values.hpp"
 #include "context.hpp"
 #include "report/terminal_text.hpp"
@@ -53,7 +54,7 @@ int run_exec(Context& ctx, const ExecFlags& flags) {
         out.warning(w);
         out.event("warning", {{"message", w}});
     };
-    auto fleet = ssh::Fleet::from_pipeline(p, warn);
+    auto fleet = deploy::connect_fleet(p, warn);
     auto start = std::chrono::steady_clock::now();
 
     auto outcomes = fleet->each<std::vector<ssh::ExecResult>>([&](const std::string& host, ssh::Connection& c) {

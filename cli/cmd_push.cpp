@@ -7,12 +7,13 @@
 #include <filesystem>
 #include <mutex>
 
-#include "image/build_image.hpp"
 #include "context.hpp"
 #include "deploy/artifact.hpp"
+#include "deploy/build_image.hpp"
+#include "deploy/connect.hpp"
 #include "deploy/direct.hpp"
+#include "deploy/progress.hpp"
 #include "deploy/tag.hpp"
-#include "ssh/fleet.hpp"
 #include "oci/image_store.hpp"
 #include "registry/client.hpp"
 #include "registry/credentials.hpp"
@@ -20,47 +21,11 @@
 #include "registry/reference.hpp"
 #include "registry/sources.hpp"
 #include "report/units.hpp"
+#include "ssh/fleet.hpp"
 
 namespace hoist::cli {
 
 namespace {
-
-/// A line per blob (human) or an event per blob (JSON), and on a terminal a live bar per blob in
-/// flight (bytes, rate, ETA) drawn by lib/report below those lines.
-class PushReporter : public registry::PushObserver {
-public:
-    explicit PushReporter(report::Output& out) : m_out(out) {}
-    ~PushReporter() override { m_out.end_bars(); }
-    PushReporter(const PushReporter&) = delete;
-    PushReporter& operator=(const PushReporter&) = delete;
-    void blob_started(const std::string& label, const std::string&, std::int64_t size) override {
-        m_out.with_bars([&](report::ProgressBars& b) { b.start(label, size); });
-    }
-    void blob_progress(const std::string& label, std::int64_t sent, std::int64_t size) override {
-        m_out.with_bars([&](report::ProgressBars& b) { b.update(label, sent, size); });
-    }
-    void blob_retry(const std::string& label, const std::string& reason, std::chrono::milliseconds delay) override {
-        m_out.warning(label + ": " + reason + "; retrying in " + std::to_string(delay.count()) + " ms");
-        m_out.event("blob_retry", {{"blob", label}, {"reason", reason}, {"delay_ms", delay.count()}});
-    }
-    void blob_done(const registry::BlobResult& r) override {
-        m_out.with_bars([&](report::ProgressBars& b) { b.finish(r.label); });
-        std::string how = registry::to_string(r.action);
-        std::string line = r.label + " " + r.digest.str().substr(0, 19) + " " + report::human_bytes(r.size) + " " + how;
-        if (r.action == registry::BlobAction::uploaded) line += " in " + report::human_duration_ms(r.duration.count());
-        if (r.attempts > 1) line += " (" + std::to_string(r.attempts) + " attempts)";
-        m_out.info(line);
-        m_out.event("blob", {{"blob", r.label}, {"digest", r.digest.str()}, {"size", r.size}, {"action", how},
-                             {"bytes_sent", r.bytes_sent}, {"attempts", r.attempts}, {"duration_ms", r.duration.count()}});
-    }
-    void manifest_pushed(const std::string& ref, const oci::Digest& d, const std::string& media_type) override {
-        m_out.verbose("manifest " + ref + " " + d.str());
-        m_out.event("manifest", {{"ref", ref}, {"digest", d.str()}, {"media_type", media_type}});
-    }
-
-private:
-    report::Output& m_out;
-};
 
 /// A temporary file removed when it goes out of scope (the daemon's image export).
 struct TempFile {
@@ -104,10 +69,8 @@ int run_push_to_hosts(Context& ctx, const PushOptions& o) {
         auto b0 = std::chrono::steady_clock::now();
         report::Phase phase(*ctx.out, "build");
         ctx.out->info("no " + ref + " in the local image store yet: building it first");
-        auto built = image::build_pipeline_image(p, tag, store, [&ctx](const image::StepEvent& e) {
-            ctx.out->info("[" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " + e.instruction +
-                          (e.outcome == "config" ? "" : "  " + e.outcome));
-        });
+        auto built =
+            deploy::build_pipeline_image(p, tag, store, deploy::build_progress(*ctx.out, deploy::Progress::shown));
         for (auto& w : built.warnings) ctx.out->warning(w);
         build_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - b0).count();
     }
@@ -117,7 +80,7 @@ int run_push_to_hosts(Context& ctx, const PushOptions& o) {
         std::lock_guard<std::mutex> lock(out_mutex);
         ctx.out->warning(w);
     };
-    auto fleet = ssh::Fleet::from_pipeline(p, warn);
+    auto fleet = deploy::connect_fleet(p, warn);
     report::Phase phase(*ctx.out, "send");
     ctx.out->info("sending " + ref + " to " + std::to_string(p.hosts.size()) + " hosts over SSH");
     auto results = deploy::send_to_hosts(p, *fleet, *img, *ctx.out);
@@ -180,12 +143,8 @@ int run_push(Context& ctx, const PushOptions& o) {
             auto b0 = std::chrono::steady_clock::now();
             report::Phase phase(*ctx.out, "build");
             ctx.out->info("no " + built_ref + " in the local image store yet: building it first");
-            auto built = image::build_pipeline_image(*pipeline, pipeline_tag, store, [&ctx](const image::StepEvent& e) {
-                ctx.out->info("[" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " + e.instruction +
-                              (e.outcome == "config" ? "" : "  " + e.outcome));
-                ctx.out->event("build_step", {{"step", e.index}, {"total", e.total}, {"line", e.line},
-                                              {"instruction", e.instruction}, {"outcome", e.outcome}});
-            });
+            auto built = deploy::build_pipeline_image(*pipeline, pipeline_tag, store,
+                                                      deploy::build_progress(*ctx.out, deploy::Progress::shown));
             for (auto& w : built.warnings) ctx.out->warning(w);
             build_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - b0).count();
             d = built.manifest;
@@ -223,7 +182,7 @@ int run_push(Context& ctx, const PushOptions& o) {
     registry::Client client(dest.api_host(), dest.repository, creds, copts);
     registry::MountHints hints(store.dir(), dest.api_host());
     report::Phase phase(*ctx.out, "push");
-    PushReporter reporter(*ctx.out);
+    deploy::PushProgress reporter(*ctx.out, deploy::Progress::shown);
     ctx.out->info("pushing " + dest.str() + " from " + source_name);
     ctx.out->event("push_started", {{"image", dest.str()}, {"source", source_name}, {"blobs", plan.blobs.size()}});
     registry::PushOutcome r;

@@ -1,15 +1,10 @@
 // hoist status: per host the live container (version, colour), its health through the SSH
-// connection, and whether the load balancer sends it traffic.
+// connection, and whether the load balancer sends it traffic (deploy/status.hpp), as a table.
 #include "context.hpp"
 #include "deploy/balancers.hpp"
-#include "deploy/health.hpp"
 #include "deploy/interrupt.hpp"
-#include "deploy/observe.hpp"
 #include "deploy/roles.hpp"
-#include "remote/docker.hpp"
-#include "util/strings.hpp"
-
-#include <algorithm>
+#include "deploy/status.hpp"
 
 namespace hoist::cli {
 
@@ -35,66 +30,28 @@ int run_status(Context& ctx) {
                        "HOST             VERSION       COLOR  CONTAINER             HEALTH       POOL\n";
     int bad = 0;
     nlohmann::json rows = nlohmann::json::array();
-    for (const auto& u : units) {
-        std::vector<std::string> hosts;
-        for (const auto& h : u.hosts) hosts.push_back(h.address);
-        auto obs = deploy::observe_fleet(u, *fleet, hosts, u.is_web() ? lbh.get() : nullptr);
-        if (!obs.lb_error.empty()) ctx.out->warning("load balancer: " + obs.lb_error);
-        auto health = fleet->each<std::string>(
-            [&](const std::string& host, ssh::Connection& c) -> std::string {
-                const auto& o = obs.state.hosts.at(host);
-                if (o.container.empty()) return "-";
-                if (!u.is_web()) {  // a role besides web: running, not restarting
-                    ssh::ExecOptions eo;
-                    eo.timeout = u.ssh.command_timeout;
-                    auto r = c.exec(remote::inspect_state(config::to_string(u.container.runtime), o.container), eo);
-                    auto words = split(trim(r.out), ' ');
-                    if (r.ok() && !words.empty() && words[0] == "running") return "running";
-                    return "not running (" + trim(r.ok() ? r.out : r.err) + ")";
-                }
-                auto r = c.http_get(o.port, u.healthcheck.path, u.healthcheck.timeout);
-                bool ok = r.ok() && r.status >= u.healthcheck.expect_min && r.status <= u.healthcheck.expect_max;
-                return ok ? "healthy" : "unhealthy (" + deploy::describe_probe(r) + ")";
-            },
-            [&] {
-                std::vector<std::string> seen;
-                for (const auto& h : hosts)
-                    if (!obs.unreachable.count(h)) seen.push_back(h);
-                return seen;
-            }());
-        std::map<std::string, std::string> health_of;
-        for (const auto& h : health) health_of[h.host] = h.ok() ? *h.value : "unknown";
-        for (const auto& h : hosts) {
-            nlohmann::json row{{"host", h}, {"role", u.role}};
-            std::string role_cell = with_roles ? pad(u.role, 10) : "";
-            if (obs.unreachable.count(h)) {
-                ++bad;
-                text += role_cell + pad(h, 16) + "unreachable: " + obs.unreachable[h] + "\n";
-                row["error"] = obs.unreachable[h];
-                rows.push_back(row);
-                continue;
-            }
-            const auto& o = obs.state.hosts[h];
-            std::string pool = "-";
-            if (obs.state.pool) {
-                pool = "not in pool";
-                for (const auto& m : *obs.state.pool)
-                    if (m.host == h) pool = (m.enabled ? "in pool :" : "down :") + std::to_string(m.port);
-            }
-            std::string hs = health_of[h];
-            if (hs != "healthy" && hs != "running" && hs != "-") ++bad;
-            text += role_cell + pad(h, 16) + pad(o.version.empty() ? "-" : o.version, 13) +
-                    pad(o.color.empty() ? "-" : o.color, 6) +
-                    pad(o.container.empty() ? "(none running)" : o.container, 21) + pad(hs, 12) + pool + "\n";
-            row.update({{"version", o.version}, {"color", o.color}, {"container", o.container}, {"port", o.port},
-                        {"health", hs}, {"pool", pool}});
-            nlohmann::json list = nlohmann::json::array();
-            for (const auto& c : o.containers)
-                list.push_back({{"name", c.name}, {"version", c.version}, {"state", c.state}, {"port", c.port}});
-            row["containers"] = list;
+    for (const auto& s : deploy::fleet_status(units, *fleet, lbh.get(), [&ctx](const std::string& w) { ctx.out->warning(w); })) {
+        if (s.bad()) ++bad;
+        nlohmann::json row{{"host", s.host}, {"role", s.role}};
+        std::string role_cell = with_roles ? pad(s.role, 10) : "";
+        if (!s.error.empty()) {
+            text += role_cell + pad(s.host, 16) + "unreachable: " + s.error + "\n";
+            row["error"] = s.error;
             rows.push_back(row);
-            ctx.out->event("host_status", row);
+            continue;
         }
+        const auto& o = s.observed;
+        text += role_cell + pad(s.host, 16) + pad(o.version.empty() ? "-" : o.version, 13) +
+                pad(o.color.empty() ? "-" : o.color, 6) +
+                pad(o.container.empty() ? "(none running)" : o.container, 21) + pad(s.health, 12) + s.pool + "\n";
+        row.update({{"version", o.version}, {"color", o.color}, {"container", o.container}, {"port", o.port},
+                    {"health", s.health}, {"pool", s.pool}});
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& c : o.containers)
+            list.push_back({{"name", c.name}, {"version", c.version}, {"state", c.state}, {"port", c.port}});
+        row["containers"] = list;
+        rows.push_back(row);
+        ctx.out->event("host_status", row);
     }
     if (lbh.get()) text += "load balancer: " + lbh.get()->name() + "\n";
     ctx.out->result(text);

@@ -1,4 +1,5 @@
 #include "context.hpp"
+#include "deploy/connect.hpp"
 
 #include <algorithm>
 
@@ -160,7 +161,7 @@ std::unique_ptr<ssh::Fleet> Context::fleet(const config::Pipeline& p, bool all) 
     config::Pipeline q = p;
     if (all && !p.all_hosts.empty()) q.hosts = p.all_hosts;
     if (q.hosts.empty()) throw usage_error("the pipeline has no hosts");
-    return ssh::Fleet::from_pipeline(q, [this](const std::string& w) {
+    return deploy::connect_fleet(q, [this](const std::string& w) {
         std::lock_guard<std::mutex> lock(out_mutex);
         out->warning(w);
         out->event("warning", {{"message", w}});

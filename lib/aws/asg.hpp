@@ -1,12 +1,11 @@
 #pragma once
 /// Auto Scaling (Query protocol, 2011-01-01): the groups' instances and the processes hoist suspends
-/// around a rollout, and `hosts: [{ asg: ... }]` resolved to the group's InService instances.
+/// around a rollout (deploy/aws_hosts.hpp resolves `hosts: [{ asg: ... }]` with them).
 #include <string>
 #include <vector>
 
 #include "aws/credentials.hpp"
 #include "aws/query.hpp"
-#include "config/pipeline.hpp"
 
 namespace hoist::aws {
 
@@ -41,15 +40,5 @@ std::vector<AsgGroup> describe_groups(QueryClient& as, const std::vector<std::st
 Params processes_params(const std::string& group, const std::vector<std::string>& processes);
 void suspend_processes(QueryClient& as, const std::string& group, const std::vector<std::string>& processes);
 void resume_processes(QueryClient& as, const std::string& group, const std::vector<std::string>& processes);
-
-/// A client for the pipeline's group's region (the chain's region when the file names none).
-QueryClient asg_client(const config::AsgDiscovery& d, const ChainOptions& chain = {},
-                       QueryOptions options = {});
-
-/// The group's InService instances as hosts (address as `d.address` asks, ssh user and port from the
-/// pipeline, instance id kept), sorted by address. Throws aws::Error when the group does not
-/// exist, has no InService instance, or an instance lacks the address asked for.
-std::vector<config::Host> resolve_asg_hosts(const config::Pipeline& p, const ChainOptions& chain = {},
-                                            QueryOptions options = {});
 
 }  // namespace hoist::aws

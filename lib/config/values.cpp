@@ -44,15 +44,6 @@ std::optional<Duration> parse_duration(const std::string& text) {
     return Duration(total);
 }
 
-std::string format_duration(Duration d) {
-    long long ms = d.count();
-    if (ms == 0) return "0s";
-    if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
-    if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
-    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-    return std::to_string(ms) + "ms";
-}
-
 std::optional<HostString> parse_host_string(const std::string& text, std::string& error) {
     HostString h;
     std::string rest = text;

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "util/duration.hpp"
+
 namespace hoist::config {
 
 using Duration = std::chrono::milliseconds;
@@ -14,8 +16,8 @@ constexpr long long max_duration_ms = 10LL * 365 * 24 * 3'600'000;
 /// "500ms", "10s", "5m", "1h", also combined ("1m30s"). A bare "0" is zero. nullopt past
 /// max_duration_ms.
 std::optional<Duration> parse_duration(const std::string& text);
-/// The shortest exact spelling of a duration: 1500ms -> "1500ms", 60000ms -> "1m".
-std::string format_duration(Duration d);
+/// The shortest exact spelling of a duration (util/duration.hpp).
+using hoist::format_duration;
 
 /// A host as written in the file: "[user@]host[:port]", IPv6 as "[::1]:22".
 struct HostString {

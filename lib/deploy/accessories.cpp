@@ -1,4 +1,5 @@
 #include "deploy/accessories.hpp"
+#include "deploy/connect.hpp"
 
 #include "deploy/secrets.hpp"
 
@@ -87,7 +88,7 @@ std::vector<AccessoryOutcome> accessory_action(const config::Pipeline& p, const 
     for (const auto& [k, v] : secrets) out.mask(v);
     config::Pipeline q = accessory_fleet_pipeline(p, which);
     std::mutex out_mutex;
-    auto fleet = ssh::Fleet::from_pipeline(q, [&](const std::string& w) {
+    auto fleet = connect_fleet(q, [&](const std::string& w) {
         std::lock_guard<std::mutex> lock(out_mutex);
         out.warning(w);
     });

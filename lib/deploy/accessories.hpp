@@ -45,7 +45,7 @@ enum class AccessoryAction { boot, reboot, remove, status };
 std::vector<AccessoryOutcome> accessory_action(const config::Pipeline& p, const std::vector<const config::Accessory*>& which,
                                                AccessoryAction action, report::Output& out);
 
-/// A pipeline whose hosts are the accessories' hosts (for ssh::Fleet::from_pipeline).
+/// A pipeline whose hosts are the accessories' hosts (for deploy::connect_fleet).
 config::Pipeline accessory_fleet_pipeline(const config::Pipeline& p, const std::vector<const config::Accessory*>& which);
 
 }  // namespace hoist::deploy

@@ -4,7 +4,8 @@
 
 #include "aws/ecr.hpp"
 #include "aws/error.hpp"
-#include "image/build_image.hpp"
+#include "deploy/build_image.hpp"
+#include "deploy/progress.hpp"
 #include "oci/image_store.hpp"
 #include "registry/client.hpp"
 #include "registry/push.hpp"
@@ -64,22 +65,6 @@ registry::Credentials planned_credentials(const config::Pipeline& p) {
 
 namespace {
 
-class Lines : public registry::PushObserver {
-public:
-    explicit Lines(report::Output& out) : m_out(out) {}
-    void blob_retry(const std::string& label, const std::string& reason, std::chrono::milliseconds delay) override {
-        m_out.warning("push: " + label + ": " + reason + "; retrying in " + std::to_string(delay.count()) + " ms");
-    }
-    void blob_done(const registry::BlobResult& r) override {
-        m_out.verbose("push: " + r.label + " " + r.digest.str().substr(0, 19) + " " + registry::to_string(r.action));
-        m_out.event("blob", {{"blob", r.label}, {"digest", r.digest.str()}, {"size", r.size},
-                             {"action", registry::to_string(r.action)}, {"bytes_sent", r.bytes_sent}});
-    }
-
-private:
-    report::Output& m_out;
-};
-
 std::int64_t since(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
@@ -105,11 +90,7 @@ ArtifactResult build_and_push(const config::Pipeline& p, const std::string& tag,
     if (o.build && p.build) {
         auto t0 = Clock::now();
         out.info("build: " + ref + " (" + config::to_string(p.build->builder) + " builder)");
-        auto r = image::build_pipeline_image(p, tag, store, [&out](const image::StepEvent& e) {
-            if (e.outcome == "output") out.verbose("build: " + e.instruction);
-            else out.verbose("build: [" + std::to_string(e.index) + "/" + std::to_string(e.total) + "] " +
-                             e.instruction + (e.outcome == "config" ? "" : "  " + e.outcome));
-        });
+        auto r = build_pipeline_image(p, tag, store, build_progress(out, Progress::verbose));
         for (auto& w : r.warnings) out.warning(w);
         res.built = true;
         res.build_ms = since(t0);
@@ -131,7 +112,7 @@ ArtifactResult build_and_push(const config::Pipeline& p, const std::string& tag,
     copts.max_parallel = o.max_parallel;
     registry::Client client(dest.api_host(), dest.repository, pipeline_credentials(p), copts);
     registry::MountHints hints(store.dir(), dest.api_host());
-    Lines lines(out);
+    PushProgress lines(out, Progress::verbose);
     registry::PushOutcome r;
     try {
         r = registry::push_image(client, dest.tag, registry::plan_from_layout(store, *d), lines, &hints);

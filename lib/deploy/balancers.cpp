@@ -1,4 +1,5 @@
 #include "deploy/balancers.hpp"
+#include "deploy/connect.hpp"
 
 #include "lb/alb.hpp"
 #include "lb/haproxy.hpp"
@@ -41,15 +42,34 @@ void connect_lb_host(const config::Pipeline& p, LoadBalancerHandle& h, ssh::Warn
     std::string err;
     auto hs = config::parse_host_string(lb.host, err);
     if (!hs) throw usage_error("load_balancer.host '" + lb.host + "': " + err);
-    config::Pipeline lp = p;
-    config::Host host;
-    host.address = hs->address;
-    host.user = hs->user.empty() ? p.ssh.user : hs->user;
-    host.port = hs->port ? hs->port : p.ssh.port;
-    lp.hosts = {host};
-    lp.all_hosts = lp.hosts;
-    h.fleet = ssh::Fleet::from_pipeline(lp, std::move(warn));
+    ssh::Settings s = ssh_settings(p);  // the fleet's ssh settings, for one host: the balancer's
+    ssh::HostSpec host{hs->address, hs->user.empty() ? p.ssh.user : hs->user, hs->port ? hs->port : p.ssh.port};
+    s.hosts = {host};
+    h.fleet = ssh::Fleet::connect(s, std::move(warn));
     h.connection = std::make_unique<LazyConnection>(*h.fleet, host.address);
+}
+
+/// What the ALB driver needs of the pipeline: groups, ports and canary steps, health waits bounded
+/// by `healthcheck.deadline`, the instance behind each host (its region is resolved by the driver).
+lb::AlbOptions alb_options(const config::Pipeline& p) {
+    const auto& lb = p.load_balancer;
+    lb::AlbOptions o;
+    o.region = lb.region;
+    if (p.strategy.type == config::StrategyType::blue_green) {
+        o.listener_arn = lb.listener_arn;
+        o.blue_group = lb.target_groups.at("blue");
+        o.green_group = lb.target_groups.at("green");
+        o.blue_port = p.strategy.blue_port;
+        o.green_port = p.strategy.green_port;
+        o.canary = lb.canary;
+        o.canary_pause = lb.canary_pause;
+    } else {
+        o.target_group_arn = lb.target_group_arn;
+    }
+    o.switch_health_limit = p.healthcheck.deadline;
+    for (const auto& h : p.hosts)
+        if (!h.instance_id.empty()) o.instance_hosts[h.instance_id] = h.address;
+    return o;
 }
 
 }  // namespace
@@ -82,7 +102,7 @@ LoadBalancerHandle make_load_balancer(const config::Pipeline& p, lb::Sleeper sle
         case config::LoadBalancerType::alb:
             // The AWS API, no SSH; the driver's warnings (throttling retries, a drain limit shorter than
             // the target group's deregistration delay) go where the fleet's warnings go.
-            h.driver = lb::make_alb(p, std::move(sleep), {}, std::move(warn));
+            h.driver = lb::make_alb(alb_options(p), std::move(sleep), {}, std::move(warn));
             return h;
     }
     throw usage_error("load_balancer.type " + config::to_string(lb.type) +

@@ -1,4 +1,4 @@
-#include "image/build_image.hpp"
+#include "deploy/build_image.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -8,9 +8,10 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
-namespace hoist::image {
+namespace hoist::deploy {
 
 namespace fs = std::filesystem;
+using namespace hoist::image;
 
 std::int64_t source_date_epoch() {
     const char* s = std::getenv("SOURCE_DATE_EPOCH");
@@ -20,8 +21,8 @@ std::int64_t source_date_epoch() {
     return *v;
 }
 
-BuildResult build_pipeline_image(const config::Pipeline& p, const std::string& tag, oci::ImageStore& store,
-                                 const StepCallback& on_step) {
+image::BuildResult build_pipeline_image(const config::Pipeline& p, const std::string& tag, oci::ImageStore& store,
+                                        const image::StepCallback& on_step) {
     if (!p.build) throw usage_error(p.file + ": the pipeline has no build section; nothing to build");
     const auto& b = *p.build;
     NativeBuildOptions o;
@@ -56,4 +57,4 @@ BuildResult build_pipeline_image(const config::Pipeline& p, const std::string& t
     return build_native(o, store, on_step);
 }
 
-}  // namespace hoist::image
+}  // namespace hoist::deploy

@@ -3,14 +3,14 @@
 #include <algorithm>
 
 #include "aws/asg.hpp"
-#include "aws/ec2_hosts.hpp"
+#include "deploy/aws_hosts.hpp"
 #include "util/error.hpp"
 
 namespace hoist::deploy {
 
 void resolve_hosts(config::Pipeline& p, const std::vector<std::string>& only) {
     if (!p.discovered_hosts()) return;
-    p.all_hosts = p.asg ? aws::resolve_asg_hosts(p) : aws::resolve_ec2_hosts(p);
+    p.all_hosts = p.asg ? resolve_asg_hosts(p) : resolve_ec2_hosts(p);
     p.hosts.clear();
     for (const auto& h : p.all_hosts)
         if (only.empty() || std::find(only.begin(), only.end(), h.address) != only.end()) p.hosts.push_back(h);

@@ -2,6 +2,7 @@
 // the caller), lock, pre hooks, build and push while the hosts are connected and looked at,
 // pre-flight and rollout (the engine), history, unlock, post hooks, summary.
 #include "deploy/session.hpp"
+#include "deploy/connect.hpp"
 
 #include <unistd.h>
 
@@ -228,7 +229,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     config::Pipeline all = p;
     all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
     for (const auto& r : roles) add_hosts(all, r.p.hosts);
-    auto fleet = ssh::Fleet::from_pipeline(all, warn);
+    auto fleet = connect_fleet(all, warn);
     auto lbh = make_load_balancer(p, pacer.sleeper(), warn);
     const std::string lock_host = all.hosts.front().address;
     std::vector<std::string> hosts;

@@ -6,7 +6,7 @@
 
 #include "aws/credentials.hpp"
 #include "aws/error.hpp"
-#include "config/values.hpp"
+#include "util/duration.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::lb {
@@ -169,8 +169,8 @@ void AlbBalancer::wait_drained(const std::vector<Member>& removed, milliseconds 
             milliseconds bound = std::min(limit, delay + m_options.drain_slack);
             if (limit < delay && m_warned_delay.insert(group).second)
                 m_warn("alb: " + describe_group(group) + " has a deregistration delay of " +
-                       config::format_duration(delay) + " but hoist waits at most " +
-                       config::format_duration(limit) +
+                       format_duration(delay) + " but hoist waits at most " +
+                       format_duration(limit) +
                        " (load_balancer.drain_time) before stopping containers: requests longer than that "
                        "may be cut");
             std::vector<aws::Target> targets;
@@ -191,7 +191,7 @@ void AlbBalancer::wait_drained(const std::vector<Member>& removed, milliseconds 
                 }
                 if (elapsed() >= bound) {
                     m_warn("alb: " + describe_group(group) + " still draining after " +
-                           config::format_duration(bound) + "; continuing");
+                           format_duration(bound) + "; continuing");
                     break;
                 }
                 pause(std::min(m_options.poll_interval, bound - elapsed()), "targets to drain");
@@ -251,28 +251,11 @@ void AlbBalancer::wait_healthy(const std::vector<Member>& added, milliseconds li
     }
 }
 
-std::unique_ptr<LoadBalancer> make_alb(const config::Pipeline& p, Sleeper sleep,
-                                       std::function<void(const std::string&)> log,
+std::unique_ptr<LoadBalancer> make_alb(AlbOptions o, Sleeper sleep, std::function<void(const std::string&)> log,
                                        std::function<void(const std::string&)> warn) {
     if (!warn) warn = log;
     aws::ChainOptions chain;
-    const auto& lb = p.load_balancer;
-    AlbOptions o;
-    o.region = aws::resolve_region(lb.region, chain);
-    if (p.strategy.type == config::StrategyType::blue_green) {
-        o.listener_arn = lb.listener_arn;
-        o.blue_group = lb.target_groups.at("blue");
-        o.green_group = lb.target_groups.at("green");
-        o.blue_port = p.strategy.blue_port;
-        o.green_port = p.strategy.green_port;
-        o.canary = lb.canary;
-        o.canary_pause = lb.canary_pause;
-    } else {
-        o.target_group_arn = lb.target_group_arn;
-    }
-    o.switch_health_limit = p.healthcheck.deadline;
-    for (const auto& h : p.hosts)
-        if (!h.instance_id.empty()) o.instance_hosts[h.instance_id] = h.address;
+    o.region = aws::resolve_region(o.region, chain);
     auto provider = std::make_shared<aws::CredentialProvider>(chain);
     aws::QueryOptions q;
     q.sleep = [sleep](milliseconds d) { sleep(d); };

@@ -32,7 +32,6 @@
 #include <vector>
 
 #include "aws/elbv2.hpp"
-#include "config/pipeline.hpp"
 #include "lb/balancer.hpp"
 
 namespace hoist::lb {
@@ -95,12 +94,13 @@ private:
     std::set<std::string> m_warned_delay;  ///< groups whose long deregistration delay was reported
 };
 
-/// The driver for a pipeline with `load_balancer.type: alb`: region and credentials from the chain
-/// in aws/credentials.hpp, endpoint from aws/query.hpp (AWS_ENDPOINT_URL...), ports, groups and
-/// canary steps from the pipeline, health waits bounded by `healthcheck.deadline`.
-/// `log` receives one line per change the driver makes; `warn` (default: `log`) retries of throttled
-/// or failed AWS calls and a drain limit shorter than the group's deregistration delay.
-std::unique_ptr<LoadBalancer> make_alb(const config::Pipeline& p, Sleeper sleep,
+/// The driver for `load_balancer.type: alb` (deploy/balancers.cpp fills `options` from the
+/// pipeline): `options.region` as written (empty: from the chain in aws/credentials.hpp) is
+/// resolved here, credentials come from that chain, the endpoint from aws/query.hpp
+/// (AWS_ENDPOINT_URL...). `log` receives one line per change the driver makes; `warn` (default:
+/// `log`) retries of throttled or failed AWS calls and a drain limit shorter than the group's
+/// deregistration delay.
+std::unique_ptr<LoadBalancer> make_alb(AlbOptions options, Sleeper sleep,
                                        std::function<void(const std::string&)> log,
                                        std::function<void(const std::string&)> warn = {});
 

@@ -13,12 +13,12 @@ Fleet::Fleet(std::vector<Target> targets, int max_parallel, Factory factory)
     for (std::size_t i = 0; i < m_targets.size(); ++i) m_slots.push_back(std::make_unique<Slot>());
 }
 
-std::unique_ptr<Fleet> Fleet::from_pipeline(const config::Pipeline& p, Warn warn) {
-    TargetPlan plan = targets_from_pipeline(p);
+std::unique_ptr<Fleet> Fleet::connect(const Settings& p, Warn warn) {
+    TargetPlan plan = make_targets(p);
     if (warn)
         for (const auto& problem : plan.problems) warn(problem);
-    auto connector = std::make_shared<Connector>(connect_options_from_pipeline(p, warn));
-    auto fleet = std::make_unique<Fleet>(std::move(plan.targets), p.ssh.max_parallel,
+    auto connector = std::make_shared<Connector>(make_connect_options(p, warn));
+    auto fleet = std::make_unique<Fleet>(std::move(plan.targets), p.max_parallel,
                                          [c = connector.get()](const Target& t) { return c->connect(t); });
     fleet->m_connector = std::move(connector);
     return fleet;

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "config/pipeline.hpp"
 #include "ssh/connect.hpp"
 #include "ssh/error.hpp"
+#include "ssh/settings.hpp"
 
 namespace hoist::ssh {
 
@@ -40,7 +40,7 @@ public:
 
     Fleet(std::vector<Target> targets, int max_parallel, Factory factory);
     /// Real SSH connections for the pipeline's hosts. Problems with ssh_config go to `warn`.
-    static std::unique_ptr<Fleet> from_pipeline(const config::Pipeline& pipeline, Warn warn);
+    static std::unique_ptr<Fleet> connect(const Settings& settings, Warn warn);
     ~Fleet();
 
     const std::vector<Target>& targets() const { return m_targets; }

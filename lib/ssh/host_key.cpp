@@ -5,7 +5,6 @@
 
 namespace hoist::ssh {
 
-using config::HostKeyChecking;
 
 void prefer_known_types(Session& session, const std::string& host, int port, const HostKeyPolicy& policy) {
     std::vector<std::string> types;

@@ -8,13 +8,13 @@
 #include <functional>
 #include <string>
 
-#include "config/pipeline.hpp"
 #include "ssh/session.hpp"
+#include "ssh/settings.hpp"
 
 namespace hoist::ssh {
 
 struct HostKeyPolicy {
-    config::HostKeyChecking checking = config::HostKeyChecking::strict;
+    HostKeyChecking checking = HostKeyChecking::strict;
     std::string known_hosts;  ///< path, ~ already expanded
 };
 

@@ -14,7 +14,7 @@ struct Explicit {
     bool user = false, port = false;
 };
 
-Endpoint make_endpoint(const std::string& alias, std::string user, int port, Explicit given, const config::Pipeline& p,
+Endpoint make_endpoint(const std::string& alias, std::string user, int port, Explicit given, const Settings& p,
                        const std::optional<SshConfig>& cfg, std::vector<JumpSpec>* config_jumps,
                        std::optional<std::string>* config_command) {
     Endpoint ep;
@@ -31,10 +31,10 @@ Endpoint make_endpoint(const std::string& alias, std::string user, int port, Exp
         if (config_jumps) *config_jumps = r.proxy_jump;
         if (config_command) *config_command = r.proxy_command;
     }
-    if (!p.ssh.identity_files.empty()) {
+    if (!p.identity_files.empty()) {
         // written in the pipeline: exactly these keys (like IdentitiesOnly), predictable on CI
         ep.use_agent = false;
-        for (const auto& f : p.ssh.identity_files) ep.identity_files.push_back(expand_identity_path(f, ep.host, ep.user));
+        for (const auto& f : p.identity_files) ep.identity_files.push_back(expand_identity_path(f, ep.host, ep.user));
     } else if (!cfg_files.empty()) {
         for (const auto& f : cfg_files) ep.identity_files.push_back(expand_identity_path(f, ep.host, ep.user));
     } else {
@@ -52,28 +52,24 @@ void set_proxy_command(Endpoint& ep, const std::optional<std::string>& command, 
 
 }  // namespace
 
-TargetPlan targets_from_pipeline(const config::Pipeline& p) {
+TargetPlan make_targets(const Settings& p) {
     TargetPlan plan;
     std::optional<SshConfig> cfg;
-    if (!p.ssh.config.empty()) {
-        std::string path = p.ssh.config;
-        if (path[0] != '/' && path[0] != '~') path = p.directory + "/" + path;
-        cfg = SshConfig::load(path);
+    if (!p.config.empty()) {
+        cfg = SshConfig::load(p.config);
         plan.problems = cfg->problems();
     }
-    bool ssh_user_written = p.where("ssh.user").known();
-    bool ssh_port_written = p.where("ssh.port").known();
     for (const auto& h : p.hosts) {
         Target t;
         t.name = h.address;
-        Explicit given{ssh_user_written || h.user != p.ssh.user, ssh_port_written || h.port != p.ssh.port};
+        Explicit given{p.user_written || h.user != p.user, p.port_written || h.port != p.port};
         std::vector<JumpSpec> cfg_jumps;
         std::optional<std::string> cfg_command;
         t.endpoint = make_endpoint(h.address, h.user, h.port, given, p, cfg, &cfg_jumps, &cfg_command);
         std::vector<JumpSpec> chain;
-        if (!p.ssh.proxy_jump.empty()) {
+        if (!p.proxy_jump.empty()) {
             // like `ssh -J`: the pipeline's chain replaces the host's ProxyJump and ProxyCommand
-            for (const auto& j : p.ssh.proxy_jump) chain.push_back({j.user, j.address, j.port});
+            chain = p.proxy_jump;
         } else {
             chain = cfg_jumps;  // ssh_config gives a ProxyJump or a ProxyCommand, never both
             set_proxy_command(t.endpoint, cfg_command, h.address);
@@ -83,7 +79,7 @@ TargetPlan targets_from_pipeline(const config::Pipeline& p) {
             // ProxyCommand is how it is reached (later hops go through the hop before them)
             Explicit hop_given{!j.user.empty(), j.port != 0 && j.port != 22};
             std::optional<std::string> hop_command;
-            t.jumps.push_back(make_endpoint(j.host, j.user.empty() ? p.ssh.user : j.user, j.port ? j.port : 22,
+            t.jumps.push_back(make_endpoint(j.host, j.user.empty() ? p.user : j.user, j.port ? j.port : 22,
                                             hop_given, p, cfg, nullptr, &hop_command));
             if (t.jumps.size() == 1) set_proxy_command(t.jumps.back(), hop_command, j.host);
         }
@@ -92,13 +88,11 @@ TargetPlan targets_from_pipeline(const config::Pipeline& p) {
     return plan;
 }
 
-ConnectOptions connect_options_from_pipeline(const config::Pipeline& p, Warn warn) {
+ConnectOptions make_connect_options(const Settings& p, Warn warn) {
     ConnectOptions o;
-    o.host_keys.checking = p.ssh.host_key_checking;
-    std::string kh = p.ssh.known_hosts;
-    if (!kh.empty() && kh[0] != '/' && kh[0] != '~') kh = p.directory + "/" + kh;
-    o.host_keys.known_hosts = expand_tilde(kh);
-    o.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(p.ssh.connect_timeout);
+    o.host_keys.checking = p.checking;
+    o.host_keys.known_hosts = expand_tilde(p.known_hosts);
+    o.connect_timeout = p.connect_timeout;
     if (const char* pass = std::getenv(passphrase_env)) o.passphrase = Secret(pass);
     o.warn = std::move(warn);
     return o;

@@ -5,13 +5,15 @@
 #include <filesystem>
 #include <fstream>
 
-#include "aws/ec2_hosts.hpp"
+#include "deploy/aws_hosts.hpp"
 #include "aws/error.hpp"
 #include "aws_fixture.hpp"
 #include "config/loader.hpp"
 #include "util/process.hpp"
 
 namespace hoist::aws::itest {
+using deploy::resolve_ec2_hosts;
+
 namespace {
 
 namespace fs = std::filesystem;

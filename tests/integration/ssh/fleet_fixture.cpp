@@ -68,7 +68,7 @@ Endpoint FleetTest::endpoint(const std::string& address, const std::string& key)
     return ep;
 }
 
-ConnectOptions FleetTest::options(config::HostKeyChecking checking, const std::string& known_hosts) const {
+ConnectOptions FleetTest::options(ssh::HostKeyChecking checking, const std::string& known_hosts) const {
     ConnectOptions o;
     o.host_keys.checking = checking;
     o.host_keys.known_hosts = known_hosts.empty() ? f().known_hosts : known_hosts;

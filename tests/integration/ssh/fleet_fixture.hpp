@@ -34,7 +34,7 @@ protected:
     /// An endpoint for host `address` with the given key (default ed25519).
     Endpoint endpoint(const std::string& address, const std::string& key = "") const;
     /// Strict checking against the fleet's known_hosts.
-    ConnectOptions options(config::HostKeyChecking checking = config::HostKeyChecking::strict,
+    ConnectOptions options(ssh::HostKeyChecking checking = ssh::HostKeyChecking::strict,
                            const std::string& known_hosts = "") const;
     /// A fresh temporary directory, removed after the test.
     std::string temp_dir();

@@ -9,7 +9,7 @@
 
 namespace hoist::ssh::itest {
 
-using config::HostKeyChecking;
+using ssh::HostKeyChecking;
 
 namespace {
 

@@ -61,7 +61,7 @@ TEST_F(Jump, ThroughTheBastionSharingOneTunnel) {
 TEST_F(Jump, BastionHostKeyIsVerified) {
     std::string kh = temp_dir() + "/known_hosts";
     write_file(kh, lines_without(f().bastion));
-    Connector c(options(config::HostKeyChecking::strict, kh));
+    Connector c(options(ssh::HostKeyChecking::strict, kh));
     try {
         c.connect(behind(f().bastion_hosts[0]));
         ADD_FAILURE() << "connected through an untrusted bastion";
@@ -76,7 +76,7 @@ TEST_F(Jump, BastionHostKeyIsVerified) {
 TEST_F(Jump, TargetHostKeyIsVerifiedEndToEnd) {
     std::string kh = temp_dir() + "/known_hosts";
     write_file(kh, lines_without(f().bastion_hosts[0]));
-    Connector c(options(config::HostKeyChecking::strict, kh));
+    Connector c(options(ssh::HostKeyChecking::strict, kh));
     try {
         c.connect(behind(f().bastion_hosts[0]));
         ADD_FAILURE() << "connected to a target with an untrusted key";

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "deploy/connect.hpp"
 #include "config/loader.hpp"
 #include "fleet_fixture.hpp"
 #include "ssh/fleet.hpp"
@@ -45,7 +46,7 @@ protected:
         o.file = file;
         auto loaded = config::load_pipeline(o);
         for (const auto& d : loaded.diagnostics.all()) ADD_FAILURE() << d.format();
-        auto plan = targets_from_pipeline(loaded.pipeline);
+        auto plan = make_targets(deploy::ssh_settings(loaded.pipeline));
         for (const auto& p : plan.problems) ADD_FAILURE() << p;
         return plan.targets;
     }
@@ -116,7 +117,7 @@ TEST_F(ProxyCommandTest, HostKeysAreStillVerified) {
     }
     write_file(kh, out);
     auto t = targets(pipeline(ssh_w(), kh));
-    Connector c(options(config::HostKeyChecking::strict, kh));
+    Connector c(options(ssh::HostKeyChecking::strict, kh));
     try {
         c.connect(t.at(0));
         ADD_FAILURE() << "connected through a ProxyCommand to a host whose key is not the one trusted";

@@ -4,11 +4,14 @@
 
 #include <deque>
 
+#include "deploy/aws_hosts.hpp"
 #include "../test_support.hpp"
 #include "aws/asg.hpp"
 #include "aws/error.hpp"
 
 namespace hoist::aws {
+using deploy::resolve_asg_hosts;
+
 namespace {
 
 http::Response answer(long status, std::string body) {

@@ -4,10 +4,12 @@
 #include <deque>
 
 #include "../test_support.hpp"
-#include "aws/ec2_hosts.hpp"
+#include "deploy/aws_hosts.hpp"
 #include "aws/error.hpp"
 
 namespace hoist::aws {
+using deploy::hosts_from_instances;
+
 namespace {
 
 std::string instance_xml(const std::string& id, const std::string& state, const std::string& priv,

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "deploy/connect.hpp"
 #include "config/loader.hpp"
 #include "ssh/targets.hpp"
 
@@ -33,7 +34,7 @@ struct TempConfig {
 TEST(Targets, DefaultsAgentThenDefaultKeyFiles) {
     setenv("HOME", "/home/t", 1);
     auto p = load("service: web\nimage: r.example.com/a/web\nhosts: [10.0.0.1, deploy@10.0.0.2:2222]\n");
-    auto plan = ssh::targets_from_pipeline(p);
+    auto plan = ssh::make_targets(deploy::ssh_settings(p));
     ASSERT_EQ(plan.targets.size(), 2u);
     const auto& a = plan.targets[0].endpoint;
     EXPECT_EQ(a.label(), "root@10.0.0.1:22");
@@ -48,7 +49,7 @@ TEST(Targets, DefaultsAgentThenDefaultKeyFiles) {
 TEST(Targets, ExplicitIdentityFilesAreTheOnlyKeys) {
     setenv("HOME", "/home/t", 1);
     auto p = load("service: web\nimage: r.example.com/a/web\nhosts: [h]\nssh:\n  identity_files: [~/k1, /k2]\n");
-    auto t = ssh::targets_from_pipeline(p).targets.at(0);
+    auto t = ssh::make_targets(deploy::ssh_settings(p)).targets.at(0);
     EXPECT_FALSE(t.endpoint.use_agent);
     EXPECT_FALSE(t.endpoint.files_optional);
     EXPECT_EQ(t.endpoint.identity_files, (std::vector<std::string>{"/home/t/k1", "/k2"}));
@@ -59,7 +60,7 @@ TEST(Targets, SshConfigFillsWhatThePipelineLeavesOpen) {
                    "  ProxyJump jump@bastion:2222\nHost bastion\n  HostName 10.9.9.9\n  User bastionuser\n");
     auto p = load("service: web\nimage: r.example.com/a/web\nhosts: [web1, ops@web2:2022]\nssh:\n  config: " + cfg.path +
                   "\n");
-    auto plan = ssh::targets_from_pipeline(p);
+    auto plan = ssh::make_targets(deploy::ssh_settings(p));
     EXPECT_TRUE(plan.problems.empty());
     const auto& a = plan.targets[0];
     EXPECT_EQ(a.name, "web1");
@@ -75,7 +76,7 @@ TEST(Targets, PipelineProxyJumpWinsOverConfig) {
     TempConfig cfg("Host *\n  ProxyJump cfgjump\n");
     auto p = load("service: web\nimage: r.example.com/a/web\nhosts: [h]\nssh:\n  user: deploy\n  config: " + cfg.path +
                   "\n  proxy_jump: [a@b1, b2:2200]\n");
-    auto t = ssh::targets_from_pipeline(p).targets.at(0);
+    auto t = ssh::make_targets(deploy::ssh_settings(p)).targets.at(0);
     ASSERT_EQ(t.jumps.size(), 2u);
     EXPECT_EQ(t.jumps[0].label(), "a@b1:22");
     EXPECT_EQ(t.jumps[1].label(), "deploy@b2:2200");
@@ -86,9 +87,9 @@ TEST(Targets, ConnectOptionsFromPipeline) {
     setenv("HOIST_SSH_KEY_PASSPHRASE", "pw", 1);
     auto p = load("service: web\nimage: r.example.com/a/web\nhosts: [h]\nssh:\n  host_key_checking: accept-new\n"
                   "  connect_timeout: 3s\n");
-    auto o = ssh::connect_options_from_pipeline(p, nullptr);
+    auto o = ssh::make_connect_options(deploy::ssh_settings(p), nullptr);
     unsetenv("HOIST_SSH_KEY_PASSPHRASE");
-    EXPECT_EQ(o.host_keys.checking, config::HostKeyChecking::accept_new);
+    EXPECT_EQ(o.host_keys.checking, ssh::HostKeyChecking::accept_new);
     EXPECT_EQ(o.host_keys.known_hosts, "/home/t/.ssh/known_hosts");
     EXPECT_EQ(o.connect_timeout, std::chrono::seconds(3));
     EXPECT_EQ(o.passphrase.reveal(), "pw");
@@ -99,7 +100,7 @@ TEST(Targets, ProxyCommandTokensAreTheResolvedHostPortUserAndAlias) {
                    "  ProxyCommand ssh -W %h:%p -l %r bastion # %n %%\n");
     auto p = load("service: web\nimage: r.example.com/a/web\nhosts: [web1, ops@web2:2022]\nssh:\n  config: " + cfg.path +
                   "\n");
-    auto plan = ssh::targets_from_pipeline(p);
+    auto plan = ssh::make_targets(deploy::ssh_settings(p));
     EXPECT_TRUE(plan.problems.empty());
     EXPECT_EQ(plan.targets[0].endpoint.proxy_command, "ssh -W web1.internal:2200 -l cfguser bastion # web1 %");
     // what the pipeline writes on the host is what %r and %p stand for
@@ -113,7 +114,7 @@ TEST(Targets, PipelineProxyJumpReplacesTheHostsProxyCommandButNotTheBastions) {
                    "Host inner\n  ProxyCommand never-run %h\n");
     auto p = load("service: web\nimage: r.example.com/a/web\nhosts: [h]\nssh:\n  user: deploy\n  config: " + cfg.path +
                   "\n  proxy_jump: [bastion, inner]\n");
-    auto t = ssh::targets_from_pipeline(p).targets.at(0);
+    auto t = ssh::make_targets(deploy::ssh_settings(p)).targets.at(0);
     EXPECT_EQ(t.endpoint.proxy_command, "");
     ASSERT_EQ(t.jumps.size(), 2u);
     // the first hop is reached through its own ProxyCommand (an SSM bastion); later hops through it
