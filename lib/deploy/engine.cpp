@@ -415,8 +415,7 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
     }
     for (const auto& cmd : s.commands) {
         std::string input;
-        if (s.action == Action::login) input = m_p.registry.password.reveal();
-        if (s.action == Action::pull) input = m_plan.pull_auth.reveal();
+        if (s.input == Step::Input::pull_auth) input = m_plan.pull_auth.reveal();
         auto r = exec(c, cmd, input);
         if (r.ok()) continue;
         if ((s.action == Action::remove || s.action == Action::stop) && missing(r)) continue;
@@ -584,17 +583,17 @@ bool Executor::apply_pool(const lb::Pool& pool, bool wait_healthy, const std::st
     return true;
 }
 
-void Executor::drain() {
+void Executor::drain(milliseconds limit) {
     if (!m_env.lb) return;
     auto t0 = Clock::now();
     try {
-        m_env.lb->wait_drained(m_last_removed, m_p.load_balancer.drain_time);
+        m_env.lb->wait_drained(m_last_removed, limit);
     } catch (const std::exception& e) {
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             m_env.out.warning("cannot watch the drain (" + std::string(e.what()) + "): waiting the whole drain_time");
         }
-        auto left = m_p.load_balancer.drain_time - std::chrono::duration_cast<milliseconds>(Clock::now() - t0);
+        auto left = limit - std::chrono::duration_cast<milliseconds>(Clock::now() - t0);
         if (left.count() > 0) m_env.pacer.sleep(left);
     }
 }
@@ -605,7 +604,7 @@ bool Executor::run_drain_with_segment(std::size_t wait_index, std::size_t from, 
     for (const auto& m : m_last_removed) watch.pending.insert(m.host);
     // The watch ends by itself after drain_time (plus one bounded look); the backstop only guards
     // against a driver that never returns.
-    watch.deadline = Clock::now() + m_p.load_balancer.drain_time + std::chrono::seconds(60);
+    watch.deadline = Clock::now() + wait.limit + std::chrono::seconds(60);
     auto t0 = Clock::now();
     auto release = [&](const std::string& host) {
         std::lock_guard<std::mutex> lock(watch.mutex);
@@ -614,14 +613,14 @@ bool Executor::run_drain_with_segment(std::size_t wait_index, std::size_t from, 
     };
     std::thread watcher([&] {
         try {
-            m_env.lb->wait_drained_each(m_last_removed, m_p.load_balancer.drain_time,
+            m_env.lb->wait_drained_each(m_last_removed, wait.limit,
                                         [&](const lb::Member& m) { release(m.host); });
         } catch (const std::exception& e) {
             {
                 std::lock_guard<std::mutex> lock(m_mutex);
                 m_env.out.warning("cannot watch the drain (" + std::string(e.what()) + "): waiting the whole drain_time");
             }
-            auto left = m_p.load_balancer.drain_time - std::chrono::duration_cast<milliseconds>(Clock::now() - t0);
+            auto left = wait.limit - std::chrono::duration_cast<milliseconds>(Clock::now() - t0);
             if (left.count() > 0) m_env.pacer.sleep(left);
         }
         {
@@ -703,9 +702,9 @@ bool Executor::run_lb_step(const Step& s) {
         case Action::wait: {
             auto t0 = Clock::now();
             if (s.on_lb) {
-                drain();
+                drain(s.limit);
             } else {
-                m_env.pacer.sleep(m_p.strategy.pause);
+                m_env.pacer.sleep(s.limit);
             }
             note_step("", "wait", t0, true, "", s.detail, index_of(s));
             return true;

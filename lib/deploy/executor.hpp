@@ -40,9 +40,10 @@ private:
     /// enable, switch: the plan's words), `step` the plan step it executes (-1: an undo's own).
     bool apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why, const std::string& action,
                     int step = -1);
-    /// Waits until what just left the pool has no requests in flight, at most drain_time. When the
-    /// load balancer cannot be watched (unreachable mid-drain), it waits the whole drain_time.
-    void drain();
+    /// Waits until what just left the pool has no requests in flight, at most `limit` (a wait
+    /// step's: drain_time). When the load balancer cannot be watched (unreachable mid-drain), it
+    /// waits the whole limit.
+    void drain(std::chrono::milliseconds limit);
     /// Rolling: the drain (`wait`, at `wait_index`) watched on its own thread while the batch's
     /// host segment [from, to) runs; each host's stop waits only until its own member has nothing
     /// in flight (lb::LoadBalancer::wait_drained_each), so one slow request holds one host, not

@@ -19,7 +19,6 @@ const int min_free_mib = 256;
 std::string to_string(Action a) {
     switch (a) {
         case Action::check: return "check";
-        case Action::login: return "login";
         case Action::disk: return "disk";
         case Action::pull: return "pull";
         case Action::send: return "send";
@@ -156,13 +155,16 @@ struct Builder {
                      {remote::inspect_state(runtime, p.service + "-" + adopted_version)}, {}, {}});
             else if (p.registry.direct)
                 send(host);
-            else if (!plan.pull_auth.empty())
-                add({Action::pull, host, false, 0,
-                     std::string(options.pull_if_missing ? "use the image kept on the host, else pull it"
-                                                         : "pull the new image") +
-                         " with the credentials of " + credentials_used + ", given on stdin to this pull only "
-                         "and removed from the host afterwards",
-                     {remote::pull_with_auth(runtime, plan.image_ref, options.pull_if_missing)}, {}, {}});
+            else if (!plan.pull_auth.empty()) {
+                Step s{Action::pull, host, false, 0,
+                       std::string(options.pull_if_missing ? "use the image kept on the host, else pull it"
+                                                           : "pull the new image") +
+                           " with the credentials of " + credentials_used + ", given on stdin to this pull only "
+                           "and removed from the host afterwards",
+                       {remote::pull_with_auth(runtime, plan.image_ref, options.pull_if_missing)}, {}, {}};
+                s.input = Step::Input::pull_auth;
+                add(s);
+            }
             else if (options.pull_if_missing)
                 add({Action::pull, host, false, 0, "use the image kept on the host (pull it only if it is gone)",
                      {remote::pull_if_missing(runtime, plan.image_ref)}, {}, {}});
@@ -296,6 +298,13 @@ struct Builder {
         return join(parts, " ");
     }
 
+    /// The wait for the drain, on the load balancer, bounded by drain_time.
+    Step drain_step(int batch, bool per_host = false) const {
+        Step s{Action::wait, lb_target, true, batch, drain_wait(per_host), {}, {}, {}};
+        s.limit = p.load_balancer.drain_time;
+        return s;
+    }
+
     std::string drain_wait(bool per_host = false) const {
         // every driver watches for the end of the requests in flight (nginx: its connections on
         // the LB host; HAProxy: current sessions; ALB: the draining state), bounded by drain_time
@@ -369,7 +378,7 @@ struct Builder {
             if (!drained_already) verify(done, b);
             if (has_lb && !drained_already)
                 lb_step(Action::drain, b, with_hosts(pool, batch, false), "take " + join(batch, ", ") + " out of the pool");
-            if (has_lb) add({Action::wait, lb_target, true, b, drain_wait(true), {}, {}, {}});
+            if (has_lb) add(drain_step(b, true));
             for (const auto& host : batch) {
                 const ObservedHost* o = observed(host);
                 std::string prev = o ? o->container : (state.observed ? "" : p.container_prefix() + "-<previous>");
@@ -410,9 +419,12 @@ struct Builder {
                 lb_step(Action::enable, b, with_hosts(pool, batch, true, port), "put " + join(batch, ", ") + " back");
             }
             done.insert(done.end(), batch.begin(), batch.end());
-            if (p.strategy.pause.count() > 0 && b < static_cast<int>(plan.batches.size()))
-                add({Action::wait, "", false, b, config::format_duration(p.strategy.pause) + " before the next batch",
-                     {}, {}, {}});
+            if (p.strategy.pause.count() > 0 && b < static_cast<int>(plan.batches.size())) {
+                Step pause{Action::wait, "", false, b, config::format_duration(p.strategy.pause) + " before the next batch",
+                           {}, {}, {}};
+                pause.limit = p.strategy.pause;
+                add(pause);
+            }
         }
         if (plan.batches.size() > 1)
             for (const auto& host : done) {
@@ -437,7 +449,7 @@ struct Builder {
             for (int b = static_cast<int>(plan.batches.size()); b >= 1; --b) {
                 const auto& batch = plan.batches[b - 1];
                 lb_undo(Action::drain, b, "take " + join(batch, ", ") + " out again, those of them back in the pool");
-                lb_undo(Action::wait, b, drain_wait());
+                if (has_lb) u.push_back(drain_step(b));
                 for (const auto& host : batch) {
                     const ObservedHost* o = observed(host);
                     std::string prev = o ? o->container : (state.observed ? "" : p.container_prefix() + "-<previous>");
@@ -494,7 +506,7 @@ struct Builder {
             if (o && !o->container.empty() && o->container != name) old.emplace_back(h, o->container);
         }
         if (!old.empty() && !p.strategy.keep_previous) {
-            add({Action::wait, lb_target, true, 1, drain_wait(), {}, {}, {}});
+            add(drain_step(1));
             for (const auto& [h, c] : old)
                 add({Action::stop, h, false, 1, "stop " + c, {remote::stop(runtime, c, p.container.stop_timeout)}, {}, {}});
         } else if (!old.empty()) {
@@ -705,6 +717,7 @@ nlohmann::json plan_to_json(const Plan& plan) {
         nlohmann::json cmds = nlohmann::json::array();
         for (const auto& c : s.commands) cmds.push_back(c.render());
         j["commands"] = cmds;
+        if (s.limit.count() > 0) j["limit_ms"] = s.limit.count();
         if (s.transfer)
             j["transfer"] = {{"layers_sent", s.transfer->layers - s.transfer->first},
                              {"layers", s.transfer->layers}, {"bytes", s.transfer->bytes}};

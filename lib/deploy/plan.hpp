@@ -5,6 +5,7 @@
 /// observed state into steps, each with the exact remote commands (built by lib/remote) and the
 /// load-balancer pool it leaves. `hoist plan` prints it; the deploy engine executes the same steps,
 /// so what a user reviews is what runs.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,7 +31,7 @@ struct FleetState {
     std::optional<lb::Pool> pool;               ///< as the load balancer has it; nullopt: unknown/none
 };
 
-enum class Action { check, login, pull, send, release, disk, upload_env, verify, drain, wait, stop, remove, run, health, enable,
+enum class Action { check, pull, send, release, disk, upload_env, verify, drain, wait, stop, remove, run, health, enable,
                     switch_pool, confirm, record, restore };
 std::string to_string(Action a);
 
@@ -58,6 +59,10 @@ struct Step {
     /// output is the reason). The engine never works it out from the command's words.
     std::string failure = {};
     std::optional<Transfer> transfer = {};  ///< send: the layers this host gets
+    /// What the step's commands read on stdin (a secret, never in a command line or the plan).
+    enum class Input { none, pull_auth } input = Input::none;  ///< pull_auth: Plan::pull_auth
+    /// wait: how long at most (lb: the drain's bound, drain_time; hoist: the pause between batches)
+    std::chrono::milliseconds limit{0};
 };
 
 /// Step::batch of the steps that put back hosts already on the tag but out of the pool (a deploy

@@ -125,9 +125,10 @@ void Executor::undo_rolling() {
                             undo_id(Action::drain, "", batch)))
                 return;
             auto t0 = Clock::now();
-            drain();
-            note_step("", "wait", t0, true, "", "until no request is in flight to what left the pool",
-                      undo_id(Action::wait, "", batch));
+            const int wait = undo_id(Action::wait, "", batch);
+            drain(wait >= 0 ? m_plan.undo[static_cast<std::size_t>(wait) - m_plan.steps.size()].limit
+                            : m_p.load_balancer.drain_time);
+            note_step("", "wait", t0, true, "", "until no request is in flight to what left the pool", wait);
         }
         auto outcomes = m_env.fleet.each<bool>(
             [&](const std::string& host, ssh::Connection& c) { return restore_host(host, c); }, hosts);

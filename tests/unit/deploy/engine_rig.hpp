@@ -72,6 +72,10 @@ struct Rig {
     /// With the events written to `o` (e.g. JSON lines to read back).
     deploy::RolloutResult run(const std::string& tag, report::Output& o) {
         plan = deploy::make_plan(p, tag, state);
+        return execute(o);
+    }
+    /// Runs `plan` as it is (a test may have changed its steps).
+    deploy::RolloutResult execute(report::Output& o) {
         deploy::EngineEnv env{*fleet, &lb, o, *pacer, secrets, "id", "test@here", "deploy"};
         return deploy::execute(p, plan, state, env);
     }

@@ -461,3 +461,39 @@ TEST(Engine, EveryStepEventNamesThePlanStepItRunsAndTheUndoRunsThePlannedWayBack
                                                   "enable lb 1"}));
     }
 }
+
+// The engine takes what a step needs from the step, not from the pipeline: a wait's bound is the
+// step's limit, and a command reads a secret on stdin only when its step says which.
+TEST(Engine, AStepsParametersAreTheStepsNotThePipelines) {
+    Rig rig("strategy: {type: rolling, max_unavailable: 1, pause: 0s}\n");
+    rig.running("h1", "web-v1", "v1", 8080);
+    rig.running("h2", "web-v1", "v1", 8080);
+    rig.plan = deploy::make_plan(rig.p, "v2", rig.state);
+    rig.plan.pull_auth = Secret("{\"auths\":{}}");
+    int waits = 0;
+    for (auto& s : rig.plan.steps) {
+        if (s.action == deploy::Action::wait && s.on_lb) {
+            EXPECT_EQ(s.limit, rig.p.load_balancer.drain_time) << "planned from drain_time";
+            s.limit = std::chrono::milliseconds(1234);
+            ++waits;
+        }
+        if (s.action == deploy::Action::pull && s.target == "h2") s.input = deploy::Step::Input::pull_auth;
+    }
+    ASSERT_EQ(waits, 2);
+    auto r = rig.execute(rig.out);
+    ASSERT_EQ(r.code, ExitCode::ok) << r.message;
+    ASSERT_EQ(rig.lb.drain_limits.size(), 2u);
+    for (auto l : rig.lb.drain_limits) EXPECT_EQ(l.count(), 1234) << "the step's limit, not drain_time";
+    auto pulls_reading = [&](const std::string& h) {
+        std::map<std::string, std::string> out;
+        for (const auto& [cmd, input] : rig.hosts[h]->inputs())
+            if (cmd.find(" pull ") != std::string::npos) out[cmd] = input;
+        return out;
+    };
+    EXPECT_TRUE(pulls_reading("h1").empty()) << "h1's pull step reads nothing";
+    auto in = pulls_reading("h2");
+    ASSERT_EQ(in.size(), 1u);
+    EXPECT_EQ(in.begin()->second, "{\"auths\":{}}");
+    for (const auto& [cmd, input] : rig.hosts["h2"]->inputs())
+        EXPECT_EQ(input.find("auths"), cmd.find(" pull ") != std::string::npos ? 2u : std::string::npos) << cmd;
+}

@@ -27,10 +27,11 @@ void FakeHost::maybe_drop() {
         throw ssh::Error(ssh::ErrorKind::disconnected, m_name + ":22: the host dropped the connection");
 }
 
-ssh::ExecResult FakeHost::exec(const std::string& line, const ssh::ExecOptions&) {
+ssh::ExecResult FakeHost::exec(const std::string& line, const ssh::ExecOptions& o) {
     std::lock_guard<std::mutex> lock(m_mutex);
     maybe_drop();
     m_commands.push_back(line);
+    if (o.input) m_inputs[line] = *o.input;
     ssh::ExecResult r;
     r.exit_code = 0;
     for (const auto& [needle, err] : failing)
@@ -111,6 +112,11 @@ std::vector<std::string> FakeHost::commands() const {
     return m_commands;
 }
 
+std::map<std::string, std::string> FakeHost::inputs() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_inputs;
+}
+
 std::map<std::string, std::string> FakeHost::files() const {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_files;
@@ -133,8 +139,9 @@ void FakeBalancer::apply(const lb::Pool& pool) {
     if (n == land_then_fail_from) throw lb::Error("fake lb: the connection dropped after the change was sent");
 }
 
-void FakeBalancer::wait_drained(const std::vector<lb::Member>& removed, std::chrono::milliseconds) {
+void FakeBalancer::wait_drained(const std::vector<lb::Member>& removed, std::chrono::milliseconds limit) {
     drained.push_back(removed);
+    drain_limits.push_back(limit);
 }
 
 std::string pool_text(const lb::Pool& pool) {

@@ -49,6 +49,8 @@ public:
 
     // --- records
     std::vector<std::string> commands() const;
+    /// What each command that read stdin was given, by command line.
+    std::map<std::string, std::string> inputs() const;
     std::map<std::string, std::string> files() const;
     bool running(const std::string& name) const;
 
@@ -62,6 +64,7 @@ private:
     mutable std::mutex m_mutex;
     std::map<std::string, Ct> m_containers;
     std::vector<std::string> m_commands;
+    std::map<std::string, std::string> m_inputs;
     std::map<std::string, std::string> m_files;
     int m_calls = 0, m_drop_after = -1, m_drop_once_at = -1;
     int m_probes_since_run = 0;
@@ -76,6 +79,7 @@ public:
     void wait_healthy(const std::vector<lb::Member>&, std::chrono::milliseconds) override {}
     std::vector<lb::Pool> applied;
     std::vector<std::vector<lb::Member>> drained;
+    std::vector<std::chrono::milliseconds> drain_limits;  ///< the limit of each wait_drained
     std::optional<lb::Pool> m_current;
     int refuse_from = -1;  ///< apply number (0-based) from which apply throws lb::Error
     /// apply number from which the change lands but apply throws as if the connection dropped
