@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "lb/nginx.hpp"
 #include "report/units.hpp"
 #include "util/error.hpp"
 #include "util/names.hpp"
@@ -124,9 +125,8 @@ struct Builder {
         const auto& lb = p.load_balancer;
         if (lb.type == config::LoadBalancerType::nginx) {
             s.detail = why + "; upstream " + lb.upstream + ": " + lb::describe(after);
-            s.commands.push_back({{"write", lb.config_path}});
-            s.commands.push_back({split(lb.test_command, ' ')});
-            s.commands.push_back({split(lb.reload_command, ' ')});
+            // exactly what the driver runs (lb/nginx.hpp), the upstream file on its stdin
+            s.commands.push_back(lb::nginx_apply_command(lb.config_path, lb.test_command, lb.reload_command));
         } else {
             s.detail = why + "; " + config::to_string(lb.type) + " pool: " + lb::describe(after);
         }
@@ -687,7 +687,11 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
         std::string lead = "  " + pad_right(target, tw) + "  " + pad_right(to_string(s.action), 8);
         out += lead + s.detail + "\n";
         for (const auto& c : s.commands) {
-            std::string line = c.argv.size() == 2 && c.argv[0] == "write" ? "write " + c.argv[1] : c.render();
+            std::string line = c.render();
+            if (s.on_lb && c.argv.size() > 3 && c.argv[0] == "sh" && c.argv[1] == "-c")  // the driver's script
+                line = "sh -c '<" + config::to_string(p.load_balancer.type) + " apply script>' " +
+                       remote::Command{{c.argv.begin() + 3, c.argv.end()}}.render() +
+                       "  (the new upstream file on stdin; the previous file is put back if the test refuses it)";
             out += std::string(lead.size(), ' ') + "$ " + line + "\n";
         }
     }

@@ -7,6 +7,7 @@
 #include "../test_support.hpp"
 #include "deploy/history.hpp"
 #include "deploy/tag.hpp"
+#include "lb/nginx.hpp"
 #include "util/base64.hpp"
 #include "util/error.hpp"
 
@@ -93,9 +94,7 @@ Pre-flight, every host in parallel (nothing changes yet):
 
 Batch 1/2: 10.0.1.11
   10.0.0.5 (lb)  drain   take 10.0.1.11 out of the pool; upstream web: 10.0.1.11:8080 (down), 10.0.1.12:8080
-                         $ write /etc/nginx/conf.d/hoist-web.conf
-                         $ nginx -t
-                         $ nginx -s reload
+                         $ sh -c '<nginx apply script>' sh /etc/nginx/conf.d/hoist-web.conf 'nginx -t' 'nginx -s reload'  (the new upstream file on stdin; the previous file is put back if the test refuses it)
   10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s; each host is stopped as soon as its own requests are done
   10.0.1.11      stop    stop web-v1 (kept for rollback until the deploy ends)
                          $ docker stop --time 10 web-v1
@@ -104,17 +103,13 @@ Batch 1/2: 10.0.1.11
                          $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --label hoist.role=web --label hoist.port=8080 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
   10.0.1.11      health  GET http://127.0.0.1:8080/healthz through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 1m
   10.0.0.5 (lb)  enable  put 10.0.1.11 back; upstream web: 10.0.1.11:8080, 10.0.1.12:8080
-                         $ write /etc/nginx/conf.d/hoist-web.conf
-                         $ nginx -t
-                         $ nginx -s reload
+                         $ sh -c '<nginx apply script>' sh /etc/nginx/conf.d/hoist-web.conf 'nginx -t' 'nginx -s reload'  (the new upstream file on stdin; the previous file is put back if the test refuses it)
   hoist          wait    5s before the next batch
 
 Batch 2/2: 10.0.1.12
   10.0.1.11      verify  still healthy: GET http://127.0.0.1:8080/healthz (one good answer in 3 tries)
   10.0.0.5 (lb)  drain   take 10.0.1.12 out of the pool; upstream web: 10.0.1.11:8080, 10.0.1.12:8080 (down)
-                         $ write /etc/nginx/conf.d/hoist-web.conf
-                         $ nginx -t
-                         $ nginx -s reload
+                         $ sh -c '<nginx apply script>' sh /etc/nginx/conf.d/hoist-web.conf 'nginx -t' 'nginx -s reload'  (the new upstream file on stdin; the previous file is put back if the test refuses it)
   10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 2s; each host is stopped as soon as its own requests are done
   10.0.1.12      stop    stop web-v1 (kept for rollback until the deploy ends)
                          $ docker stop --time 10 web-v1
@@ -123,9 +118,7 @@ Batch 2/2: 10.0.1.12
                          $ docker run --detach --name web-v2 --restart unless-stopped --label hoist.service=web --label hoist.version=v2 --label hoist.role=web --label hoist.port=8080 --publish 8080:8080 --stop-timeout 10 --env APP_ENV=production --env-file .hoist/web/web-v2.env registry.example.com/acme/web:v2
   10.0.1.12      health  GET http://127.0.0.1:8080/healthz through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 1m
   10.0.0.5 (lb)  enable  put 10.0.1.12 back; upstream web: 10.0.1.11:8080, 10.0.1.12:8080
-                         $ write /etc/nginx/conf.d/hoist-web.conf
-                         $ nginx -t
-                         $ nginx -s reload
+                         $ sh -c '<nginx apply script>' sh /etc/nginx/conf.d/hoist-web.conf 'nginx -t' 'nginx -s reload'  (the new upstream file on stdin; the previous file is put back if the test refuses it)
   10.0.1.11      verify  still healthy at the end: GET http://127.0.0.1:8080/healthz (one good answer in 3 tries)
 
 Finally:
@@ -183,9 +176,7 @@ Switch (hosts in parallel until the pool switches):
                          $ docker run --detach --name shop-green --restart unless-stopped --label hoist.service=shop --label hoist.version=v2 --label hoist.role=web --label hoist.color=green --label hoist.port=8082 --publish 8082:3000 --stop-timeout 30 registry.example.com/acme/shop:v2
   10.0.1.22      health  GET http://127.0.0.1:8082/health through the SSH connection until 2 consecutive 200-399 answers, every 1s, within 30s
   10.0.0.5 (lb)  switch  switch every host to green at once; upstream shop: 10.0.1.21:8082, 10.0.1.22:8082
-                         $ write /etc/nginx/conf.d/hoist-shop.conf
-                         $ nginx -t
-                         $ nginx -s reload
+                         $ sh -c '<nginx apply script>' sh /etc/nginx/conf.d/hoist-shop.conf 'nginx -t' 'nginx -s reload'  (the new upstream file on stdin; the previous file is put back if the test refuses it)
   10.0.0.5 (lb)  confirm the load balancer serves green
   10.0.0.5 (lb)  wait    until no request is in flight to what left the pool, at most 5s
   10.0.1.21      stop    stop shop-blue
@@ -420,4 +411,23 @@ TEST(Plan, OneBatchIsSaidInTheSingular) {
     auto plan = deploy::make_plan(p, "v2", deploy::FleetState{});
     auto out = deploy::render_plan(plan, p);
     EXPECT_NE(out.find("rolling in 1 batch of 2,"), std::string::npos) << out;
+}
+
+// A pool change's commands in the plan are the driver's own (lb/nginx.hpp), the command nginx's
+// driver runs when the engine applies the pool: there is no second, printed-only version.
+TEST(Plan, ANginxPoolChangeCarriesTheCommandTheDriverRuns) {
+    auto p = test::load(
+                 "service: web\nimage: r.example.com/web\nhosts: [h1, h2]\n"
+                 "load_balancer: {type: nginx, host: lb, upstream: web, config_path: /etc/x.conf, "
+                 "test_command: 'nginx -t -q', reload_command: 'nginx -s reload'}\n")
+                 .pipeline;
+    auto plan = deploy::make_plan(p, "v2", deploy::FleetState{});
+    int pool_steps = 0;
+    for (const auto& s : plan.steps) {
+        if (s.action != deploy::Action::drain && s.action != deploy::Action::enable) continue;
+        ++pool_steps;
+        ASSERT_EQ(s.commands.size(), 1u);
+        EXPECT_EQ(s.commands[0], lb::nginx_apply_command("/etc/x.conf", "nginx -t -q", "nginx -s reload"));
+    }
+    EXPECT_GT(pool_steps, 0);
 }
