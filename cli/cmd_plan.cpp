@@ -1,13 +1,13 @@
 // hoist plan: what a deploy would do, host by host, touching nothing. It looks at the fleet first
 // (read-only) and makes its plan with the deploy's own planning (deploy/planning.hpp), so what it
 // prints is what `hoist deploy` runs; --offline plans without connecting to anything.
-#include "deploy/connect.hpp"
-#include "aws/asg.hpp"
 #include <algorithm>
 
+#include "aws/asg.hpp"
 #include "context.hpp"
 #include "deploy/artifact.hpp"
 #include "deploy/balancers.hpp"
+#include "deploy/connect.hpp"
 #include "deploy/interrupt.hpp"
 #include "deploy/planning.hpp"
 #include "deploy/roles.hpp"
@@ -63,10 +63,7 @@ void register_plan(CLI::App& app, Context& ctx) {
             if (!offline) {
                 deploy::Pacer pacer;
                 auto warn = [&ctx](const std::string& w) { ctx.out->warning(w); };
-                config::Pipeline all = p;
-                all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
-                for (const auto& r : roles) deploy::add_hosts(all, r.hosts);
-                auto fleet = deploy::connect_fleet(all, warn);
+                auto fleet = deploy::connect_fleet(deploy::every_unit_host(p, roles), warn);
                 auto lbh = deploy::make_load_balancer(p, pacer.sleeper(), warn);
                 look = deploy::observe_units(p, roles, *fleet, lbh.get());
                 if (!look.complete()) {

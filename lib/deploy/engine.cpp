@@ -552,8 +552,9 @@ void Executor::collect_diagnostics(const std::string& host, ssh::Connection& c, 
     }
 }
 
-bool Executor::apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why, const std::string& action,
-                          int step) {
+bool Executor::apply_pool(const lb::Pool& pool, Action change, const std::string& why, int step) {
+    const bool wait_healthy = change != Action::drain;
+    const std::string action = to_string(change);
     if (!m_env.lb) {
         m_pool = pool;
         return true;
@@ -665,11 +666,11 @@ bool Executor::wait_until_drained(const std::string& host) {
 
 bool Executor::run_lb_step(const Step& s) {
     switch (s.action) {
-        case Action::drain: return apply_pool(s.pool, false, s.why, "drain", index_of(s));
-        case Action::enable: return apply_pool(s.pool, true, s.why, "enable", index_of(s));
+        case Action::drain: return apply_pool(s.pool, Action::drain, s.why, index_of(s));
+        case Action::enable: return apply_pool(s.pool, Action::enable, s.why, index_of(s));
         case Action::switch_pool: {
             auto healthy_at = m_last_healthy;
-            bool ok = apply_pool(s.pool, true, s.why, "switch", index_of(s));
+            bool ok = apply_pool(s.pool, Action::switch_pool, s.why, index_of(s));
             if (ok) {
                 m_switched = true;
                 m_result.switch_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - healthy_at).count();

@@ -36,10 +36,10 @@ private:
     bool run_host_segment(std::size_t from, std::size_t to);
     bool run_host_step(const std::string& host, ssh::Connection& c, const Step& s);
     bool run_lb_step(const Step& s);
-    /// Writes `pool` to the load balancer; `action` names the change in the step event (drain,
-    /// enable, switch: the plan's words), `step` the plan step it executes (-1: an undo's own).
-    bool apply_pool(const lb::Pool& pool, bool wait_healthy, const std::string& why, const std::string& action,
-                    int step = -1);
+    /// Writes `pool` to the load balancer as the plan's `change` (drain, enable or switch: what the
+    /// step event is called; after an enable or a switch it waits for the balancer's own health
+    /// checks of what joined). `step`: the plan step it executes (-1: none).
+    bool apply_pool(const lb::Pool& pool, Action change, const std::string& why, int step = -1);
     /// Waits until what just left the pool has no requests in flight, at most `limit` (a wait
     /// step's: drain_time). When the load balancer cannot be watched (unreachable mid-drain), it
     /// waits the whole limit.

@@ -14,12 +14,24 @@ std::vector<std::string> addresses(const config::Pipeline& p) {
 }
 }  // namespace
 
-std::string FleetLook::problems() const {
+std::string FleetLook::unreachable_hosts() const {
     std::string why;
-    if (!web.lb_error.empty()) why = "the load balancer: " + web.lb_error;
     for (const auto& [h, e] : web.unreachable)
         why += (why.empty() ? "" : "; ") + (e.rfind(h, 0) == 0 ? e : h + ": " + e);
     return why;
+}
+
+std::string FleetLook::problems() const {
+    std::string hosts = unreachable_hosts();
+    if (web.lb_error.empty()) return hosts;
+    return "the load balancer: " + web.lb_error + (hosts.empty() ? "" : "; " + hosts);
+}
+
+config::Pipeline every_unit_host(const config::Pipeline& web, const std::vector<config::Pipeline>& roles) {
+    config::Pipeline all = web;
+    all.hosts = web.all_hosts.empty() ? web.hosts : web.all_hosts;
+    for (const auto& r : roles) add_hosts(all, r.hosts);
+    return all;
 }
 
 FleetLook observe_units(const config::Pipeline& web, const std::vector<config::Pipeline>& roles, ssh::Fleet& fleet,

@@ -27,9 +27,16 @@ struct FleetLook {
     Observation web;                 ///< `unreachable` also lists the other roles' hosts that were not reached
     std::vector<Observation> roles;
     bool complete() const { return web.unreachable.empty() && web.lb_error.empty(); }
-    /// Every host that was not reached, and the load balancer if it could not be read, in one sentence.
+    /// Every host that was not reached, and why, in one sentence ("h1: why; h2: why").
+    std::string unreachable_hosts() const;
+    /// unreachable_hosts(), and the load balancer first if it could not be read.
     std::string problems() const;
 };
+
+/// `web` with the hosts of every unit as its hosts (the web role's, its Auto Scaling group's or EC2
+/// instances' when resolved, then each role's not listed yet): one connection a host, whatever roles
+/// it has. The first is the one that holds the deploy lock.
+config::Pipeline every_unit_host(const config::Pipeline& web, const std::vector<config::Pipeline>& roles);
 
 /// Looks at every unit, read-only: one `docker ps` a host, all hosts at once, and the load
 /// balancer's pool (`lb` may be null). Throws only for what is not a host's answer.

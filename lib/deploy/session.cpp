@@ -226,9 +226,9 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
         out.warning(w);
         out.event("warning", {{"message", w}});
     };
-    config::Pipeline all = p;
-    all.hosts = p.all_hosts.empty() ? p.hosts : p.all_hosts;
-    for (const auto& r : roles) add_hosts(all, r.p.hosts);
+    std::vector<config::Pipeline> role_ps;
+    for (const auto& r : roles) role_ps.push_back(r.p);
+    config::Pipeline all = every_unit_host(p, role_ps);
     auto fleet = connect_fleet(all, warn);
     auto lbh = make_load_balancer(p, pacer.sleeper(), warn);
     const std::string lock_host = all.hosts.front().address;
@@ -265,8 +265,6 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
         ao.push = push && !p.registry.direct;  // direct: the hosts get the image over SSH
         artifact = std::async(std::launch::async, [&, ao] { return build_and_push(p, tag, ao, out); });
     }
-    std::vector<config::Pipeline> role_ps;
-    for (const auto& r : roles) role_ps.push_back(r.p);
     FleetLook look;
     std::exception_ptr observe_error;
     try {
@@ -290,14 +288,10 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     Observation& obs = look.web;
     if (!obs.lb_error.empty())
         throw Error(ExitCode::rolled_back, "cannot read the load balancer: " + obs.lb_error + "; nothing was changed");
-    if (!obs.unreachable.empty()) {
-        std::string why;
-        for (const auto& [h, e] : obs.unreachable)
-            why += (why.empty() ? "" : "; ") + (starts_with(e, h) ? e : h + ": " + e);
+    if (!obs.unreachable.empty())
         throw Error(ExitCode::rolled_back, std::to_string(obs.unreachable.size()) + " of " + std::to_string(hosts.size()) +
                                                " hosts could not be looked at (unreachable, or the container runtime "
-                                               "does not answer): " + why + "; nothing was changed");
-    }
+                                               "does not answer): " + look.unreachable_hosts() + "; nothing was changed");
     for (std::size_t i = 0; i < roles.size(); ++i) roles[i].obs = look.roles[i];
     if (pacer.stop_requested())
         throw Error(ExitCode::interrupted, "interrupted before any host was changed; nothing was changed");

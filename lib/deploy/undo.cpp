@@ -107,7 +107,7 @@ void Executor::reenable_untouched() {
             if (m.host == h && !m.enabled) back.push_back(h);
         pool = with_hosts(pool, {h}, true, prev->port);
     }
-    if (m_env.lb && pool != m_pool) apply_pool(pool, true, "put " + join(back, ", ") + " back (not changed yet)", "enable", undo_id(Action::enable, "", 0));
+    if (m_env.lb && pool != m_pool) apply_pool(pool, Action::enable, "put " + join(back, ", ") + " back (not changed yet)", undo_id(Action::enable, "", 0));
 }
 
 void Executor::undo_rolling() {
@@ -121,7 +121,7 @@ void Executor::undo_rolling() {
         if (hosts.empty()) continue;
         lb::Pool drained = with_hosts(m_pool, hosts, false);
         if (m_env.lb && drained != m_pool) {
-            if (!apply_pool(drained, false, "take " + join(hosts, ", ") + " out again", "drain",
+            if (!apply_pool(drained, Action::drain, "take " + join(hosts, ", ") + " out again",
                             undo_id(Action::drain, "", batch)))
                 return;
             auto t0 = Clock::now();
@@ -146,7 +146,7 @@ void Executor::undo_rolling() {
             const ObservedHost* prev = previous(o.host);
             if (*o.value && prev) back = with_hosts(back, {o.host}, true, prev->port);
         }
-        if (back != m_pool && !apply_pool(back, true, "put " + join(hosts, ", ") + " back on the previous version", "enable",
+        if (back != m_pool && !apply_pool(back, Action::enable, "put " + join(hosts, ", ") + " back on the previous version",
                                           undo_id(Action::enable, "", batch)))
             return;
     }
@@ -185,7 +185,7 @@ void Executor::remove_new_containers(const std::vector<std::string>& hosts) {
 }
 
 void Executor::undo_blue_green() {
-    if (m_switched && !apply_pool(m_plan.initial_pool, true, "switch back to the previous colour", "switch",
+    if (m_switched && !apply_pool(m_plan.initial_pool, Action::switch_pool, "switch back to the previous colour",
                                  undo_id(Action::switch_pool, ""))) return;
     std::vector<std::string> started;
     for (const auto& h : touched_hosts())
@@ -211,7 +211,7 @@ void Executor::halt() {
     if (m_plan.strategy == config::StrategyType::rolling) {
         reenable_untouched();
         lb::Pool pool = with_hosts(with_hosts(m_pool, healthy, true, m_plan.new_port), bad, false);
-        if (pool != m_pool) apply_pool(pool, true, "halt: only healthy containers in the pool", "enable");
+        if (pool != m_pool) apply_pool(pool, Action::enable, "halt: only healthy containers in the pool");
     }
     m_result.code = ExitCode::inconsistent;
     m_result.result = Outcome::failed;
@@ -226,9 +226,9 @@ void Executor::conclude_undo() {
     for (const auto& [h, pr] : m_progress)
         if (pr.unreachable || m_reports[h].result == HostResult::failed) unknown.push_back(h);
     lb::Pool pool = with_hosts(m_pool, unknown, false);
-    if (m_env.lb && pool != m_pool) apply_pool(pool, false, "take " + join(unknown, ", ") + " out: state unknown", "drain", undo_id(Action::drain, "", 0));
+    if (m_env.lb && pool != m_pool) apply_pool(pool, Action::drain, "take " + join(unknown, ", ") + " out: state unknown", undo_id(Action::drain, "", 0));
     // a change that failed midway may have landed: write the pool hoist vouches for once more
-    else if (m_env.lb && m_pool_unsure) apply_pool(pool, false, "put the pool back as it was (the last change failed midway)", "drain",
+    else if (m_env.lb && m_pool_unsure) apply_pool(pool, Action::drain, "put the pool back as it was (the last change failed midway)",
                            undo_id(Action::drain, "", 0));
 
     bool consistent = unknown.empty() && !m_lb_failed;
