@@ -1,9 +1,6 @@
 // hoist push: pushes an image to its registry, from the local image store (what `hoist build`
 // produced) or, with --from, from a Docker daemon, a docker-archive tarball or an OCI layout.
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <mutex>
 
@@ -26,22 +23,6 @@
 namespace hoist::cli {
 
 namespace {
-
-/// A temporary file removed when it goes out of scope (the daemon's image export).
-struct TempFile {
-    std::string path;
-    TempFile() {
-        const char* t = std::getenv("TMPDIR");
-        std::string tmpl = std::string(t && *t ? t : "/tmp") + "/hoist-daemon-XXXXXX.tar";
-        std::vector<char> buf(tmpl.begin(), tmpl.end());
-        buf.push_back('\0');
-        int fd = mkstemps(buf.data(), 4);
-        if (fd < 0) throw Error(ExitCode::build_push, "cannot create a temporary file in " + tmpl);
-        ::close(fd);
-        path = buf.data();
-    }
-    ~TempFile() { std::remove(path.c_str()); }
-};
 
 struct PushOptions {
     std::string from, to, tag;
@@ -127,8 +108,7 @@ int run_push(Context& ctx, const PushOptions& o) {
     ctx.mask(creds.identity_token);
 
     oci::ImageStore store(oci::ImageStore::default_dir());
-    std::optional<TempFile> daemon_tar;
-    std::optional<oci::ImageStore> layout;
+    std::unique_ptr<registry::OpenedSource> opened;  // what the plan reads while it runs
     registry::PushPlan plan;
     std::string source_name;
     std::int64_t build_ms = 0;
@@ -155,25 +135,9 @@ int run_push(Context& ctx, const PushOptions& o) {
                                                   "--from docker-daemon:IMAGE | docker-archive:FILE | oci:DIR");
         plan = registry::plan_from_layout(store, *d);
     } else {
-        auto src = registry::parse_source(o.from);
-        source_name = o.from;
-        switch (src.kind) {
-            case registry::SourceSpec::Kind::oci_layout:
-                layout.emplace(src.location, false);
-                plan = registry::plan_from_layout(*layout, registry::select_in_layout(*layout, src.ref));
-                break;
-            case registry::SourceSpec::Kind::docker_daemon:
-                daemon_tar.emplace();
-                ctx.out->info("exporting " + src.location + " from the Docker Engine");
-                registry::save_from_daemon(src.location, "", daemon_tar->path);
-                plan = registry::plan_from_docker_archive(daemon_tar->path, store);
-                break;
-            case registry::SourceSpec::Kind::docker_archive:
-                plan = registry::plan_from_docker_archive(src.location, store);
-                break;
-            default:
-                break;
-        }
+        opened = registry::open_source(o.from, store, [&](const std::string& what) { ctx.out->info(what); });
+        source_name = opened->name;
+        plan = std::move(opened->plan);
     }
 
     registry::ClientOptions copts;

@@ -13,6 +13,8 @@
 /// Layouts keep their manifests' exact bytes. Archives get a Docker v2 schema 2 manifest made
 /// here; compressed digests are remembered in the image store (keyed by the uncompressed layer's
 /// diff ID), so a re-push knows every digest up front and can skip by manifest HEAD.
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "oci/image_store.hpp"
@@ -45,5 +47,24 @@ PushPlan plan_from_docker_archive(const std::string& file, oci::ImageStore& cach
 /// $DOCKER_HOST, else unix:///var/run/docker.sock) into `out_file`. Throws hoist::Error (exit 5)
 /// with the Engine's message, e.g. "No such image: app:v9".
 void save_from_daemon(const std::string& image, const std::string& docker_host, const std::string& out_file);
+
+/// An image to push, ready: its plan, a name for people, and what the plan reads while it runs (a
+/// layout opened, or the daemon's export in a temporary file, removed with this object).
+struct OpenedSource {
+    PushPlan plan;
+    std::string name;  ///< "oci:DIR", "docker-daemon:app:v1", ...
+    std::unique_ptr<oci::ImageStore> layout;
+    std::string temp_file;  ///< removed by the destructor
+    OpenedSource() = default;
+    OpenedSource(const OpenedSource&) = delete;
+    OpenedSource& operator=(const OpenedSource&) = delete;
+    ~OpenedSource();
+};
+
+/// Opens `--from` (not Kind::store: the caller resolves its own reference in the store). `cache`
+/// remembers compressed digests of archive layers; `say` tells people what takes a while (the
+/// daemon's export). Throws hoist::Error (exit 5) when the source cannot be read.
+std::unique_ptr<OpenedSource> open_source(const std::string& from, oci::ImageStore& cache,
+                                          const std::function<void(const std::string&)>& say);
 
 }  // namespace hoist::registry
