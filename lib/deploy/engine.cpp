@@ -13,6 +13,7 @@
 #include "report/output.hpp"
 #include "report/units.hpp"
 #include "ssh/error.hpp"
+#include "util/overloaded.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::deploy {
@@ -169,7 +170,7 @@ RolloutResult Executor::run() {
             break;
         }
         const Step& s = steps[i];
-        if (s.action == Action::record) {
+        if (s.as<step::Record>()) {  // after the deploy either way: finish_success, record_history
             ++i;
             continue;
         }
@@ -177,20 +178,20 @@ RolloutResult Executor::run() {
         // is a segment of its own: after every host's pre-flight, before any swap. A segment
         // never spans two batches: without a load balancer step between them (no balancer, a
         // role besides web) batches still go one after the other, max_unavailable at a time.
+        auto joins = [&](const Step& t, int batch) {
+            return !t.on_lb && !t.target.empty() && !t.as<step::Record>() && !t.as<step::Release>() &&
+                   t.batch == batch;
+        };
         auto host_step = [](const Step& t) { return !t.on_lb && !t.target.empty(); };
         auto segment_end = [&](std::size_t first) {
-            const Step& f = steps[first];
-            auto joins = [&](const Step& t) {
-                return host_step(t) && t.action != Action::record && t.action != Action::release && t.batch == f.batch;
-            };
             std::size_t j = first + 1;
-            if (f.action != Action::release)
-                while (j < steps.size() && joins(steps[j])) ++j;
+            if (!steps[first].as<step::Release>())
+                while (j < steps.size() && joins(steps[j], steps[first].batch)) ++j;
             return j;
         };
-        if (s.on_lb && s.action == Action::wait && m_env.lb && m_plan.strategy == config::StrategyType::rolling &&
-            i + 1 < steps.size() && host_step(steps[i + 1]) && steps[i + 1].action != Action::record &&
-            steps[i + 1].action != Action::release && steps[i + 1].batch == s.batch) {
+        // A rolling batch's drain is watched while its hosts run (each stop waits for its own member).
+        if (s.on_lb && s.as<step::Wait>() && m_env.lb && m_plan.strategy == config::StrategyType::rolling &&
+            i + 1 < steps.size() && joins(steps[i + 1], s.batch)) {
             std::size_t j = segment_end(i + 1);
             if (!run_drain_with_segment(i, i + 1, j)) break;
             i = j;
@@ -232,7 +233,8 @@ bool Executor::run_host_segment(std::size_t from, std::size_t to) {
                 const Step& s = m_plan.steps[k];
                 if (s.target != host) continue;
                 if (m_env.pacer.stop_requested()) return false;
-                if (s.action == Action::stop && !wait_until_drained(host)) return false;
+                // a stop waits for its own member's drain first (not counted in the step's time)
+                if (s.as<step::Stop>() && !wait_until_drained(host)) return false;
                 ok = run_host_step(host, c, s);
             }
             std::lock_guard<std::mutex> lock(m_mutex);
@@ -286,6 +288,9 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
         fail(host, host + ": " + action + ": " + why);
         return false;
     };
+    auto failed_with = [&](const ssh::ExecResult& r) {
+        return failed(s.failure.empty() ? output_of(r) : s.failure + ": " + output_of(r));
+    };
     auto done = [&](const std::string& detail) {
         note_step(host, action, t0, true, "", detail.empty() ? s.detail : detail, id);
         return true;
@@ -297,131 +302,150 @@ bool Executor::run_host_step(const std::string& host, ssh::Connection& c, const 
     auto missing = [](const ssh::ExecResult& r) {
         return to_lower(r.err).find("no such container") != std::string::npos;
     };
+    // Runs `commands` in order; the first that fails ends the step.
+    auto run_all = [&](const std::vector<remote::Command>& commands, const std::string& input, bool tolerate_missing) {
+        for (const auto& cmd : commands) {
+            auto r = exec(c, cmd, input);
+            if (r.ok() || (tolerate_missing && missing(r))) continue;
+            return failed_with(r);
+        }
+        return done("");
+    };
 
-    switch (s.action) {
-        case Action::upload_env: {
-            std::string text, why;
-            if (!env_file_text(text, why)) return failed(why);
-            c.upload(s.container.env_file, text, 0600);
-            return done("");
-        }
-        case Action::release: {
-            std::string why;
-            if (run_release(host, c, s, why)) return done("");
-            return failed(s.failure + ": " + why);
-        }
-        case Action::health: {
-            std::string name;
-            set([&](Progress& p) {
-                if (!s.container.name.empty()) p.new_container = s.container.name;  // switch back: an existing one
-                name = p.new_container;
-            });
-            int port = s.container.host_port ? s.container.host_port : m_plan.new_port;
-            auto r = wait_until_healthy(c, {runtime(), name, port}, m_p.healthcheck, m_env.pacer.sleeper());
-            if (r.healthy) {
-                set([](Progress& p) { p.healthy = true; });
-                char d[64];
-                std::snprintf(d, sizeof d, "healthy after %d probes", r.probes);
-                return done(d);
-            }
-            if (r.interrupted) {
-                note_step(host, action, t0, false, "interrupted", s.detail, id);
-                return false;
-            }
-            {
-                std::lock_guard<std::mutex> lock(m_mutex);
-                m_reports[host].health = r.recent;
-            }
-            collect_diagnostics(host, c, name);
-            return failed(name + " " + r.reason);
-        }
-        case Action::disk: {
-            auto r = exec(c, s.commands.at(0));
-            // exit 3: the runtime's `info` failed (remote::disk_free_kib), the runtime is down
-            if (r.timed_out || r.exit_code == 3)
-                return failed((s.failure.empty() ? "the container runtime does not answer" : s.failure) + ": " +
-                              output_of(r));
-            auto kib = parse_int(trim(r.out));
-            if (!r.ok() || !kib) {
-                // the login user may not see the runtime's directory: say so, do not guess
+    return std::visit(
+        overloaded{
+            [&](const step::Exec& e) {
+                return run_all(e.commands, e.input == step::Input::pull_auth ? m_plan.pull_auth.reveal() : "",
+                               e.tolerate_missing);
+            },
+            [&](const step::DiskCheck& d) {
+                auto r = exec(c, d.command);
+                // exit 3: the runtime's `info` failed (remote::disk_free_kib), the runtime is down
+                if (r.timed_out || r.exit_code == 3)
+                    return failed((s.failure.empty() ? "the container runtime does not answer" : s.failure) + ": " +
+                                  output_of(r));
+                auto kib = parse_int(trim(r.out));
+                if (!r.ok() || !kib) {
+                    // the login user may not see the runtime's directory: say so, do not guess
+                    {
+                        std::lock_guard<std::mutex> lock(m_mutex);
+                        m_env.out.verbose(host + ": free disk space unknown (" + output_of(r) + ")");
+                    }
+                    return done("free space unknown (the runtime's storage is not visible to this user)");
+                }
+                if (*kib < static_cast<long long>(d.min_mib) * 1024)
+                    return failed("only " + std::to_string(*kib / 1024) + " MiB free for images and containers (at least " +
+                                  std::to_string(d.min_mib) + " MiB needed)");
+                return done(std::to_string(*kib / 1024) + " MiB free");
+            },
+            [&](const step::Stop& st) {
+                if (m_switched) {
+                    // Blue/green after the switch: no traffic reaches the previous colour, so
+                    // stopping it is cleanup. A failure here must not undo a deploy that is done:
+                    // the undo would point the pool back at containers this very step may already
+                    // have stopped on other hosts.
+                    std::string why;
+                    try {
+                        bool ok = true;
+                        for (const auto& cmd : st.commands) {
+                            auto r = exec(c, cmd);
+                            if (r.ok() || missing(r)) continue;
+                            why = output_of(r);
+                            ok = false;
+                            break;
+                        }
+                        if (ok) return done("");
+                    } catch (const std::exception& e) {
+                        why = e.what();
+                    }
+                    {
+                        std::lock_guard<std::mutex> lock(m_mutex);
+                        m_env.out.warning(host + ": " + s.detail + " failed (" + why + "); it keeps running outside the pool");
+                    }
+                    return done("not stopped: " + why + " (outside the pool: the new colour serves)");
+                }
+                set([](Progress& p) { p.touched = true; });
+                return run_all(st.commands, "", true);
+            },
+            [&](const step::Start& st) {
+                set([&](Progress& p) {
+                    p.new_started = true;
+                    p.new_existing = st.container.existing;
+                    p.new_container = st.container.name;
+                });
+                return run_all({st.command}, "", false);
+            },
+            [&](const step::WriteEnv& w) {
+                std::string text, why;
+                if (!env_file_text(text, why)) return failed(why);
+                c.upload(w.path, text, 0600);
+                return done("");
+            },
+            [&](const step::Probe& probe) {
+                std::string name;
+                set([&](Progress& p) {
+                    if (!probe.container.empty()) p.new_container = probe.container;  // switch back: an existing one
+                    name = p.new_container;
+                });
+                auto r = wait_until_healthy(c, {runtime(), name, probe.port}, probe.check, m_env.pacer.sleeper());
+                if (r.healthy) {
+                    set([](Progress& p) { p.healthy = true; });
+                    char d[64];
+                    std::snprintf(d, sizeof d, "healthy after %d probes", r.probes);
+                    return done(d);
+                }
+                if (r.interrupted) {
+                    note_step(host, action, t0, false, "interrupted", s.detail, id);
+                    return false;
+                }
                 {
                     std::lock_guard<std::mutex> lock(m_mutex);
-                    m_env.out.verbose(host + ": free disk space unknown (" + output_of(r) + ")");
+                    m_reports[host].health = r.recent;
                 }
-                return done("free space unknown (the runtime's storage is not visible to this user)");
-            }
-            if (*kib < static_cast<long long>(min_free_mib) * 1024)
-                return failed("only " + std::to_string(*kib / 1024) + " MiB free for images and containers (at least " +
-                              std::to_string(min_free_mib) + " MiB needed)");
-            return done(std::to_string(*kib / 1024) + " MiB free");
-        }
-        case Action::verify: {
-            std::string name;
-            set([&](Progress& p) { name = p.new_container; });
-            if (m_plan.new_port == 0) {  // a role besides web: still running, never restarted
-                auto r = exec(c, remote::inspect_state(runtime(), name));
-                auto words = split(trim(r.out), ' ');
-                if (r.ok() && words.size() >= 3 && words[0] == "running" && words[2] == "0") return done("");
                 collect_diagnostics(host, c, name);
-                return failed(name + " stopped running after it passed its health check: " +
-                              (r.ok() ? trim(r.out) : output_of(r)));
-            }
-            ssh::HttpResponse last;
-            for (int attempt = 0; attempt < 3; ++attempt) {
-                if (attempt && !m_env.pacer.sleep(m_p.healthcheck.interval)) return failed("interrupted");
-                last = c.http_get(m_plan.new_port, m_p.healthcheck.path, m_p.healthcheck.timeout);
-                if (last.ok() && last.status >= m_p.healthcheck.expect_min && last.status <= m_p.healthcheck.expect_max)
-                    return done("");
-            }
-            {
-                std::lock_guard<std::mutex> lock(m_mutex);
-                m_reports[host].health = {describe_probe(last)};
-            }
-            collect_diagnostics(host, c, name);
-            return failed(name + " turned unhealthy after it passed its health check: " + describe_probe(last));
-        }
-        default: break;
-    }
-
-    if (s.action == Action::stop && m_switched) {
-        // Blue/green after the switch: no traffic reaches the previous colour, so stopping it is
-        // cleanup. A failure here must not undo a deploy that is done: the undo would point the
-        // pool back at containers this very step may already have stopped on other hosts.
-        std::string why;
-        try {
-            auto r = exec(c, s.commands.at(0));
-            if (r.ok() || missing(r)) return done("");
-            why = output_of(r);
-        } catch (const std::exception& e) {
-            why = e.what();
-        }
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_env.out.warning(host + ": " + s.detail + " failed (" + why + "); it keeps running outside the pool");
-        }
-        return done("not stopped: " + why + " (outside the pool: the new colour serves)");
-    }
-    if (s.action == Action::stop) set([](Progress& p) { p.touched = true; });
-    if (s.action == Action::run) set([&](Progress& p) {
-        p.new_started = true;
-        p.new_existing = s.container.existing;
-        p.new_container = s.container.name;
-    });
-    if (s.action == Action::send) {
-        if (!m_plan.direct_image || !s.transfer) return failed("no image to send (registry.direct): it was not built");
-        std::string why;
-        if (send_image(host, c, s, why)) return done("");
-        return failed(s.failure + ": " + why);
-    }
-    for (const auto& cmd : s.commands) {
-        std::string input;
-        if (s.input == Step::Input::pull_auth) input = m_plan.pull_auth.reveal();
-        auto r = exec(c, cmd, input);
-        if (r.ok()) continue;
-        if ((s.action == Action::remove || s.action == Action::stop) && missing(r)) continue;
-        return failed(s.failure.empty() ? output_of(r) : s.failure + ": " + output_of(r));
-    }
-    return done("");
+                return failed(name + " " + r.reason);
+            },
+            [&](const step::Verify& v) {
+                std::string name;
+                set([&](Progress& p) { name = p.new_container; });
+                if (v.port == 0) {  // a role besides web: still running, never restarted
+                    auto r = exec(c, remote::inspect_state(runtime(), name));
+                    auto words = split(trim(r.out), ' ');
+                    if (r.ok() && words.size() >= 3 && words[0] == "running" && words[2] == "0") return done("");
+                    collect_diagnostics(host, c, name);
+                    return failed(name + " stopped running after it passed its health check: " +
+                                  (r.ok() ? trim(r.out) : output_of(r)));
+                }
+                ssh::HttpResponse last;
+                for (int attempt = 0; attempt < v.attempts; ++attempt) {
+                    if (attempt && !m_env.pacer.sleep(v.check.interval)) return failed("interrupted");
+                    last = c.http_get(v.port, v.check.path, v.check.timeout);
+                    if (last.ok() && last.status >= v.check.expect_min && last.status <= v.check.expect_max)
+                        return done("");
+                }
+                {
+                    std::lock_guard<std::mutex> lock(m_mutex);
+                    m_reports[host].health = {describe_probe(last)};
+                }
+                collect_diagnostics(host, c, name);
+                return failed(name + " turned unhealthy after it passed its health check: " + describe_probe(last));
+            },
+            [&](const step::Release& r) {
+                std::string why;
+                if (run_release(host, c, r, why)) return done("");
+                return failed(s.failure + ": " + why);
+            },
+            [&](const step::Send& send) {
+                if (!m_plan.direct_image || !send.transfer)
+                    return failed("no image to send (registry.direct): it was not built");
+                std::string why;
+                if (send_image(host, c, send, why)) return done("");
+                return failed(s.failure + ": " + why);
+            },
+            [&](const step::Restore& r) { return run_all(r.commands, "", true); },
+            [&](const auto&) { return failed("not a step for a host (the plan is inconsistent)"); },
+        },
+        s.what);
 }
 
 bool Executor::env_file_text(std::string& text, std::string& why) const {
@@ -435,8 +459,8 @@ bool Executor::env_file_text(std::string& text, std::string& why) const {
     return true;
 }
 
-bool Executor::run_release(const std::string& host, ssh::Connection& c, const Step& s, std::string& why) {
-    const auto& spec = s.container;
+bool Executor::run_release(const std::string& host, ssh::Connection& c, const step::Release& step, std::string& why) {
+    const auto& spec = step.container;
     if (!spec.env_file.empty()) {
         std::string text;
         if (!env_file_text(text, why)) return false;
@@ -476,7 +500,7 @@ bool Executor::run_release(const std::string& host, ssh::Connection& c, const St
     };
     ssh::ExecResult r;
     try {
-        r = c.exec(s.commands.at(0), o);
+        r = c.exec(step.command, o);
     } catch (...) {
         remove_env_file();
         throw;
@@ -495,7 +519,7 @@ bool Executor::run_release(const std::string& host, ssh::Connection& c, const St
     return false;
 }
 
-bool Executor::send_image(const std::string& host, ssh::Connection& c, const Step& s, std::string& why) {
+bool Executor::send_image(const std::string& host, ssh::Connection& c, const step::Send& step, std::string& why) {
     const oci::ArchiveImage& img = *m_plan.direct_image;
     auto t0 = Clock::now();
     std::int64_t sent = 0;
@@ -504,12 +528,12 @@ bool Executor::send_image(const std::string& host, ssh::Connection& c, const Ste
     auto attempt = [&](std::size_t first) {
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            m_env.out.verbose(c.label() + " $ " + s.commands.at(0).render() + " < " +
+            m_env.out.verbose(c.label() + " $ " + step.command.render() + " < " +
                               std::to_string(img.layers.size() - first) + " layers (" +
                               report::human_bytes(oci::bytes_to_send(img, first)) + ")");
         }
         std::int64_t bytes = 0;
-        auto r = stream_image(c, img, first, s.commands.at(0), timeout,
+        auto r = stream_image(c, img, first, step.command, timeout,
                               [&](std::int64_t done, std::int64_t total) {
                                   table(host, "send: " + report::human_bytes(done) + " of " + report::human_bytes(total));
                               },
@@ -517,9 +541,9 @@ bool Executor::send_image(const std::string& host, ssh::Connection& c, const Ste
         sent += bytes;
         return r;
     };
-    auto r = attempt(s.transfer->first);
-    std::size_t sent_layers = s.transfer->layers - s.transfer->first;
-    if (!r.ok() && s.transfer->first > 0 && output_of(r).find("no such file") != std::string::npos) {
+    auto r = attempt(step.transfer->first);
+    std::size_t sent_layers = step.transfer->layers - step.transfer->first;
+    if (!r.ok() && step.transfer->first > 0 && output_of(r).find("no such file") != std::string::npos) {
         // a layer the host had when it was looked at is gone (an image prune in between): send all
         {
             std::lock_guard<std::mutex> lock(m_mutex);
@@ -552,9 +576,9 @@ void Executor::collect_diagnostics(const std::string& host, ssh::Connection& c, 
     }
 }
 
-bool Executor::apply_pool(const lb::Pool& pool, Action change, const std::string& why, int step) {
-    const bool wait_healthy = change != Action::drain;
-    const std::string action = to_string(change);
+bool Executor::apply_pool(const step::PoolChange& change, Action a, int step) {
+    const lb::Pool& pool = change.pool;
+    const std::string action = to_string(a);
     if (!m_env.lb) {
         m_pool = pool;
         return true;
@@ -566,18 +590,19 @@ bool Executor::apply_pool(const lb::Pool& pool, Action change, const std::string
         m_pool = pool;
         m_pool_unsure = false;
         m_last_removed = lb::removed_members(before, pool);
-        if (wait_healthy) m_env.lb->wait_healthy(lb::added_members(before, pool), m_p.healthcheck.deadline);
+        if (change.healthy_within.count() > 0)
+            m_env.lb->wait_healthy(lb::added_members(before, pool), change.healthy_within);
     } catch (const std::exception& e) {
         m_lb_failed = true;
         // unless it was refused outright (the connection may have dropped after the file was
         // written), what the load balancer serves now is unknown
         auto* lbe = dynamic_cast<const lb::Error*>(&e);
         m_pool_unsure = !(lbe && lbe->kept_previous());
-        note_step("", action, t0, false, e.what(), why, step);
+        note_step("", action, t0, false, e.what(), change.why, step);
         fail("", e.what());
         return false;
     }
-    note_step("", action, t0, true, "", why + ": " + lb::describe(pool), step);
+    note_step("", action, t0, true, "", change.why + ": " + lb::describe(pool), step);
     nlohmann::json members = nlohmann::json::array();
     for (const auto& m : pool) members.push_back({{"host", m.host}, {"port", m.port}, {"enabled", m.enabled}});
     m_env.out.event("pool", {{"members", members}});
@@ -600,7 +625,8 @@ void Executor::drain(milliseconds limit) {
 }
 
 bool Executor::run_drain_with_segment(std::size_t wait_index, std::size_t from, std::size_t to) {
-    const Step& wait = m_plan.steps[wait_index];
+    const Step& wait_step = m_plan.steps[wait_index];
+    const step::Wait& wait = std::get<step::Wait>(wait_step.what);
     DrainWatch watch;
     for (const auto& m : m_last_removed) watch.pending.insert(m.host);
     // The watch ends by itself after drain_time (plus one bounded look); the backstop only guards
@@ -629,7 +655,7 @@ bool Executor::run_drain_with_segment(std::size_t wait_index, std::size_t from, 
             watch.pending.clear();
             watch.cv.notify_all();
         }
-        note_step("", "wait", t0, true, "", wait.detail, static_cast<int>(wait_index));
+        note_step("", "wait", t0, true, "", wait_step.detail, static_cast<int>(wait_index));
     });
     struct Join {
         std::thread& t;
@@ -665,53 +691,56 @@ bool Executor::wait_until_drained(const std::string& host) {
 }
 
 bool Executor::run_lb_step(const Step& s) {
-    switch (s.action) {
-        case Action::drain: return apply_pool(s.pool, Action::drain, s.why, index_of(s));
-        case Action::enable: return apply_pool(s.pool, Action::enable, s.why, index_of(s));
-        case Action::switch_pool: {
-            auto healthy_at = m_last_healthy;
-            bool ok = apply_pool(s.pool, Action::switch_pool, s.why, index_of(s));
-            if (ok) {
-                m_switched = true;
-                m_result.switch_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - healthy_at).count();
-            }
-            return ok;
-        }
-        case Action::confirm: {
-            if (!m_env.lb) return true;
-            auto t0 = Clock::now();
-            try {
-                auto seen = m_env.lb->observe();
-                auto enabled = [](const lb::Pool& pool) {
-                    std::vector<std::string> out;
-                    for (const auto& m : pool)
-                        if (m.enabled) out.push_back(m.host + ":" + std::to_string(m.port));
-                    std::sort(out.begin(), out.end());
-                    return out;
-                };
-                if (!seen || enabled(*seen) != enabled(m_pool))
-                    throw lb::Error(m_env.lb->name() + " does not serve the new pool: it has " +
-                                    (seen ? lb::describe(*seen) : std::string("nothing hoist wrote")));
-            } catch (const std::exception& e) {
-                note_step("", "confirm", t0, false, e.what(), s.detail, index_of(s));
-                fail("", e.what());
+    const int id = index_of(s);
+    return std::visit(
+        overloaded{
+            [&](const step::PoolChange& change) {
+                if (s.action != Action::switch_pool) return apply_pool(change, s.action, id);
+                auto healthy_at = m_last_healthy;
+                bool ok = apply_pool(change, s.action, id);
+                if (ok) {
+                    m_switched = true;
+                    m_result.switch_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - healthy_at).count();
+                }
+                return ok;
+            },
+            [&](const step::Confirm&) {
+                if (!m_env.lb) return true;
+                auto t0 = Clock::now();
+                try {
+                    auto seen = m_env.lb->observe();
+                    auto enabled = [](const lb::Pool& pool) {
+                        std::vector<std::string> out;
+                        for (const auto& m : pool)
+                            if (m.enabled) out.push_back(m.host + ":" + std::to_string(m.port));
+                        std::sort(out.begin(), out.end());
+                        return out;
+                    };
+                    if (!seen || enabled(*seen) != enabled(m_pool))
+                        throw lb::Error(m_env.lb->name() + " does not serve the new pool: it has " +
+                                        (seen ? lb::describe(*seen) : std::string("nothing hoist wrote")));
+                } catch (const std::exception& e) {
+                    note_step("", "confirm", t0, false, e.what(), s.detail, id);
+                    fail("", e.what());
+                    return false;
+                }
+                note_step("", "confirm", t0, true, "", s.detail, id);
+                return true;
+            },
+            [&](const step::Wait& w) {
+                auto t0 = Clock::now();
+                if (s.on_lb) drain(w.limit);
+                else m_env.pacer.sleep(w.limit);
+                note_step("", "wait", t0, true, "", s.detail, id);
+                return true;
+            },
+            [&](const auto&) {
+                note_step("", to_string(s.action), Clock::now(), false, "not a step for the load balancer", s.detail, id);
+                fail("", "the plan is inconsistent: " + to_string(s.action) + " is not a step for the load balancer");
                 return false;
-            }
-            note_step("", "confirm", t0, true, "", s.detail, index_of(s));
-            return true;
-        }
-        case Action::wait: {
-            auto t0 = Clock::now();
-            if (s.on_lb) {
-                drain(s.limit);
-            } else {
-                m_env.pacer.sleep(s.limit);
-            }
-            note_step("", "wait", t0, true, "", s.detail, index_of(s));
-            return true;
-        }
-        default: return true;
-    }
+            },
+        },
+        s.what);
 }
 
 void Executor::finish_success() {

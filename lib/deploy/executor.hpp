@@ -36,10 +36,10 @@ private:
     bool run_host_segment(std::size_t from, std::size_t to);
     bool run_host_step(const std::string& host, ssh::Connection& c, const Step& s);
     bool run_lb_step(const Step& s);
-    /// Writes `pool` to the load balancer as the plan's `change` (drain, enable or switch: what the
-    /// step event is called; after an enable or a switch it waits for the balancer's own health
-    /// checks of what joined). `step`: the plan step it executes (-1: none).
-    bool apply_pool(const lb::Pool& pool, Action change, const std::string& why, int step = -1);
+    /// Writes `change.pool` to the load balancer as the step `a` (drain, enable or switch: what
+    /// the step event is called), then waits for the balancer's own health checks of what joined
+    /// as long as the change says. `step`: the plan step it executes (-1: none).
+    bool apply_pool(const step::PoolChange& change, Action a, int step);
     /// Waits until what just left the pool has no requests in flight, at most `limit` (a wait
     /// step's: drain_time). When the load balancer cannot be watched (unreachable mid-drain), it
     /// waits the whole limit.
@@ -83,15 +83,22 @@ private:
     /// The id of the plan's undo step (Plan::undo) the undo is running: `host` "" for the load
     /// balancer's; `batch` -2 for any. -1 if the plan lists none.
     int undo_id(Action a, const std::string& host, int batch = -2) const;
+    /// The plan's undo step with the id `id` (undo_id), nullptr for -1.
+    const Step* undo_step(int id) const {
+        return id < 0 ? nullptr : &m_plan.undo.at(static_cast<std::size_t>(id) - m_plan.steps.size());
+    }
+    /// The undo's change of the pool to `pool`, as its planned step `id` says, and writes it.
+    /// Without a planned step (on_failure: halt) it waits for what joins as a plan's enable would.
+    bool undo_pool(Action a, int id, lb::Pool pool, const std::string& why);
     /// The plan's record step of `host`, -1 if none.
     int record_step(const std::string& host) const;
     void collect_diagnostics(const std::string& host, ssh::Connection& c, const std::string& container);
     /// The env file of secret_env values; false with `why` when one is unset or unfit.
     bool env_file_text(std::string& text, std::string& why) const;
     /// The release command in the new image; its output streamed and masked. False with `why`.
-    bool run_release(const std::string& host, ssh::Connection& c, const Step& s, std::string& why);
+    bool run_release(const std::string& host, ssh::Connection& c, const step::Release& step, std::string& why);
     /// registry.direct: streams the step's layers into the host's runtime; false with `why`.
-    bool send_image(const std::string& host, ssh::Connection& c, const Step& s, std::string& why);
+    bool send_image(const std::string& host, ssh::Connection& c, const step::Send& step, std::string& why);
     const ObservedHost* previous(const std::string& host) const;
     std::string runtime() const { return config::to_string(m_p.container.runtime); }
     HostReport& report(const std::string& host);

@@ -41,6 +41,27 @@ std::string to_string(Action a) {
     return "?";
 }
 
+std::vector<remote::Command> Step::commands() const {
+    return std::visit(
+        [](const auto& k) -> std::vector<remote::Command> {
+            using K = std::decay_t<decltype(k)>;
+            if constexpr (std::is_same_v<K, step::Exec> || std::is_same_v<K, step::Stop> ||
+                          std::is_same_v<K, step::PoolChange> || std::is_same_v<K, step::Restore>)
+                return k.commands;
+            else if constexpr (std::is_same_v<K, step::DiskCheck> || std::is_same_v<K, step::Start> ||
+                               std::is_same_v<K, step::Release> || std::is_same_v<K, step::Send>)
+                return {k.command};
+            else
+                return {};
+        },
+        what);
+}
+
+lb::Pool Step::pool() const {
+    auto* change = as<step::PoolChange>();
+    return change ? change->pool : lb::Pool{};
+}
+
 lb::Pool starting_pool(const Pipeline& p, const FleetState& state) {
     lb::Pool pool;
     for (const auto& h : p.all_hosts.empty() ? p.hosts : p.all_hosts) {
@@ -118,20 +139,43 @@ struct Builder {
     }
 
     void add(Step s) { plan.steps.push_back(std::move(s)); }
+    /// A step on `host`.
+    void add(Action a, const std::string& host, int batch, std::string detail, step::Kind what,
+             std::string failure = "") {
+        add(Step{a, host, false, batch, std::move(detail), std::move(what), std::move(failure)});
+    }
+    /// Commands on `host` (step::Exec).
+    void exec(Action a, const std::string& host, int batch, std::string detail, std::vector<remote::Command> commands,
+              std::string failure = "") {
+        step::Exec e;
+        e.commands = std::move(commands);
+        e.tolerate_missing = a == Action::remove;
+        add(a, host, batch, std::move(detail), std::move(e), std::move(failure));
+    }
 
-    void lb_step(Action a, int batch, const lb::Pool& after, const std::string& why) {
-        Step s{a, lb_target, true, batch, why, {}, after, {}};
-        s.why = why;
+    /// How long a pool change waits for the balancer's health checks of what joined.
+    std::chrono::milliseconds healthy_within(Action a) const {
+        return a == Action::drain ? std::chrono::milliseconds(0) : p.healthcheck.deadline;
+    }
+
+    /// A change of the pool to `after`, with what the driver runs for it.
+    Step pool_change(Action a, int batch, const lb::Pool& after, const std::string& why) const {
+        step::PoolChange change{after, why, {}, healthy_within(a)};
+        std::string detail;
         const auto& lb = p.load_balancer;
         if (lb.type == config::LoadBalancerType::nginx) {
-            s.detail = why + "; upstream " + lb.upstream + ": " + lb::describe(after);
+            detail = why + "; upstream " + lb.upstream + ": " + lb::describe(after);
             // exactly what the driver runs (lb/nginx.hpp), the upstream file on its stdin
-            s.commands.push_back(lb::nginx_apply_command(lb.config_path, lb.test_command, lb.reload_command));
+            change.commands.push_back(lb::nginx_apply_command(lb.config_path, lb.test_command, lb.reload_command));
         } else {
-            s.detail = why + "; " + config::to_string(lb.type) + " pool: " + lb::describe(after);
+            detail = why + "; " + config::to_string(lb.type) + " pool: " + lb::describe(after);
         }
+        return Step{a, lb_target, true, batch, detail, std::move(change)};
+    }
+
+    void lb_step(Action a, int batch, const lb::Pool& after, const std::string& why) {
+        add(pool_change(a, batch, after, why));
         pool = after;
-        add(s);
     }
 
     void preflight() {
@@ -140,37 +184,31 @@ struct Builder {
             // One command both proves the runtime answers (its `info` says where it keeps images)
             // and measures the space there: on a 2-core controller with 20 hosts every runtime CLI
             // start counts, and a separate `version` call was 20 more of them.
-            {
-                Step s{Action::disk, host, false, 0,
-                       "the container runtime answers, with at least " + std::to_string(min_free_mib) +
-                           " MiB free where it keeps images and containers",
-                       {remote::disk_free_kib(runtime)}, {}, {}};
-                s.failure = "the container runtime does not answer";
-                disk_at = plan.steps.size();
-                add(s);
-            }
+            disk_at = plan.steps.size();
+            add(Action::disk, host, 0,
+                "the container runtime answers, with at least " + std::to_string(min_free_mib) +
+                    " MiB free where it keeps images and containers",
+                step::DiskCheck{remote::disk_free_kib(runtime), min_free_mib}, "the container runtime does not answer");
             if (plan.tag == adopted_version)  // back to the container taken over: nothing to pull
-                add({Action::check, host, false, 0,
+                exec(Action::check, host, 0,
                      p.service + "-" + adopted_version + " (taken over with deploy --adopt) is still there",
-                     {remote::inspect_state(runtime, p.service + "-" + adopted_version)}, {}, {}});
+                     {remote::inspect_state(runtime, p.service + "-" + adopted_version)});
             else if (p.registry.direct)
                 send(host);
-            else if (!plan.pull_auth.empty()) {
-                Step s{Action::pull, host, false, 0,
-                       std::string(options.pull_if_missing ? "use the image kept on the host, else pull it"
-                                                           : "pull the new image") +
-                           " with the credentials of " + credentials_used + ", given on stdin to this pull only "
-                           "and removed from the host afterwards",
-                       {remote::pull_with_auth(runtime, plan.image_ref, options.pull_if_missing)}, {}, {}};
-                s.input = Step::Input::pull_auth;
-                add(s);
-            }
+            else if (!plan.pull_auth.empty())
+                add(Action::pull, host, 0,
+                    std::string(options.pull_if_missing ? "use the image kept on the host, else pull it"
+                                                        : "pull the new image") +
+                        " with the credentials of " + credentials_used + ", given on stdin to this pull only "
+                        "and removed from the host afterwards",
+                    step::Exec{{remote::pull_with_auth(runtime, plan.image_ref, options.pull_if_missing)},
+                               step::Input::pull_auth});
             else if (options.pull_if_missing)
-                add({Action::pull, host, false, 0, "use the image kept on the host (pull it only if it is gone)",
-                     {remote::pull_if_missing(runtime, plan.image_ref)}, {}, {}});
+                exec(Action::pull, host, 0, "use the image kept on the host (pull it only if it is gone)",
+                     {remote::pull_if_missing(runtime, plan.image_ref)});
             else
-                add({Action::pull, host, false, 0, "pull the new image (the previous one stays for rollback)",
-                     {remote::pull(runtime, plan.image_ref)}, {}, {}});
+                exec(Action::pull, host, 0, "pull the new image (the previous one stays for rollback)",
+                     {remote::pull(runtime, plan.image_ref)});
             const ObservedHost* o = observed(host);
             // What `hoist rollback` runs is <image>:<version>: that tag must still be on the host. The
             // container's own image is no test in itself: once the tag is gone `ps` shows the image
@@ -188,10 +226,9 @@ struct Builder {
                                                 "names the running container's image by that tag)";
                     continue;
                 }
-                Step s{Action::check, host, false, 0, "the previous image " + kept + " is still there for a rollback",
-                       {remote::image_exists(runtime, kept)}, {}, {}};
-                s.failure = "the image of the running version is missing, so a rollback would need the registry";
-                add(s);
+                exec(Action::check, host, 0, "the previous image " + kept + " is still there for a rollback",
+                     {remote::image_exists(runtime, kept)},
+                     "the image of the running version is missing, so a rollback would need the registry");
             }
         }
     }
@@ -205,31 +242,28 @@ struct Builder {
         c.name = p.service + "-release-" + plan.tag;
         c.env_file = p.container.secret_env.empty() ? "" : remote::env_file_path(p.service, c.name);
         c.command = p.release_command;
-        Step s{Action::release, host, false, 0,
-               "run the release command once in " + plan.image_ref + " with the web role's env" +
-                   (c.env_file.empty() ? "" : " and secrets (" + c.env_file + ", mode 0600, removed after)") +
-                   ", before any container is swapped: " + remote::Command{p.release_command}.render(),
-               {remote::run_once(c)}, {}, c};
-        s.failure = "the release command failed, so no container was swapped";
-        add(s);
+        add(Action::release, host, 0,
+            "run the release command once in " + plan.image_ref + " with the web role's env" +
+                (c.env_file.empty() ? "" : " and secrets (" + c.env_file + ", mode 0600, removed after)") +
+                ", before any container is swapped: " + remote::Command{p.release_command}.render(),
+            step::Release{remote::run_once(c), c}, "the release command failed, so no container was swapped");
     }
 
     /// registry.direct: the image goes over SSH, only the layers the host lacks.
     void send(const std::string& host) {
         if (options.pull_if_missing) {  // a rollback: the previous image is kept on every host
-            Step s{Action::check, host, false, 0, "the image " + plan.image_ref + " is kept on the host",
-                   {remote::image_exists(runtime, plan.image_ref)}, {}, {}};
-            s.failure = "the image to roll back to is gone from the host and there is no registry to pull it "
-                        "from (registry.direct); deploy that tag again to send it";
-            add(s);
+            exec(Action::check, host, 0, "the image " + plan.image_ref + " is kept on the host",
+                 {remote::image_exists(runtime, plan.image_ref)},
+                 "the image to roll back to is gone from the host and there is no registry to pull it "
+                 "from (registry.direct); deploy that tag again to send it");
             return;
         }
         const auto& img = plan.direct_image;
         if (!img) {
-            add({Action::send, host, false, 0,
-                 "send the layers the host lacks over SSH, verify and load them as " + plan.image_ref +
-                     " (the image is not built yet: sizes unknown)",
-                 {remote::load_image(runtime, "<config digest>", plan.image_ref)}, {}, {}});
+            add(Action::send, host, 0,
+                "send the layers the host lacks over SSH, verify and load them as " + plan.image_ref +
+                    " (the image is not built yet: sizes unknown)",
+                step::Send{remote::load_image(runtime, "<config digest>", plan.image_ref), std::nullopt});
             return;
         }
         const ObservedHost* o = observed(host);
@@ -238,11 +272,11 @@ struct Builder {
         if (o && o->layer_lists) need = oci::host_need(*img, *o->layer_lists, o->image_ids, podman);
         if (need.has_image) {
             // the host holds this very image (the ID is the config's digest): nothing to send
-            Step s{Action::check, host, false, 0, "the host has the image already (" + img->config.digest.str().substr(0, 19) +
-                   "): nothing to send; tag it " + plan.image_ref,
-                   {remote::tag_image(runtime, img->config.digest.hex, plan.image_ref)}, {}, {}};
-            s.failure = "tagging the image the host holds failed";
-            add(s);
+            exec(Action::check, host, 0,
+                 "the host has the image already (" + img->config.digest.str().substr(0, 19) +
+                     "): nothing to send; tag it " + plan.image_ref,
+                 {remote::tag_image(runtime, img->config.digest.hex, plan.image_ref)},
+                 "tagging the image the host holds failed");
             return;
         }
         Transfer t;
@@ -255,41 +289,40 @@ struct Builder {
                                      " layers (" + report::human_bytes(t.bytes) + ")" +
                                      (podman ? " (podman load reads every layer)"
                                              : o && o->layer_lists ? "" : " (the host's layers were not looked at)");
-        Step s{Action::send, host, false, 0, what + " over SSH, verify and load them as " + plan.image_ref,
-               {remote::load_image(runtime, img->config.digest.hex, plan.image_ref)}, {}, {}};
-        s.failure = "sending the image to the host failed";
-        s.transfer = t;
-        add(s);
+        add(Action::send, host, 0, what + " over SSH, verify and load them as " + plan.image_ref,
+            step::Send{remote::load_image(runtime, img->config.digest.hex, plan.image_ref), t},
+            "sending the image to the host failed");
     }
 
     void start(const std::string& host, int batch, const remote::ContainerSpec& c) {
         if (!c.env_file.empty())
-            add({Action::upload_env, host, false, batch,
-                 "write " + c.env_file + " (mode 0600): " + secret_list(), {}, {}, c});
-        add({Action::run, host, false, batch,
-             "start " + c.name + (c.host_port ? " on port " + std::to_string(c.host_port) : " (" + p.role + " role: no port)"),
-             {remote::run(c)}, {}, c});
+            add(Action::upload_env, host, batch, "write " + c.env_file + " (mode 0600): " + secret_list(),
+                step::WriteEnv{c.env_file});
+        add(Action::run, host, batch,
+            "start " + c.name + (c.host_port ? " on port " + std::to_string(c.host_port) : " (" + p.role + " role: no port)"),
+            step::Start{remote::run(c), c});
         health(host, batch, c);
     }
 
     void health(const std::string& host, int batch, const remote::ContainerSpec& c) {
         const auto& hc = p.healthcheck;
+        step::Probe probe{c.existing ? c.name : "", c.host_port, p.healthcheck};
         if (!c.host_port) {  // a role besides web: an exec probe, or still running
-            add({Action::health, host, false, batch,
-                 hc.command.empty()
-                     ? "still running, not restarted, " + config::format_duration(running_watch(hc)) + " after the start"
-                     : "'" + remote::Command{hc.command}.render() + "' in the container exits 0, " +
-                           std::to_string(hc.healthy_threshold) + " in a row, every " +
-                           config::format_duration(hc.interval) + ", within " + config::format_duration(hc.deadline),
-                 {}, {}, {}});
+            add(Action::health, host, batch,
+                hc.command.empty()
+                    ? "still running, not restarted, " + config::format_duration(running_watch(hc)) + " after the start"
+                    : "'" + remote::Command{hc.command}.render() + "' in the container exits 0, " +
+                          std::to_string(hc.healthy_threshold) + " in a row, every " +
+                          config::format_duration(hc.interval) + ", within " + config::format_duration(hc.deadline),
+                probe);
             return;
         }
-        add({Action::health, host, false, batch,
-             "GET http://127.0.0.1:" + std::to_string(c.host_port) + hc.path + " through the SSH connection until " +
-                 std::to_string(hc.healthy_threshold) + " consecutive " + std::to_string(hc.expect_min) + "-" +
-                 std::to_string(hc.expect_max) + " answers, every " + config::format_duration(hc.interval) +
-                 ", within " + config::format_duration(hc.deadline),
-             {}, {}, {}});
+        add(Action::health, host, batch,
+            "GET http://127.0.0.1:" + std::to_string(c.host_port) + hc.path + " through the SSH connection until " +
+                std::to_string(hc.healthy_threshold) + " consecutive " + std::to_string(hc.expect_min) + "-" +
+                std::to_string(hc.expect_max) + " answers, every " + config::format_duration(hc.interval) +
+                ", within " + config::format_duration(hc.deadline),
+            probe);
     }
 
     std::string secret_list() const {
@@ -300,9 +333,7 @@ struct Builder {
 
     /// The wait for the drain, on the load balancer, bounded by drain_time.
     Step drain_step(int batch, bool per_host = false) const {
-        Step s{Action::wait, lb_target, true, batch, drain_wait(per_host), {}, {}, {}};
-        s.limit = p.load_balancer.drain_time;
-        return s;
+        return Step{Action::wait, lb_target, true, batch, drain_wait(per_host), step::Wait{p.load_balancer.drain_time}};
     }
 
     std::string drain_wait(bool per_host = false) const {
@@ -334,10 +365,10 @@ struct Builder {
         if (back.empty()) return;
         plan.new_port = p.container.host_port;
         for (const auto& h : back)
-            add({Action::verify, h, false, readmit_batch,
-                 "healthy: GET http://127.0.0.1:" + std::to_string(plan.new_port) + p.healthcheck.path +
-                     " (one good answer in 3 tries)",
-                 {}, {}, {}});
+            add(Action::verify, h, readmit_batch,
+                "healthy: GET http://127.0.0.1:" + std::to_string(plan.new_port) + p.healthcheck.path +
+                    " (one good answer in 3 tries)",
+                step::Verify{plan.new_port, p.healthcheck});
         lb_step(Action::enable, readmit_batch, with_hosts(pool, back, true),
                 "put " + join(back, ", ") + " back: already on " + plan.tag + ", but out of the pool");
     }
@@ -366,11 +397,11 @@ struct Builder {
             // A container can turn bad after it passed its health check: before taking more hosts
             // out, the ones already updated must still answer, or the deploy stops and rolls back.
             for (const auto& host : hosts)
-                add({Action::verify, host, false, batch_no,
-                     port ? "still healthy: GET http://127.0.0.1:" + std::to_string(port) + p.healthcheck.path +
-                                " (one good answer in 3 tries)"
-                          : "still running, not restarted",
-                     {}, {}, {}});
+                add(Action::verify, host, batch_no,
+                    port ? "still healthy: GET http://127.0.0.1:" + std::to_string(port) + p.healthcheck.path +
+                               " (one good answer in 3 tries)"
+                         : "still running, not restarted",
+                    step::Verify{port, p.healthcheck});
         };
         for (std::size_t bi = 0; bi < plan.batches.size(); ++bi) {
             const auto& batch = plan.batches[bi];
@@ -383,26 +414,26 @@ struct Builder {
                 const ObservedHost* o = observed(host);
                 std::string prev = o ? o->container : (state.observed ? "" : p.container_prefix() + "-<previous>");
                 if (o && !o->adopt_from.empty())
-                    add({Action::stop, host, false, b,
-                         "take over " + o->adopt_from + ": rename it " + prev + " and stop it (kept for rollback; the "
-                         "next successful deploy removes it)",
-                         {remote::rename(runtime, o->adopt_from, prev), remote::stop(runtime, prev, p.container.stop_timeout)},
-                         {}, {}});
+                    add(Action::stop, host, b,
+                        "take over " + o->adopt_from + ": rename it " + prev + " and stop it (kept for rollback; the "
+                        "next successful deploy removes it)",
+                        step::Stop{{remote::rename(runtime, o->adopt_from, prev),
+                                    remote::stop(runtime, prev, p.container.stop_timeout)}});
                 else if (!prev.empty())
-                    add({Action::stop, host, false, b, "stop " + prev + " (kept for rollback until the deploy ends)",
-                         {remote::stop(runtime, prev, p.container.stop_timeout)}, {}, {}});
+                    add(Action::stop, host, b, "stop " + prev + " (kept for rollback until the deploy ends)",
+                        step::Stop{{remote::stop(runtime, prev, p.container.stop_timeout)}});
                 if (plan.tag == adopted_version) {
                     // the container taken over with --adopt: started again, never removed
                     remote::ContainerSpec again = spec("", port);
                     again.existing = true;
-                    add({Action::run, host, false, b, "start " + name + " again (taken over with deploy --adopt)",
-                         {remote::start(runtime, name)}, {}, again});
+                    add(Action::run, host, b, "start " + name + " again (taken over with deploy --adopt)",
+                        step::Start{remote::start(runtime, name), again});
                     health(host, b, again);
                     continue;
                 }
                 if (o && o->has(name))
-                    add({Action::remove, host, false, b, "remove the stopped " + name + " left by an earlier deploy",
-                         {remote::remove(runtime, name)}, {}, {}});
+                    exec(Action::remove, host, b, "remove the stopped " + name + " left by an earlier deploy",
+                         {remote::remove(runtime, name)});
                 start(host, b, spec("", port));
             }
             bool last = bi + 1 == plan.batches.size();
@@ -420,29 +451,28 @@ struct Builder {
             }
             done.insert(done.end(), batch.begin(), batch.end());
             if (p.strategy.pause.count() > 0 && b < static_cast<int>(plan.batches.size())) {
-                Step pause{Action::wait, "", false, b, config::format_duration(p.strategy.pause) + " before the next batch",
-                           {}, {}, {}};
-                pause.limit = p.strategy.pause;
-                add(pause);
+                add(Step{Action::wait, "", false, b, config::format_duration(p.strategy.pause) + " before the next batch",
+                         step::Wait{p.strategy.pause}});
             }
         }
         if (plan.batches.size() > 1)
             for (const auto& host : done) {
                 const auto& last = plan.batches.back();
                 if (std::find(last.begin(), last.end(), host) != last.end()) continue;  // just checked
-                add({Action::verify, host, false, b,
-                     port ? "still healthy at the end: GET http://127.0.0.1:" + std::to_string(port) +
-                                p.healthcheck.path + " (one good answer in 3 tries)"
-                          : "still running at the end, not restarted",
-                     {}, {}, {}});
+                add(Action::verify, host, b,
+                    port ? "still healthy at the end: GET http://127.0.0.1:" + std::to_string(port) +
+                               p.healthcheck.path + " (one good answer in 3 tries)"
+                         : "still running at the end, not restarted",
+                    step::Verify{port, p.healthcheck});
             }
     }
 
     /// Plan::undo, from the batches and what each host ran before.
     void undo() {
         auto& u = plan.undo;
+        // the pools of the undo's changes depend on what was changed: worked out when it runs
         auto lb_undo = [&](Action a, int batch, const std::string& why) {
-            if (has_lb) u.push_back({a, lb_target, true, batch, why, {}, {}, {}});
+            if (has_lb) u.push_back(Step{a, lb_target, true, batch, why, step::PoolChange{{}, why, {}, healthy_within(a)}});
         };
         if (plan.strategy == StrategyType::rolling) {
             lb_undo(Action::enable, 0, "put back the hosts taken out of the pool but not changed yet, if any");
@@ -454,30 +484,33 @@ struct Builder {
                     const ObservedHost* o = observed(host);
                     std::string prev = o ? o->container : (state.observed ? "" : p.container_prefix() + "-<previous>");
                     std::string name = spec("", 0).name;
-                    Step r{Action::restore, host, false, b, "", {}, {}, {}};
-                    r.commands.push_back(plan.tag == adopted_version
-                                             ? remote::stop(runtime, name, p.container.stop_timeout)
-                                             : remote::remove(runtime, name));
+                    step::Restore restore;
+                    restore.check = p.healthcheck;
+                    restore.commands.push_back(plan.tag == adopted_version
+                                                   ? remote::stop(runtime, name, p.container.stop_timeout)
+                                                   : remote::remove(runtime, name));
+                    std::string detail = (plan.tag == adopted_version ? "stop " : "remove ") + name;
                     if (prev.empty()) {
-                        r.detail = (plan.tag == adopted_version ? "stop " : "remove ") + name + " (nothing ran here before)";
+                        detail += " (nothing ran here before)";
                     } else {
-                        r.detail = (plan.tag == adopted_version ? "stop " : "remove ") + name + ", start " + prev +
-                                   " again and health-check it";
-                        r.commands.push_back(remote::start(runtime, prev));
+                        detail += ", start " + prev + " again and health-check it";
+                        restore.commands.push_back(remote::start(runtime, prev));
                     }
-                    u.push_back(r);
+                    u.push_back(Step{Action::restore, host, false, b, detail, std::move(restore)});
                 }
                 lb_undo(Action::enable, b, "put " + join(batch, ", ") + " back on the previous version");
             }
         } else {
-            Step back{Action::switch_pool, lb_target, true, 1, "switch back to the previous colour, if it had switched",
-                      {}, plan.initial_pool, {}};
-            if (has_lb) u.push_back(back);
+            if (has_lb) {
+                Step back = pool_change(Action::switch_pool, 1, plan.initial_pool, "switch back to the previous colour");
+                back.detail = "switch back to the previous colour, if it had switched";
+                u.push_back(back);
+            }
             for (const auto& h : plan.hosts) {
                 std::string name = spec(plan.new_color, 0).name;
                 if (!plan.new_color.empty())
-                    u.push_back({Action::remove, h, false, 1, "remove " + name + ", if it was started",
-                                 {remote::remove(runtime, name)}, {}, {}});
+                    u.push_back(Step{Action::remove, h, false, 1, "remove " + name + ", if it was started",
+                                     step::Exec{{remote::remove(runtime, name)}, step::Input::none, true}});
             }
         }
         lb_undo(Action::drain, 0, "take out any host whose state hoist cannot vouch for, if any");
@@ -491,14 +524,13 @@ struct Builder {
         plan.batches.push_back(plan.hosts);
         std::string name = p.service + "-" + plan.new_color;
         for (const auto& h : plan.hosts) {
-            add({Action::remove, h, false, 1, "remove an old " + name + " if one is left",
-                 {remote::remove(runtime, name)}, {}, {}});
+            exec(Action::remove, h, 1, "remove an old " + name + " if one is left", {remote::remove(runtime, name)});
             start(h, 1, spec(plan.new_color, port));
         }
         if (has_lb) {
             lb_step(Action::switch_pool, 1, with_hosts(pool, plan.hosts, true, port),
                     "switch every host to " + plan.new_color + " at once");
-            add({Action::confirm, lb_target, true, 1, "the load balancer serves " + plan.new_color, {}, {}, {}});
+            add(Step{Action::confirm, lb_target, true, 1, "the load balancer serves " + plan.new_color, step::Confirm{}});
         }
         std::vector<std::pair<std::string, std::string>> old;  // host, live container
         for (const auto& h : plan.hosts) {
@@ -508,7 +540,7 @@ struct Builder {
         if (!old.empty() && !p.strategy.keep_previous) {
             add(drain_step(1));
             for (const auto& [h, c] : old)
-                add({Action::stop, h, false, 1, "stop " + c, {remote::stop(runtime, c, p.container.stop_timeout)}, {}, {}});
+                add(Action::stop, h, 1, "stop " + c, step::Stop{{remote::stop(runtime, c, p.container.stop_timeout)}});
         } else if (!old.empty()) {
             plan.notes.push_back(old.front().second + " keeps running on every host for an instant rollback");
         }
@@ -591,8 +623,8 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
     if (rolling) b.rolling();
     else b.blue_green();
     for (const auto& h : plan.hosts)
-        plan.steps.push_back({Action::record, h, false, 0,
-                              "append the result to " + remote::state_dir(p.service) + "/history.jsonl", {}, {}, {}});
+        b.add(Action::record, h, 0, "append the result to " + remote::state_dir(p.service) + "/history.jsonl",
+              step::Record{});
     b.undo();
     return plan;
 }
@@ -619,21 +651,18 @@ Plan make_switch_back_plan(const Pipeline& p, const FleetState& state,
         plan.tag = c.version;
         plan.new_color = c.color;
         plan.new_port = c.port;
-        Step s{Action::health, h, false, 1,
-               "probe " + c.name + " (" + c.version + ", still running) on port " + std::to_string(c.port), {}, {}, {}};
-        s.container.name = c.name;
-        s.container.host_port = c.port;
-        b.add(s);
+        b.add(Action::health, h, 1, "probe " + c.name + " (" + c.version + ", still running) on port " + std::to_string(c.port),
+              step::Probe{c.name, c.port, p.healthcheck});
         pool = with_hosts(pool, {h}, true, c.port);
     }
     plan.image_ref = p.image_ref(plan.tag);
     if (plan.has_lb) {
         b.lb_step(Action::switch_pool, 1, pool, "switch every host back to " + plan.tag + " at once");
-        b.add({Action::confirm, b.lb_target, true, 1, "the load balancer serves " + plan.tag, {}, {}, {}});
+        b.add(Step{Action::confirm, b.lb_target, true, 1, "the load balancer serves " + plan.tag, step::Confirm{}});
     }
     for (const auto& h : plan.hosts)
-        plan.steps.push_back({Action::record, h, false, 0,
-                              "append the result to " + remote::state_dir(p.service) + "/history.jsonl", {}, {}, {}});
+        b.add(Action::record, h, 0, "append the result to " + remote::state_dir(p.service) + "/history.jsonl",
+              step::Record{});
     b.undo();
     return plan;
 }
@@ -686,7 +715,7 @@ std::string render_plan(const Plan& plan, const Pipeline& p) {
         std::string target = s.target.empty() ? "hoist" : s.target + (s.on_lb ? " (lb)" : "");
         std::string lead = "  " + pad_right(target, tw) + "  " + pad_right(to_string(s.action), 8);
         out += lead + s.detail + "\n";
-        for (const auto& c : s.commands) {
+        for (const auto& c : s.commands()) {
             std::string line = c.render();
             if (s.on_lb && c.argv.size() > 3 && c.argv[0] == "sh" && c.argv[1] == "-c")  // the driver's script
                 line = "sh -c '<" + config::to_string(p.load_balancer.type) + " apply script>' " +
@@ -719,12 +748,12 @@ nlohmann::json plan_to_json(const Plan& plan) {
         nlohmann::json j{{"id", id}, {"action", to_string(s.action)}, {"target", s.target}, {"load_balancer", s.on_lb},
                          {"batch", s.batch}, {"detail", s.detail}};
         nlohmann::json cmds = nlohmann::json::array();
-        for (const auto& c : s.commands) cmds.push_back(c.render());
+        for (const auto& c : s.commands()) cmds.push_back(c.render());
         j["commands"] = cmds;
-        if (s.limit.count() > 0) j["limit_ms"] = s.limit.count();
-        if (s.transfer)
-            j["transfer"] = {{"layers_sent", s.transfer->layers - s.transfer->first},
-                             {"layers", s.transfer->layers}, {"bytes", s.transfer->bytes}};
+        if (auto* wait = s.as<step::Wait>(); wait && wait->limit.count() > 0) j["limit_ms"] = wait->limit.count();
+        if (auto* send = s.as<step::Send>(); send && send->transfer)
+            j["transfer"] = {{"layers_sent", send->transfer->layers - send->transfer->first},
+                             {"layers", send->transfer->layers}, {"bytes", send->transfer->bytes}};
         (back ? undo : steps).push_back(j);
     }
     nlohmann::json now = nlohmann::json::array();

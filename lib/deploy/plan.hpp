@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -45,24 +46,117 @@ struct Transfer {
     std::int64_t bytes = 0;  ///< layer bytes on the wire
 };
 
+/// What a step does, with every parameter it needs: the engine is a visit over these (engine.cpp),
+/// `hoist plan` prints them, and nothing is read again from the pipeline or worked out from a
+/// step's words. The step's Action names it (events, plan ids); its kind says how it runs.
+namespace step {
+/// What a step's commands read on stdin: a secret, never in a command line or the plan.
+enum class Input { none, pull_auth };  ///< pull_auth: Plan::pull_auth
+/// Commands on the host, in order (check, pull, remove). `tolerate_missing`: a runtime's "no such
+/// container" is success (removing what is already gone).
+struct Exec {
+    std::vector<remote::Command> commands;
+    Input input = Input::none;
+    bool tolerate_missing = false;
+};
+/// Free space where the runtime keeps images (`disk`): the command prints KiB, exit 3 when the
+/// runtime does not answer (remote::disk_free_kib); below `min_mib` the host is refused.
+struct DiskCheck {
+    remote::Command command;
+    int min_mib = 0;
+};
+/// Stops the live container (`stop`; a take-over renames it first). From here the host is changed.
+/// It waits for its own member's drain when the batch's drain is watched. After a blue/green switch
+/// a failure is a warning: no traffic reaches it any more.
+struct Stop {
+    std::vector<remote::Command> commands;
+};
+/// Starts the new container (`run`): the command and what it starts.
+struct Start {
+    remote::Command command;
+    remote::ContainerSpec container;
+};
+/// Writes the container's secret env file, mode 0600 (`env`): the values come from hoist's
+/// environment (EngineEnv::secret_env), never from the plan.
+struct WriteEnv {
+    std::string path;
+};
+/// Waits until a container is healthy (`health`): `container` "" and `port` 0 are the one the
+/// host's Start step started; a switch back names an existing one.
+struct Probe {
+    std::string container;
+    int port = 0;
+    config::HealthcheckSettings check;  ///< the role's healthcheck: what, how often, how long
+};
+/// A container already healthy still is (`verify`): one good answer in `attempts` tries on `port`,
+/// or (port 0, a role without one) still running, not restarted.
+struct Verify {
+    int port = 0;
+    config::HealthcheckSettings check;  ///< path, expected answers, interval between tries, timeout
+    int attempts = 3;
+};
+/// The release command, once, in a one-off container of the new image (`release`); its output is
+/// streamed with the secret values masked, the env file removed after.
+struct Release {
+    remote::Command command;
+    remote::ContainerSpec container;
+};
+/// registry.direct: streams the layers [transfer.first, layers) of Plan::direct_image into the
+/// host's runtime through `command` (`send`); nullopt: the image is not built yet (`hoist plan`).
+struct Send {
+    remote::Command command;
+    std::optional<Transfer> transfer;
+};
+/// The load balancer's pool becomes `pool` (`drain`, `enable`, `switch`). `commands`: what the
+/// driver runs for it, where it runs commands (nginx); runtime-API and AWS calls are named by the
+/// detail. `healthy_within` > 0: then wait that long at most for the balancer's own health checks
+/// of what joined (an enable or a switch: healthcheck.deadline; a drain: 0).
+struct PoolChange {
+    lb::Pool pool;
+    std::string why;  ///< the reason alone (detail adds the pool)
+    std::vector<remote::Command> commands;
+    std::chrono::milliseconds healthy_within{0};
+};
+/// The load balancer serves the pool hoist wrote (`confirm`).
+struct Confirm {};
+/// `wait` at most `limit`: on the load balancer until what left the pool has no requests in flight
+/// (drain_time), on hoist a plain pause between batches.
+struct Wait {
+    std::chrono::milliseconds limit{0};
+};
+/// The result goes to the host's history (`record`), after the deploy either way; on success with
+/// the prune of what is no longer kept.
+struct Record {};
+/// Undo only (`restore`): the new container removed (stopped when it existed before), the previous
+/// one started again and health-checked (Plan::undo).
+struct Restore {
+    std::vector<remote::Command> commands;
+    config::HealthcheckSettings check;  ///< the previous container's health check
+};
+using Kind = std::variant<Exec, DiskCheck, Stop, Start, WriteEnv, Probe, Verify, Release, Send, PoolChange, Confirm,
+                          Wait, Record, Restore>;
+}  // namespace step
+
 struct Step {
     Action action;
     std::string target;  ///< host address, or the load balancer's
     bool on_lb = false;
     int batch = 0;       ///< 0: pre-flight or fleet-wide; 1..n: rolling batch; readmit_batch
     std::string detail;  ///< one human sentence
-    std::vector<remote::Command> commands;
-    lb::Pool pool;                         ///< drain/enable/switch: the pool after this step
-    remote::ContainerSpec container;       ///< run: what is started
-    std::string why = {};                  ///< drain/enable/switch: the reason alone (detail adds the pool)
+    step::Kind what;
     /// What a failed command of this step means for the deploy, said before its output ("" : the
     /// output is the reason). The engine never works it out from the command's words.
     std::string failure = {};
-    std::optional<Transfer> transfer = {};  ///< send: the layers this host gets
-    /// What the step's commands read on stdin (a secret, never in a command line or the plan).
-    enum class Input { none, pull_auth } input = Input::none;  ///< pull_auth: Plan::pull_auth
-    /// wait: how long at most (lb: the drain's bound, drain_time; hoist: the pause between batches)
-    std::chrono::milliseconds limit{0};
+
+    /// The step's kind when it is a K, else nullptr.
+    template <class K>
+    const K* as() const { return std::get_if<K>(&what); }
+    template <class K>
+    K* as() { return std::get_if<K>(&what); }
+    /// The remote commands the step runs as the plan shows them (none for probes, waits, records).
+    std::vector<remote::Command> commands() const;
+    /// The pool after a pool change; empty for every other step.
+    lb::Pool pool() const;
 };
 
 /// Step::batch of the steps that put back hosts already on the tag but out of the pool (a deploy

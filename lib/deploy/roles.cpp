@@ -23,7 +23,7 @@ void move_preflight(Plan& role, Plan& web) {
     // A host with web and a role pulls (or is sent) the image once: a step the pre-flight already
     // has on that host, the same commands, is not added again.
     auto same = [](const Step& a, const Step& b) {
-        return a.action == b.action && a.target == b.target && a.commands == b.commands;
+        return a.action == b.action && a.target == b.target && a.commands() == b.commands();
     };
     std::vector<Step> added;
     for (auto& s : moved)

@@ -16,6 +16,17 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 }
 }  // namespace
 
+bool Executor::undo_pool(Action a, int id, lb::Pool pool, const std::string& why) {
+    step::PoolChange change;
+    if (const Step* planned = undo_step(id); planned && planned->as<step::PoolChange>())
+        change = *planned->as<step::PoolChange>();
+    else if (a != Action::drain)
+        change.healthy_within = m_p.healthcheck.deadline;
+    change.pool = std::move(pool);
+    change.why = why;
+    return apply_pool(change, a, id);
+}
+
 void Executor::undo() {
     m_env.pacer.set_undoing(true);
     m_undoing = true;
@@ -79,7 +90,9 @@ bool Executor::restore_host(const std::string& host, ssh::Connection& c) {
     }
     auto st = exec(c, remote::start(runtime(), prev->container));
     if (!st.ok()) return fail_here("cannot start " + prev->container + " again: " + trim(st.err));
-    auto h = wait_until_healthy(c, {runtime(), prev->container, prev->port}, m_p.healthcheck, m_env.pacer.sleeper());
+    const Step* planned = undo_step(id);
+    const auto& check = planned && planned->as<step::Restore>() ? planned->as<step::Restore>()->check : m_p.healthcheck;
+    auto h = wait_until_healthy(c, {runtime(), prev->container, prev->port}, check, m_env.pacer.sleeper());
     if (!h.healthy) return fail_here(prev->container + " (the previous version) " + h.reason);
     note_step(host, "restore", t0, true, "", prev->container + " (" + prev->version + ") serves again", id);
     table(host, "rolled back to " + prev->version);
@@ -107,7 +120,8 @@ void Executor::reenable_untouched() {
             if (m.host == h && !m.enabled) back.push_back(h);
         pool = with_hosts(pool, {h}, true, prev->port);
     }
-    if (m_env.lb && pool != m_pool) apply_pool(pool, Action::enable, "put " + join(back, ", ") + " back (not changed yet)", undo_id(Action::enable, "", 0));
+    if (m_env.lb && pool != m_pool)
+        undo_pool(Action::enable, undo_id(Action::enable, "", 0), pool, "put " + join(back, ", ") + " back (not changed yet)");
 }
 
 void Executor::undo_rolling() {
@@ -121,13 +135,12 @@ void Executor::undo_rolling() {
         if (hosts.empty()) continue;
         lb::Pool drained = with_hosts(m_pool, hosts, false);
         if (m_env.lb && drained != m_pool) {
-            if (!apply_pool(drained, Action::drain, "take " + join(hosts, ", ") + " out again",
-                            undo_id(Action::drain, "", batch)))
+            if (!undo_pool(Action::drain, undo_id(Action::drain, "", batch), drained, "take " + join(hosts, ", ") + " out again"))
                 return;
             auto t0 = Clock::now();
             const int wait = undo_id(Action::wait, "", batch);
-            drain(wait >= 0 ? m_plan.undo[static_cast<std::size_t>(wait) - m_plan.steps.size()].limit
-                            : m_p.load_balancer.drain_time);
+            const Step* planned = undo_step(wait);
+            drain(planned && planned->as<step::Wait>() ? planned->as<step::Wait>()->limit : m_p.load_balancer.drain_time);
             note_step("", "wait", t0, true, "", "until no request is in flight to what left the pool", wait);
         }
         auto outcomes = m_env.fleet.each<bool>(
@@ -146,8 +159,8 @@ void Executor::undo_rolling() {
             const ObservedHost* prev = previous(o.host);
             if (*o.value && prev) back = with_hosts(back, {o.host}, true, prev->port);
         }
-        if (back != m_pool && !apply_pool(back, Action::enable, "put " + join(hosts, ", ") + " back on the previous version",
-                                          undo_id(Action::enable, "", batch)))
+        if (back != m_pool && !undo_pool(Action::enable, undo_id(Action::enable, "", batch), back,
+                                         "put " + join(hosts, ", ") + " back on the previous version"))
             return;
     }
 }
@@ -185,8 +198,9 @@ void Executor::remove_new_containers(const std::vector<std::string>& hosts) {
 }
 
 void Executor::undo_blue_green() {
-    if (m_switched && !apply_pool(m_plan.initial_pool, Action::switch_pool, "switch back to the previous colour",
-                                 undo_id(Action::switch_pool, ""))) return;
+    if (m_switched && !undo_pool(Action::switch_pool, undo_id(Action::switch_pool, ""), m_plan.initial_pool,
+                                 "switch back to the previous colour"))
+        return;
     std::vector<std::string> started;
     for (const auto& h : touched_hosts())
         if (m_progress[h].new_started) started.push_back(h);
@@ -211,7 +225,7 @@ void Executor::halt() {
     if (m_plan.strategy == config::StrategyType::rolling) {
         reenable_untouched();
         lb::Pool pool = with_hosts(with_hosts(m_pool, healthy, true, m_plan.new_port), bad, false);
-        if (pool != m_pool) apply_pool(pool, Action::enable, "halt: only healthy containers in the pool");
+        if (pool != m_pool) undo_pool(Action::enable, -1, pool, "halt: only healthy containers in the pool");
     }
     m_result.code = ExitCode::inconsistent;
     m_result.result = Outcome::failed;
@@ -226,10 +240,12 @@ void Executor::conclude_undo() {
     for (const auto& [h, pr] : m_progress)
         if (pr.unreachable || m_reports[h].result == HostResult::failed) unknown.push_back(h);
     lb::Pool pool = with_hosts(m_pool, unknown, false);
-    if (m_env.lb && pool != m_pool) apply_pool(pool, Action::drain, "take " + join(unknown, ", ") + " out: state unknown", undo_id(Action::drain, "", 0));
+    if (m_env.lb && pool != m_pool)
+        undo_pool(Action::drain, undo_id(Action::drain, "", 0), pool, "take " + join(unknown, ", ") + " out: state unknown");
     // a change that failed midway may have landed: write the pool hoist vouches for once more
-    else if (m_env.lb && m_pool_unsure) apply_pool(pool, Action::drain, "put the pool back as it was (the last change failed midway)",
-                           undo_id(Action::drain, "", 0));
+    else if (m_env.lb && m_pool_unsure)
+        undo_pool(Action::drain, undo_id(Action::drain, "", 0), pool,
+                  "put the pool back as it was (the last change failed midway)");
 
     bool consistent = unknown.empty() && !m_lb_failed;
     for (const auto& [h, r] : m_reports)

@@ -38,7 +38,7 @@ std::vector<std::string> rendered(const Plan& plan, const std::string& host) {
     std::vector<std::string> out;
     for (const auto& s : plan.steps)
         if (s.target == host)
-            for (const auto& c : s.commands) out.push_back(to_string(s.action) + ": " + c.render());
+            for (const auto& c : s.commands()) out.push_back(to_string(s.action) + ": " + c.render());
     return out;
 }
 
@@ -141,8 +141,9 @@ TEST(Adopt, RollingBackToItStartsItAgainWithoutAPull) {
     EXPECT_NE(std::find(cmds.begin(), cmds.end(), "run: docker start web-adopted"), cmds.end());
     for (const auto& s : plan.steps)
         if (s.action == Action::run) {
-            EXPECT_TRUE(s.container.existing);
-            EXPECT_EQ(s.container.name, "web-adopted");
+            ASSERT_TRUE(s.as<deploy::step::Start>());
+            EXPECT_TRUE(s.as<deploy::step::Start>()->container.existing);
+            EXPECT_EQ(s.as<deploy::step::Start>()->container.name, "web-adopted");
         }
 }
 

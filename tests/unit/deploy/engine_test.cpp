@@ -309,8 +309,10 @@ TEST(Engine, PoolStepsCarryTheirReasonApartFromTheDetail) {
     for (const auto& s : plan.steps) {
         if (s.action != deploy::Action::drain && s.action != deploy::Action::enable) continue;
         ++pool_steps;
-        EXPECT_FALSE(s.why.empty());
-        EXPECT_EQ(s.detail.rfind(s.why + "; upstream web: ", 0), 0u) << s.detail;
+        auto* change = s.as<deploy::step::PoolChange>();
+        ASSERT_TRUE(change) << s.detail;
+        EXPECT_FALSE(change->why.empty());
+        EXPECT_EQ(s.detail.rfind(change->why + "; upstream web: ", 0), 0u) << s.detail;
     }
     EXPECT_GE(pool_steps, 3);
 }
@@ -473,11 +475,13 @@ TEST(Engine, AStepsParametersAreTheStepsNotThePipelines) {
     int waits = 0;
     for (auto& s : rig.plan.steps) {
         if (s.action == deploy::Action::wait && s.on_lb) {
-            EXPECT_EQ(s.limit, rig.p.load_balancer.drain_time) << "planned from drain_time";
-            s.limit = std::chrono::milliseconds(1234);
+            auto* wait = std::get_if<deploy::step::Wait>(&s.what);
+            ASSERT_TRUE(wait);
+            EXPECT_EQ(wait->limit, rig.p.load_balancer.drain_time) << "planned from drain_time";
+            wait->limit = std::chrono::milliseconds(1234);
             ++waits;
         }
-        if (s.action == deploy::Action::pull && s.target == "h2") s.input = deploy::Step::Input::pull_auth;
+        if (s.action == deploy::Action::pull && s.target == "h2") std::get<deploy::step::Exec>(s.what).input = deploy::step::Input::pull_auth;
     }
     ASSERT_EQ(waits, 2);
     auto r = rig.execute(rig.out);

@@ -43,6 +43,8 @@ public:
     void drop_once_after(int calls);
     /// A command containing a key exits 1 with the value on stderr (e.g. {"docker pull", "denied"}).
     std::map<std::string, std::string> failing;
+    /// A command equal to a key exits 0 with the value on stdout (e.g. the free space a df prints).
+    std::map<std::string, std::string> answers;
     /// Uploads throw ssh::Error(sftp) with this text when set (e.g. a host whose sshd refuses SFTP,
     /// as before hoist had its exec-channel fallback).
     std::string upload_error;
@@ -76,7 +78,10 @@ public:
     std::optional<lb::Pool> observe() override { return m_current; }
     void apply(const lb::Pool& pool) override;
     void wait_drained(const std::vector<lb::Member>& removed, std::chrono::milliseconds limit) override;
-    void wait_healthy(const std::vector<lb::Member>&, std::chrono::milliseconds) override {}
+    void wait_healthy(const std::vector<lb::Member>&, std::chrono::milliseconds limit) override {
+        healthy_limits.push_back(limit);
+    }
+    std::vector<std::chrono::milliseconds> healthy_limits;  ///< the limit of each wait_healthy
     std::vector<lb::Pool> applied;
     std::vector<std::vector<lb::Member>> drained;
     std::vector<std::chrono::milliseconds> drain_limits;  ///< the limit of each wait_drained

@@ -211,7 +211,7 @@ std::vector<std::string> pool_changes(const hoist::deploy::Plan& plan) {
     for (const auto& s : plan.steps) {
         if (s.action != hoist::deploy::Action::drain && s.action != hoist::deploy::Action::enable) continue;
         std::string down;
-        for (const auto& srv : s.pool)
+        for (const auto& srv : s.pool())
             if (!srv.enabled) down += srv.host;
         changes.push_back(down);
     }
@@ -324,8 +324,8 @@ TEST(Plan, PreflightChecksTheTagARollbackRunsNotTheContainersImage) {
     for (const auto& s : plan.steps)
         if (s.action == deploy::Action::check && s.detail.find("previous image") != std::string::npos) {
             ++checks;
-            ASSERT_EQ(s.commands.size(), 1u);
-            EXPECT_EQ(s.commands[0].argv.back(), "registry.example.com/acme/web:v1") << s.target;
+            ASSERT_EQ(s.commands().size(), 1u);
+            EXPECT_EQ(s.commands()[0].argv.back(), "registry.example.com/acme/web:v1") << s.target;
             EXPECT_EQ(s.target, "10.0.1.11");
         }
     EXPECT_EQ(checks, 1) << "docker ps showed 10.0.1.12's image by the tag: no second look";
@@ -351,7 +351,7 @@ TEST(Plan, HostsPullWithThePushCredentialsOnStdinOnly) {
         ++pulls;
         EXPECT_EQ(s.detail, "pull the new image with the credentials of credHelpers (docker-credential-ecr-login) "
                             "(user ci), given on stdin to this pull only and removed from the host afterwards");
-        for (const auto& cmd : s.commands) EXPECT_EQ(cmd.render().find("s3cr3t"), std::string::npos) << cmd.render();
+        for (const auto& cmd : s.commands()) EXPECT_EQ(cmd.render().find("s3cr3t"), std::string::npos) << cmd.render();
     }
     EXPECT_EQ(pulls, 2);
     std::string shown = deploy::render_plan(plan, p) + deploy::plan_to_json(plan).dump();
@@ -386,7 +386,7 @@ TEST(Plan, ReleaseCommandRunsOnceAfterEveryPreflightAndBeforeAnySwap) {
             ++releases;
             release = i;
             EXPECT_EQ(s.target, "10.0.1.11");
-            EXPECT_EQ(s.commands.at(0).render(),
+            EXPECT_EQ(s.commands().at(0).render(),
                       "docker run --rm --name web-release-v2 --label hoist.release=web --env APP_ENV=production "
                       "--env-file .hoist/web/web-release-v2.env registry.example.com/acme/web:v2 bin/migrate --all");
         } else if (s.batch == 0 && s.action != deploy::Action::record) {
@@ -426,8 +426,8 @@ TEST(Plan, ANginxPoolChangeCarriesTheCommandTheDriverRuns) {
     for (const auto& s : plan.steps) {
         if (s.action != deploy::Action::drain && s.action != deploy::Action::enable) continue;
         ++pool_steps;
-        ASSERT_EQ(s.commands.size(), 1u);
-        EXPECT_EQ(s.commands[0], lb::nginx_apply_command("/etc/x.conf", "nginx -t -q", "nginx -s reload"));
+        ASSERT_EQ(s.commands().size(), 1u);
+        EXPECT_EQ(s.commands()[0], lb::nginx_apply_command("/etc/x.conf", "nginx -t -q", "nginx -s reload"));
     }
     EXPECT_GT(pool_steps, 0);
 }

@@ -137,7 +137,7 @@ TEST(Roles, AWorkerIsNamedAndLabelledByItsRolePublishesNothingAndIsProbedByExec)
         EXPECT_NE(s.action, deploy::Action::release) << "the release command belongs to the web role";
         if (s.action == deploy::Action::run) {
             ++runs;
-            EXPECT_EQ(s.commands.at(0).render(),
+            EXPECT_EQ(s.commands().at(0).render(),
                       "docker run --detach --name shop-worker-v2 --restart unless-stopped --label hoist.service=shop "
                       "--label hoist.version=v2 --label hoist.role=worker --stop-timeout 60 --env APP_ENV=production "
                       "--env QUEUE=default --env-file .hoist/shop/shop-worker-v2.env "
@@ -145,7 +145,7 @@ TEST(Roles, AWorkerIsNamedAndLabelledByItsRolePublishesNothingAndIsProbedByExec)
         }
         if (s.action == deploy::Action::stop) {
             ++stops;
-            EXPECT_EQ(s.commands.at(0).render(), "docker stop --time 60 shop-worker-v1") << "its own stop_timeout";
+            EXPECT_EQ(s.commands().at(0).render(), "docker stop --time 60 shop-worker-v1") << "its own stop_timeout";
         }
         if (s.action == deploy::Action::health) {
             ++healths;

@@ -170,26 +170,30 @@ TEST(DirectPlan, EachHostGetsWhatItLacksAndAHostWithTheImageOnlyATag) {
         if (st.action == deploy::Action::send || (st.action == deploy::Action::check && st.detail.find("nothing to send") != std::string::npos))
             send[st.target] = &st;
         if (st.action == deploy::Action::run) {
-            EXPECT_NE(st.commands.at(0).render().find("--pull never"), std::string::npos) << "run never reaches for a registry";
+            EXPECT_NE(st.commands().at(0).render().find("--pull never"), std::string::npos) << "run never reaches for a registry";
         }
     }
     ASSERT_EQ(send.size(), 3u);
-    ASSERT_TRUE(send["10.0.1.11"]->transfer);
-    EXPECT_EQ(send["10.0.1.11"]->transfer->first, 0u);
-    EXPECT_EQ(send["10.0.1.11"]->transfer->bytes, 1 + 600 + 1024);
-    ASSERT_TRUE(send["10.0.1.12"]->transfer);
-    EXPECT_EQ(send["10.0.1.12"]->transfer->first, 2u);
-    EXPECT_EQ(send["10.0.1.12"]->transfer->bytes, 1024);
+    auto transfer = [&](const char* host) {
+        auto* st = send[host]->as<deploy::step::Send>();
+        return st ? st->transfer : std::nullopt;
+    };
+    ASSERT_TRUE(transfer("10.0.1.11"));
+    EXPECT_EQ(transfer("10.0.1.11")->first, 0u);
+    EXPECT_EQ(transfer("10.0.1.11")->bytes, 1 + 600 + 1024);
+    ASSERT_TRUE(transfer("10.0.1.12"));
+    EXPECT_EQ(transfer("10.0.1.12")->first, 2u);
+    EXPECT_EQ(transfer("10.0.1.12")->bytes, 1024);
     EXPECT_NE(send["10.0.1.12"]->detail.find("send 1 of 3 layers"), std::string::npos) << send["10.0.1.12"]->detail;
-    EXPECT_FALSE(send["10.0.1.13"]->transfer);
-    EXPECT_EQ(send["10.0.1.13"]->commands.at(0).render(), "docker tag " + img->config.digest.hex + " acme/web:v2");
+    EXPECT_FALSE(transfer("10.0.1.13"));
+    EXPECT_EQ(send["10.0.1.13"]->commands().at(0).render(), "docker tag " + img->config.digest.hex + " acme/web:v2");
     auto j = deploy::plan_to_json(plan);
     bool bytes_in_json = false;
     for (const auto& st : j["steps"])
         if (st.contains("transfer") && st["target"] == "10.0.1.12") bytes_in_json = st["transfer"]["bytes"] == 1024;
     EXPECT_TRUE(bytes_in_json) << j.dump();
     // the load is checked against the config digest, then tagged
-    std::string load = send["10.0.1.11"]->commands.at(0).render();
+    std::string load = send["10.0.1.11"]->commands().at(0).render();
     EXPECT_NE(load.find(img->config.digest.hex), std::string::npos) << load;
     EXPECT_NE(load.find("load --quiet"), std::string::npos) << load;
 }
@@ -208,8 +212,8 @@ TEST(DirectPlan, PodmanHostsGetEveryLayerAndRollbacksUseTheKeptImage) {
     for (const auto& st : plan.steps)
         if (st.action == deploy::Action::send) {
             ++sends;
-            ASSERT_TRUE(st.transfer);
-            EXPECT_EQ(st.transfer->first, 0u) << "podman load opens every layer the tar names";
+            ASSERT_TRUE(st.as<deploy::step::Send>() && st.as<deploy::step::Send>()->transfer);
+            EXPECT_EQ(st.as<deploy::step::Send>()->transfer->first, 0u) << "podman load opens every layer the tar names";
         }
     EXPECT_EQ(sends, 3);
     auto rb = deploy::make_plan(p, "v2", state, {.pull_if_missing = true});
