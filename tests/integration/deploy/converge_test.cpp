@@ -6,6 +6,7 @@
 
 #include "deploy_fixture.hpp"
 #include "util/process.hpp"
+#include "util/strings.hpp"
 
 namespace hoist::dtest {
 
@@ -49,6 +50,33 @@ TEST_F(DeployTest, ConvergeGivesAHostThatRunsNothingTheCurrentRelease) {
     EXPECT_LT(ms, 10000) << "nothing to do should be quick";
     std::printf("[ measured ] hoist converge with nothing to do (3 hosts): %lld ms\n",
                 static_cast<long long>(ms));
+}
+
+
+// A host left on another release (a deploy restricted with --hosts) is brought to the current one
+// by converge, rolling behind nginx like a deploy: drained, swapped, health-checked, put back, with
+// zero failed requests under load, and the hosts already current are not touched.
+TEST_F(DeployTest, ConvergeUnderLoadBringsAHostOnAnotherReleaseWithZeroFailedRequests) {
+    pipeline("");
+    auto v1 = hoist({"deploy", "--tag", "v1"});
+    ASSERT_EQ(v1.exit_code, 0) << v1.err;
+    auto v2 = hoist({"deploy", "--tag", "v2", "--hosts", m_hosts[0] + "," + m_hosts[1]});
+    ASSERT_EQ(v2.exit_code, 0) << v2.err;
+    ASSERT_EQ(trim(served()[m_hosts[2]]), "v1");
+    Load load(nginx_url(), "close", 2, 1, m_dir);
+    auto r = hoist({"-o", "json", "converge"});
+    auto l = load.stop();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_no_failures(l, "hoist converge");
+    auto s = r.summary();
+    ASSERT_TRUE(s.is_object()) << r.out;
+    std::map<std::string, std::string> results;
+    for (const auto& h : s["hosts"]) results[h["host"].get<std::string>()] = h["result"].get<std::string>();
+    EXPECT_EQ(results[m_hosts[0]], "unchanged");
+    EXPECT_EQ(results[m_hosts[1]], "unchanged");
+    EXPECT_EQ(results[m_hosts[2]], "updated");
+    for (const auto& [h, v] : served()) EXPECT_EQ(trim(v), "v2") << h;
+    EXPECT_EQ(pool().size(), m_hosts.size()) << "every host back in the pool";
 }
 
 }  // namespace hoist::dtest
