@@ -224,26 +224,8 @@ void NginxBalancer::wait_drained_each(const std::vector<Member>& removed, std::c
 }
 
 void NginxBalancer::wait_drained(const std::vector<Member>& removed, std::chrono::milliseconds limit) {
-    if (removed.empty() || limit.count() <= 0) return;
-    using Clock = std::chrono::steady_clock;
-    auto end = Clock::now() + limit;
-    auto command = nginx_connections_command(removed);
-    int idle_looks = 0;
-    while (command) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
-        ssh::ExecOptions o;
-        o.timeout = std::max(left, std::chrono::milliseconds(1000));  // a look never outlasts the drain much
-        auto r = m_connection.exec(*command, o);
-        auto n = parse_int(trim(r.out));
-        if (!r.ok() || !n) break;  // no ss, or it failed: fall back to waiting the whole limit
-        idle_looks = *n == 0 ? idle_looks + 1 : 0;
-        if (idle_looks >= 2) return;
-        left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
-        if (left.count() <= 0) return;
-        if (!m_sleep(std::min(left, std::chrono::milliseconds(100)))) return;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
-    if (left.count() > 0) m_sleep(left);
+    // the same looks, every member done: one definition of "drained" for the batch and for each host
+    wait_drained_each(removed, limit, [](const Member&) {});
 }
 
 void NginxBalancer::wait_healthy(const std::vector<Member>&, std::chrono::milliseconds) {}

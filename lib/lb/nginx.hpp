@@ -55,8 +55,8 @@ public:
     std::optional<Pool> observe() override;
     void apply(const Pool& pool) override;
     /// nginx itself cannot say when a server has no requests left, so this watches the LB host's
-    /// connections to the removed members (`nginx_connections_command`, every 100 ms) and returns
-    /// once there are none on two looks in a row, at most after `limit` (drain_time). Without
+    /// connections to the removed members (`wait_drained_each`'s looks, every 100 ms) and returns
+    /// once each has none on two looks in a row, at most after `limit` (drain_time). Without
     /// `ss`, or for members named by host name, or when upstream keepalive keeps idle connections
     /// open, it waits the whole limit, as a plain sleep would.
     void wait_drained(const std::vector<Member>& removed, std::chrono::milliseconds limit) override;
