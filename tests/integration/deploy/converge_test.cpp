@@ -12,6 +12,15 @@ namespace hoist::dtest {
 
 namespace fs = std::filesystem;
 
+namespace {
+/// host -> result ("updated", "unchanged"...) of a summary's hosts.
+std::map<std::string, std::string> host_results(const nlohmann::json& summary) {
+    std::map<std::string, std::string> out;
+    for (const auto& h : summary["hosts"]) out[h["host"].get<std::string>()] = h["result"].get<std::string>();
+    return out;
+}
+}  // namespace
+
 TEST_F(DeployTest, ConvergeGivesAHostThatRunsNothingTheCurrentRelease) {
     pipeline("");
     auto none = hoist({"converge"});
@@ -34,8 +43,7 @@ TEST_F(DeployTest, ConvergeGivesAHostThatRunsNothingTheCurrentRelease) {
         << r.err;
     auto s = r.summary();
     ASSERT_TRUE(s.is_object()) << r.out;
-    std::map<std::string, std::string> results;
-    for (const auto& h : s["hosts"]) results[h["host"].get<std::string>()] = h["result"].get<std::string>();
+    auto results = host_results(s);
     EXPECT_EQ(results[m_hosts[0]], "unchanged");
     EXPECT_EQ(results[m_hosts[1]], "unchanged");
     EXPECT_EQ(results[m_hosts[2]], "updated");
@@ -70,8 +78,7 @@ TEST_F(DeployTest, ConvergeUnderLoadBringsAHostOnAnotherReleaseWithZeroFailedReq
     expect_no_failures(l, "hoist converge");
     auto s = r.summary();
     ASSERT_TRUE(s.is_object()) << r.out;
-    std::map<std::string, std::string> results;
-    for (const auto& h : s["hosts"]) results[h["host"].get<std::string>()] = h["result"].get<std::string>();
+    auto results = host_results(s);
     EXPECT_EQ(results[m_hosts[0]], "unchanged");
     EXPECT_EQ(results[m_hosts[1]], "unchanged");
     EXPECT_EQ(results[m_hosts[2]], "updated");
