@@ -4,11 +4,13 @@
 #include <algorithm>
 
 #include "aws/asg.hpp"
+#include "aws/error.hpp"
 #include "context.hpp"
 #include "deploy/artifact.hpp"
 #include "deploy/balancers.hpp"
 #include "deploy/connect.hpp"
 #include "deploy/interrupt.hpp"
+#include "deploy/launch.hpp"
 #include "deploy/planning.hpp"
 #include "deploy/roles.hpp"
 #include "deploy/tag.hpp"
@@ -52,6 +54,24 @@ void register_plan(CLI::App& app, Context& ctx) {
                 ctx.out->event("ec2_hosts", {{"hosts", found}});
             }
             std::string t = deploy::resolve_tag(p, tag);
+            if (p.asg && p.asg->launch_converge) {  // deploy/launch.hpp: read-only calls, as the deploy's pre-flight
+                try {
+                    auto lt = deploy::check_launch(p);
+                    std::string secrets;
+                    for (const auto& [env, name] : p.asg->ssm) secrets += (secrets.empty() ? "" : ", ") + env + "=" + name;
+                    ctx.out->result("Launch template " + lt.template_id + " (" + lt.template_name + "), launched by " +
+                                    p.asg->name + " at " + lt.group_version + " (now version " +
+                                    std::to_string(lt.source_version) + "): after a successful deploy, a new version "
+                                    "whose user data starts " + p.service + " " + t + " at boot" +
+                                    (secrets.empty() ? "" : " (secrets from SSM: " + secrets + ")") +
+                                    "; hoist's versions beyond the newest 5 are deleted\n");
+                    for (const auto& w : lt.warnings) ctx.out->warning(w);
+                    ctx.out->event("launch_template", {{"id", lt.template_id}, {"group_version", lt.group_version},
+                                                       {"version", lt.source_version}});
+                } catch (const aws::Error& e) {
+                    ctx.out->error(std::string(e.what()) + "; a deploy would stop before changing anything");
+                }
+            }
             auto selected = ctx.only_roles();
             deploy::check_roles(p, selected);
             std::vector<config::Pipeline> roles;  // spec section 6: the selected roles besides web

@@ -41,6 +41,14 @@ std::vector<AsgGroup> read_groups(const XmlElement& doc, std::string& next_token
                                        i->text_at("HealthStatus"), i->text_at("AvailabilityZone")});
         for (const auto* s : g->members("SuspendedProcesses"))
             group.suspended.push_back(s->text_at("ProcessName"));
+        const XmlElement* lt = g->find("LaunchTemplate");
+        if (!lt) lt = g->find("MixedInstancesPolicy/LaunchTemplate/LaunchTemplateSpecification");
+        if (lt) {
+            group.template_id = lt->text_at("LaunchTemplateId");
+            group.template_name = lt->text_at("LaunchTemplateName");
+            group.template_version = lt->text_at("Version");
+        }
+        group.launch_configuration = g->text_at("LaunchConfigurationName");
         out.push_back(std::move(group));
     }
     return out;

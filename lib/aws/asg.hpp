@@ -22,6 +22,11 @@ struct AsgGroup {
     std::string name;
     std::vector<AsgInstance> instances;
     std::vector<std::string> suspended;  ///< processes suspended now (by anyone)
+    /// The launch template the group launches from (LaunchTemplate, or the MixedInstancesPolicy's);
+    /// `template_version` as the group names it: "$Latest", "$Default" or a number. All empty when
+    /// the group uses a launch configuration (`launch_configuration`).
+    std::string template_id, template_name, template_version;
+    std::string launch_configuration;
 };
 
 /// The processes a rollout suspends: no instance launched, terminated, rebalanced or replaced

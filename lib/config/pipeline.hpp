@@ -77,11 +77,17 @@ struct Ec2Discovery {
     std::string address = "private";  ///< private | public
 };
 
-/// `hosts: [{ asg: { name, region, address } }]`: the InService instances of an Auto Scaling group.
+/// `hosts: [{ asg: { name, region, address, launch, ssm } }]`: the InService instances of an Auto
+/// Scaling group.
 struct AsgDiscovery {
     std::string name;
     std::string region;               ///< empty: AWS_REGION / AWS_DEFAULT_REGION / the profile's
     std::string address = "private";  ///< private | public
+    /// `launch: converge`: after each successful deploy the group's launch template gets a version
+    /// whose user data starts the release at boot (deploy/launch.hpp).
+    bool launch_converge = false;
+    /// `ssm`: each `secret_env` name -> the SSM Parameter Store parameter the user data reads it from.
+    std::map<std::string, std::string> ssm;
 };
 
 struct JumpHost {

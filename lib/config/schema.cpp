@@ -3,6 +3,8 @@
 // and reports everything it cannot, so one run lists every problem of the file.
 #include "config/schema.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "util/names.hpp"
@@ -256,12 +258,22 @@ void read_host_entry(Reader& r, const Node& item, const std::string& path, Pipel
     p.hosts.push_back(h);
 }
 
-/// `{ asg: { name, region, address, launch } }` as an entry of `hosts`.
+/// An SSM parameter name as AWS accepts it: letters, digits, `_.-/`, at most 2048 characters, a
+/// path starting with '/' (or a bare name without any '/').
+bool valid_ssm_name(const std::string& n) {
+    if (n.empty() || n.size() > 2048) return false;
+    for (char c : n)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-' && c != '/') return false;
+    if (n.find('/') != std::string::npos && n[0] != '/') return false;
+    return n.find("//") == std::string::npos && n.back() != '/';
+}
+
+/// `{ asg: { name, region, address, launch, ssm } }` as an entry of `hosts`.
 void read_asg(Reader& r, const Node& item, const std::string& path, Pipeline& p) {
     if (!r.expect_map(item, path, {"asg"})) return;
     const Node& a = *item.find("asg");
     const std::string ap = path + ".asg";
-    if (!r.expect_map(a, ap, {"name", "region", "address", "launch"})) return;
+    if (!r.expect_map(a, ap, {"name", "region", "address", "launch", "ssm"})) return;
     AsgDiscovery d;
     if (auto v = r.string(a.find("name"), ap + ".name")) {
         if (v->empty() || v->size() > 255) r.error(a.find("name")->loc, "'" + ap + ".name' must be 1 to 255 characters");
@@ -271,11 +283,19 @@ void read_asg(Reader& r, const Node& item, const std::string& path, Pipeline& p)
     }
     if (auto v = r.string(a.find("region"), ap + ".region")) d.region = *v;
     if (auto v = r.one_of(a.find("address"), ap + ".address", {"private", "public"})) d.address = *v;
-    if (auto v = r.one_of(a.find("launch"), ap + ".launch", {"converge"}))
-        r.error(a.find("launch")->loc, "'" + ap + ".launch: " + *v +
-                                           "' is not supported by this version of hoist yet; remove it (instances "
-                                           "the group launches later run nothing until the next deploy or hoist "
-                                           "converge)");
+    if (auto v = r.one_of(a.find("launch"), ap + ".launch", {"converge"})) {
+        d.launch_converge = true;
+        r.remember("asg.launch", a.find("launch")->loc);
+    }
+    if (auto v = r.string_map(a.find("ssm"), ap + ".ssm")) {
+        r.remember("asg.ssm", a.find("ssm")->loc);
+        for (const auto& [k, name] : *v)
+            if (!valid_ssm_name(name))
+                r.error(a.find("ssm")->loc, "'" + ap + ".ssm." + k + "': '" + name +
+                                                "' is not an SSM parameter name (letters, digits, _ . - and /, a path "
+                                                "starts with '/', at most 2048 characters)");
+        d.ssm = *v;
+    }
     p.asg = d;
 }
 
@@ -661,6 +681,35 @@ void cross_checks(Reader& r, const Node& root, Pipeline& p) {
     if (!lb.canary.empty() && (lb.type != LoadBalancerType::alb || p.strategy.type != StrategyType::blue_green))
         r.error(loc("load_balancer.canary", lbn),
                 "'load_balancer.canary' (weighted traffic steps) needs load_balancer type alb and strategy blue_green");
+
+    // launch: converge (spec section 8): what the user data needs, known before any deploy
+    if (p.asg) {
+        const auto& a = *p.asg;
+        const Location at = loc("asg.launch", root.find("hosts"));
+        if (!a.launch_converge && !a.ssm.empty())
+            r.error(loc("asg.ssm", root.find("hosts")),
+                    "'asg.ssm' names where instances read their secrets at boot; it needs 'launch: converge'");
+        if (a.launch_converge) {
+            for (const auto& name : p.container.secret_env)
+                if (!a.ssm.count(name))
+                    r.error(at, "launch: converge: the secret '" + name +
+                                    "' has no SSM parameter; instances read it at boot, so add it to 'asg.ssm' "
+                                    "(e.g. ssm: { " + name + ": /" + p.service + "/" + name + " })");
+            for (const auto& [k, name] : a.ssm)
+                if (std::find(p.container.secret_env.begin(), p.container.secret_env.end(), k) ==
+                    p.container.secret_env.end())
+                    r.error(loc("asg.ssm", root.find("hosts")),
+                            "'asg.ssm." + k + "' is not in 'container.secret_env'");
+            if (p.registry.direct)
+                r.error(at, "launch: converge needs a registry: an instance launched later pulls the image at "
+                            "boot, and registry.direct sends it only to the hosts of a deploy");
+            else if (p.registry.has_credentials())
+                r.error(at, "launch: converge: the instances pull at boot without hoist, and the registry's "
+                            "password cannot go into user data (anyone who may describe the launch template "
+                            "reads it); use ECR (the instance profile logs in) or a registry the instances reach "
+                            "without a password");
+        }
+    }
 
     if (p.ssh.host_key_checking == HostKeyChecking::off)
         r.warning(loc("ssh.host_key_checking", root.find("ssh")),

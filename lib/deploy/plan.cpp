@@ -62,6 +62,28 @@ lb::Pool Step::pool() const {
     return change ? change->pool : lb::Pool{};
 }
 
+remote::ContainerSpec container_spec(const Pipeline& p, const std::string& tag, const std::string& image_ref,
+                                     const std::string& color, int host_port) {
+    remote::ContainerSpec s;
+    s.runtime = config::to_string(p.container.runtime);
+    s.service = p.service;
+    s.version = tag;
+    s.color = color;
+    s.role = p.role;
+    s.name = p.container_prefix() + "-" + (color.empty() ? tag : color);
+    s.image = image_ref;
+    s.host_port = host_port;
+    s.container_port = p.container.port;
+    s.env = p.container.env;
+    if (!p.container.secret_env.empty()) s.env_file = remote::env_file_path(p.service, s.name);
+    s.volumes = p.container.volumes;
+    s.options = p.container.options;
+    s.command = p.container.command;
+    s.stop_timeout = p.container.stop_timeout;
+    s.pull_never = p.registry.direct;
+    return s;
+}
+
 lb::Pool starting_pool(const Pipeline& p, const FleetState& state) {
     lb::Pool pool;
     for (const auto& h : p.all_hosts.empty() ? p.hosts : p.all_hosts) {
@@ -118,24 +140,7 @@ struct Builder {
     }
 
     remote::ContainerSpec spec(const std::string& color, int host_port) const {
-        remote::ContainerSpec s;
-        s.runtime = runtime;
-        s.service = p.service;
-        s.version = plan.tag;
-        s.color = color;
-        s.role = p.role;
-        s.name = p.container_prefix() + "-" + (color.empty() ? plan.tag : color);
-        s.image = plan.image_ref;
-        s.host_port = host_port;
-        s.container_port = p.container.port;
-        s.env = p.container.env;
-        if (!p.container.secret_env.empty()) s.env_file = remote::env_file_path(p.service, s.name);
-        s.volumes = p.container.volumes;
-        s.options = p.container.options;
-        s.command = p.container.command;
-        s.stop_timeout = p.container.stop_timeout;
-        s.pull_never = p.registry.direct;
-        return s;
+        return container_spec(p, plan.tag, plan.image_ref, color, host_port);
     }
 
     void add(Step s) { plan.steps.push_back(std::move(s)); }
@@ -359,9 +364,16 @@ struct Builder {
     void readmit() {
         if (!has_lb || !state.observed) return;
         std::vector<std::string> back;
-        for (const auto& h : plan.unchanged)
-            for (const auto& m : pool)
-                if (m.host == h && !m.enabled) back.push_back(h);
+        for (const auto& h : plan.unchanged) {
+            bool listed = false;  // an instance the Auto Scaling group launched is in no pool yet
+            if (state.pool)
+                for (const auto& m : *state.pool) listed = listed || (m.host == h && m.enabled);
+            for (auto& m : pool)
+                if (m.host == h && (!m.enabled || (state.pool && !listed))) {
+                    m.enabled = false;
+                    back.push_back(h);
+                }
+        }
         if (back.empty()) return;
         plan.new_port = p.container.host_port;
         for (const auto& h : back)

@@ -219,6 +219,12 @@ Plan make_plan(const config::Pipeline& p, const std::string& tag, const FleetSta
 Plan make_switch_back_plan(const config::Pipeline& p, const FleetState& state,
                            const std::map<std::string, ObservedContainer>& targets);
 
+/// The container a deploy of `tag` starts for the pipeline's role: name, image, labels, env, secret
+/// env file, volumes, options, command. `color` "" for rolling; `host_port` the port it publishes.
+/// The one definition the planner, `hoist run` and the launch template's user data share.
+remote::ContainerSpec container_spec(const config::Pipeline& p, const std::string& tag, const std::string& image_ref,
+                                     const std::string& color, int host_port);
+
 /// The pool before a deploy: the load balancer's members where it has them, corrected by what runs:
 /// each host's live container's port, and no traffic to a host that runs nothing.
 lb::Pool starting_pool(const config::Pipeline& p, const FleetState& state);

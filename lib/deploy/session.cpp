@@ -16,12 +16,15 @@
 #include "deploy/balancers.hpp"
 #include "deploy/engine.hpp"
 #include "deploy/history.hpp"
+#include "deploy/launch.hpp"
 #include "deploy/lock.hpp"
 #include "deploy/observe.hpp"
 #include "deploy/planning.hpp"
 #include "deploy/roles.hpp"
 #include "deploy/secrets.hpp"
 #include "deploy/tag.hpp"
+#include "registry/client.hpp"
+#include "registry/reference.hpp"
 #include "remote/docker.hpp"
 #include "ssh/error.hpp"
 #include "util/process.hpp"
@@ -104,6 +107,56 @@ void run_hooks(const config::Pipeline& p, const std::vector<std::string>& comman
 namespace {
 
 /// How far a deploy got, for errors that are not already one of the spec's exit codes.
+/// The manifest digest of `<image>:<tag>`: the push's, else the registry's answer to a HEAD
+/// ("" when it cannot say: the user data then pulls the tag).
+std::string release_digest(const config::Pipeline& p, const std::string& tag, const ArtifactResult& art,
+                           report::Output& out) {
+    if (!art.digest.empty()) return art.digest;
+    try {
+        auto ref = registry::Reference::parse(p.image_ref(tag));
+        registry::ClientOptions copts;
+        copts.insecure = p.registry.insecure;
+        registry::Client client(ref.api_host(), ref.repository, pipeline_credentials(p), copts);
+        if (auto d = client.head_manifest(tag)) return d->str();
+    } catch (const std::exception& e) {
+        out.warning("cannot read the digest of " + p.image_ref(tag) + " from the registry (" + e.what() +
+                    "): the launch template's user data pulls the tag");
+    }
+    return "";
+}
+
+/// launch: converge after a successful rollout: the group's launch template gets the release.
+/// A failure is a warning (the deploy itself succeeded) that says what instances launch now.
+nlohmann::json record_release(const config::Pipeline& p, const LaunchTarget& target, const Plan& plan,
+                              const ArtifactResult& art, report::Output& out) {
+    nlohmann::json j = {{"id", target.template_id}, {"group", target.group}};
+    try {
+        BootRelease r = boot_release(p, plan.tag, release_digest(p, plan.tag, art, out), plan.new_color, target.region);
+        LaunchRecord rec = record_launch(target, r);
+        j["version"] = rec.version;
+        j["created"] = rec.created;
+        j["pruned"] = rec.pruned;
+        std::string pruned;
+        for (auto n : rec.pruned) pruned += (pruned.empty() ? "" : ", ") + std::to_string(n);
+        out.info("launch template " + target.template_id + " (Auto Scaling group " + target.group + ", " +
+                 target.group_version + "): " +
+                 (rec.created ? "version " + std::to_string(rec.version) + " written" : "version " +
+                  std::to_string(rec.version) + " already") + ": instances launched from now on start " + p.service +
+                 " " + plan.tag + (r.digest.empty() ? "" : " (" + r.digest.substr(0, 19) + ")") + " at boot" +
+                 (pruned.empty() ? "" : "; pruned hoist's older versions " + pruned));
+        for (const auto& w : rec.warnings) out.warning(w);
+    } catch (const std::exception& e) {
+        std::string w = "the deploy succeeded, but launch template " + target.template_id + " was not updated: " +
+                        e.what() + ". Instances the group launches start version " +
+                        std::to_string(target.source_version) + "'s user data until a deploy or hoist converge "
+                        "writes it";
+        out.warning(w);
+        out.event("warning", {{"message", w}});
+        j["error"] = e.what();
+    }
+    return j;
+}
+
 struct Stage {
     bool rollout_started = false;            ///< the engine was called: hosts may change from here
     std::optional<ExitCode> rollout_result;  ///< the engine returned this
@@ -384,6 +437,15 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     }
 
     // 4. the engine; an Auto Scaling group neither launches, terminates nor replaces instances meanwhile
+    std::optional<LaunchTarget> launch;
+    if (p.asg && p.asg->launch_converge && web_selected) {
+        try {
+            launch = check_launch(p);
+        } catch (const Error& e) {  // aws::Error: before any host changed
+            throw Error(ExitCode::rolled_back, std::string(e.what()) + "; nothing was changed");
+        }
+        for (const auto& w : launch->warnings) out.warning(w);
+    }
     std::optional<AsgSuspension> asg;
     if (p.asg) {
         try {
@@ -401,6 +463,9 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     RolloutResult rr = execute(run_p, plan, obs.state, env);
     if (rr.code == ExitCode::ok && !roles.empty()) run_roles(roles, run_p, rr, pull_credentials, *fleet, lbh.get(), env, out);
     stage.rollout_result = rr.code;
+    nlohmann::json launch_json;
+    // before the group may launch again: no instance starts from the previous release's template
+    if (launch && rr.code == ExitCode::ok) launch_json = record_release(p, *launch, plan, art, out);
     asg.reset();  // resumes (a failure is a warning; the record stays for the next command)
     auto rollout_ms = ms_since(r0);
     out.end_phase(rr.code != ExitCode::ok);
@@ -442,6 +507,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     if (!plan.new_color.empty()) res.summary["color"] = plan.new_color;
     if (rr.switch_ms >= 0) res.summary["switch_ms"] = rr.switch_ms;
     if (rr.interrupted) res.summary["interrupted"] = true;
+    if (!launch_json.is_null()) res.summary["launch_template"] = launch_json;
     if (lbh.get()) {
         nlohmann::json members = nlohmann::json::array();
         for (const auto& m : rr.pool) members.push_back({{"host", m.host}, {"port", m.port}, {"enabled", m.enabled}});

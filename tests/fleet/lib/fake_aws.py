@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""A local AWS endpoint for hoist's tests: ELBv2, EC2 and Auto Scaling (fakeaws/asg_api.py) Query APIs,
-ECR's GetAuthorizationToken
-(JSON 1.1, fakeaws/ecr_api.py), plus IMDSv2.
+"""A local AWS endpoint for hoist's tests: ELBv2, EC2 (instances, launch templates:
+fakeaws/launch_templates.py) and Auto Scaling (fakeaws/asg_api.py) Query APIs, ECR's
+GetAuthorizationToken and SSM's GetParameter(s) (JSON 1.1, fakeaws/ecr_api.py, fakeaws/ssm_api.py),
+plus IMDSv2.
 
     fake_aws.py --address A.B.C.D --seed SEED.json --state-dir DIR [--port N] [--imds-port N]
                 [--fleet-json FLEET.json]
@@ -33,7 +34,7 @@ from xml.sax.saxutils import escape
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakeaws import asg_api, ec2_api, ecr_api, elbv2_api, sigv4  # noqa: E402
+from fakeaws import asg_api, ec2_api, ecr_api, elbv2_api, launch_templates, sigv4, ssm_api  # noqa: E402
 from fakeaws.elbv2 import ApiError, Elbv2  # noqa: E402
 from fakeaws.nginx import Nginx  # noqa: E402
 
@@ -42,7 +43,8 @@ class ThreadingHTTPServer(_Threading):
     daemon_threads = True
 
 
-SERVICES = {"elasticloadbalancing": ("2015-12-01", elbv2_api.ACTIONS), "ec2": ("2016-11-15", ec2_api.ACTIONS),
+SERVICES = {"elasticloadbalancing": ("2015-12-01", elbv2_api.ACTIONS),
+            "ec2": ("2016-11-15", dict(ec2_api.ACTIONS, **launch_templates.ACTIONS)),
             "autoscaling": ("2011-01-01", asg_api.ACTIONS)}
 
 
@@ -68,6 +70,8 @@ class Fake:
         self.imds = ec2_api.Imds(seed)
         self.ecr = ecr_api.Ecr(seed, state_dir)
         self.asg = asg_api.Asg(seed)
+        self.ssm = ssm_api.Ssm(seed)
+        self.templates = launch_templates.LaunchTemplates(seed)
 
     def log(self, line):
         self.logf.write("%s %s\n" % (time.strftime("%H:%M:%S"), line))
@@ -77,23 +81,37 @@ class Fake:
             self.nginx.sync()
 
     def handle_json(self, method, path, query, headers, body, target):
-        """The JSON 1.1 protocol (ECR): returns (status, json text, extra headers)."""
+        """The JSON 1.1 protocol (ECR, SSM): returns (status, json text, extra headers)."""
         rid = str(uuid.uuid4())
         auth = next((v for k, v in headers if k.lower() == "authorization"), "")
         scope = auth.partition("Credential=")[2].split(",")[0].split("/")
         akid, region = (scope[0], scope[2]) if len(scope) == 5 else ("", self.region)
+        svc = "ssm" if target.startswith(ssm_api.PREFIX) else "ecr"
+        names = ""
         try:
-            bad = sigv4.verify(method, path, query, headers, body, self.keys,
-                               region if self.ecr.serves(region) else self.region, "ecr")
+            if svc == "ssm":
+                serves = region == self.region
+            else:
+                serves = self.ecr.serves(region)
+            bad = sigv4.verify(method, path, query, headers, body, self.keys, region if serves else self.region, svc)
             if bad:
                 code, status = ecr_api.SIG_CODES.get(bad[0], (bad[0], 403))
                 raise ApiError(code, bad[1], status)
-            out = json.dumps(self.ecr.handle(target, body, akid, region))
-            self.log("ecr %s %s -> 200" % (target.rpartition(".")[2], region))
+            if svc == "ssm":
+                try:  # the log names the parameters asked for, never a value
+                    req = json.loads(body.decode("utf-8") or "{}")
+                    names = " " + " ".join(req.get("Names") or [req.get("Name") or ""])
+                except (ValueError, AttributeError, TypeError):
+                    names = ""
+                out = json.dumps(self.ssm.handle(target, body, akid, region))
+            else:
+                out = json.dumps(self.ecr.handle(target, body, akid, region))
+            self.log("%s %s%s %s -> 200" % (svc, target.rpartition(".")[2], names, region))
             return 200, out, [("x-amzn-RequestId", rid)]
         except Exception as ex:  # noqa: BLE001 - a request always gets an answer
             e = ex if isinstance(ex, ApiError) else ApiError("ServerException", "fake-aws: %r" % ex, 500)
-            self.log("ecr %s %s -> %d %s: %s" % (target.rpartition(".")[2], region, e.status, e.code, e.message))
+            self.log("%s %s%s %s -> %d %s: %s" % (svc, target.rpartition(".")[2], names, region, e.status, e.code,
+                                                  e.message))
             return e.status, json.dumps({"__type": e.code, "message": e.message}), [
                 ("x-amzn-RequestId", rid), ("x-amzn-ErrorType", e.code + ":")]
 
@@ -122,7 +140,9 @@ class Fake:
             if params.get("Version") != version:
                 raise ApiError("InvalidParameterValue", "Unsupported Version '%s' (expected %s)" % (
                     params.get("Version"), version))
-            if service == "ec2":
+            if service == "ec2" and action in launch_templates.ACTIONS:
+                out = acts[action](self.templates, params)
+            elif service == "ec2":
                 out = acts[action](self.seed, params)
             elif service == "autoscaling":
                 out = acts[action](self.asg, params)

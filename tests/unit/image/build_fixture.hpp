@@ -8,23 +8,9 @@
 
 #include "image/native_builder.hpp"
 #include "oci/image_store.hpp"
+#include "../test_support.hpp"
 
 namespace hoist::test {
-
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "hoist-build-XXXXXX").string();
-        m_path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(m_path); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return m_path; }
-
-private:
-    std::string m_path;
-};
 
 inline void write_file(const std::string& path, const std::string& data, std::filesystem::perms mode = std::filesystem::perms(0644)) {
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());

@@ -5,7 +5,9 @@ Seed:
     "auto_scaling_groups": [{"name": "web-asg",
                              "instances": [{"id": "i-...", "lifecycle_state": "InService",
                                             "health_status": "Healthy", "zone": "eu-west-1a"}],
-                             "suspended": ["AZRebalance"]}],   # suspended before the test
+                             "suspended": ["AZRebalance"],   # suspended before the test
+                             "launch_template": {"id": "lt-...", "name": "web", "version": "$Latest"},
+                             "launch_configuration": "web-lc"}],  # instead of a launch template
     "asg_page_size": 50                                         # at most this many groups per page
 """
 import base64
@@ -31,7 +33,9 @@ class Asg:
         for g in seed.get("auto_scaling_groups", []):
             self.groups[g["name"]] = {"instances": g.get("instances", []),
                                       "suspended": {p: "User suspended at 2026-12-01T00:00:00Z"
-                                                    for p in g.get("suspended", [])}}
+                                                    for p in g.get("suspended", [])},
+                                      "launch_template": g.get("launch_template"),
+                                      "launch_configuration": g.get("launch_configuration")}
 
     def members(self, params, prefix):
         out = {}
@@ -51,12 +55,19 @@ class Asg:
                            i.get("health_status", "Healthy")) for i in g["instances"])
         sus = "".join("<member><ProcessName>%s</ProcessName><SuspensionReason>%s</SuspensionReason></member>" % (
             p, escape(r)) for p, r in sorted(g["suspended"].items()))
+        lt = ""
+        if g.get("launch_template"):
+            t = g["launch_template"]
+            lt = ("<LaunchTemplate><LaunchTemplateId>%s</LaunchTemplateId><LaunchTemplateName>%s</LaunchTemplateName>"
+                  "<Version>%s</Version></LaunchTemplate>" % (t["id"], escape(t["name"]), escape(t["version"])))
+        elif g.get("launch_configuration"):
+            lt = "<LaunchConfigurationName>%s</LaunchConfigurationName>" % escape(g["launch_configuration"])
         arn = "arn:aws:autoscaling:%s:%s:autoScalingGroup:%s:autoScalingGroupName/%s" % (
             self.region, self.account, uuid.uuid5(uuid.NAMESPACE_DNS, name), name)
         return ("<member><AutoScalingGroupName>%s</AutoScalingGroupName><AutoScalingGroupARN>%s</AutoScalingGroupARN>"
-                "<MinSize>1</MinSize><MaxSize>10</MaxSize><DesiredCapacity>%d</DesiredCapacity><Instances>%s</Instances>"
+                "%s<MinSize>1</MinSize><MaxSize>10</MaxSize><DesiredCapacity>%d</DesiredCapacity><Instances>%s</Instances>"
                 "<SuspendedProcesses>%s</SuspendedProcesses><HealthCheckType>EC2</HealthCheckType></member>" % (
-                    escape(name), escape(arn), len(g["instances"]), inst, sus))
+                    escape(name), escape(arn), lt, len(g["instances"]), inst, sus))
 
     def describe(self, p):
         names = self.members(p, "AutoScalingGroupNames")
