@@ -14,7 +14,8 @@ pkgs=(cmake g++ make pkg-config ccache
       libssl-dev zlib1g-dev libgtest-dev libgmock-dev libarchive-dev libdeflate-dev dpkg-dev
       docker.io docker-registry openssh-server openssh-client nginx haproxy skopeo busybox-static
       wrk iproute2 iptables socat curl ca-certificates tmux hyperfine python3 git
-      libxml2-utils zsh bsdutils debootstrap jq clang libclang-rt-14-dev gdb)
+      libxml2-utils zsh bsdutils debootstrap jq clang libclang-rt-14-dev gdb
+      awscli)  # awscli: the launch template user data runs it on a test host, as an instance does
 if [[ ${1:-} == --bench ]]; then
   pkgs+=(ansible-core ruby-sshkit buildah podman)
 fi

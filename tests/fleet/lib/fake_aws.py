@@ -132,6 +132,12 @@ class Fake:
                 raise ApiError(bad[0], bad[1], 403)
             akid = next((v for k, v in headers if k.lower() == "authorization"), "").partition("Credential=")[2]
             akid = akid.split("/")[0]
+            if action in self.seed.get("denied_actions", {}).get(akid, []) and service == "ec2":  # IAM says no
+                raise ApiError("UnauthorizedOperation", "You are not authorized to perform this operation. User: "
+                               "arn:aws:iam::%s:user/hoist-test is not authorized to perform: ec2:%s because no "
+                               "identity-based policy allows the ec2:%s action. Encoded authorization failure "
+                               "message: hoist-fake-encoded" % (self.seed.get("account", "123456789012"), action, action),
+                               403)
             if action in self.seed.get("denied_actions", {}).get(akid, []):  # IAM says no
                 raise ApiError("AccessDenied", "User: arn:aws:iam::%s:user/hoist-test is not authorized to perform: "
                                "%s:%s because no identity-based policy allows the %s:%s action" % (
