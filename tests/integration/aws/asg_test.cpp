@@ -313,24 +313,10 @@ TEST_F(AsgTest, LaunchConvergeANewInstanceStartsTheReleaseFromTheUserData) {
     EXPECT_NE(script->find(m_image + "@sha256:"), std::string::npos) << *script;
 
     // a fresh instance boots: cloud-init runs the user data as root; its AWS CLI reaches the endpoint
-    std::string aws_cli = fs::exists("/usr/bin/aws") ? "/usr/bin/aws" : "";
-    if (aws_cli.empty()) aws_cli = trim(run_process({"sh", "-c", "command -v aws"}).out);
-    ASSERT_FALSE(aws_cli.empty()) << "the AWS CLI (Debian package awscli) is needed: .ci/install-deps.sh";
-    // the host's login user (not this test's root) reads the AWS CLI wrapper and writes the boot log
-    const std::string boot_dir = m_dir + "/boot";
-    fs::create_directories(boot_dir + "/bin");
-    fs::permissions(m_dir, fs::perms(0711));
-    fs::permissions(boot_dir, fs::perms(0777));
-    std::ofstream(boot_dir + "/bin/aws") << "#!/bin/sh\nexec " << aws_cli << " --endpoint-url \"$TEST_AWS_ENDPOINT\" \"$@\"\n";
-    fs::permissions(boot_dir + "/bin/aws", fs::perms(0755));
-    ProcessOptions o;
-    o.input = "export TEST_AWS_ENDPOINT=" + m_fake->endpoint() + " AWS_ACCESS_KEY_ID=" + kKeyId +
-              " AWS_SECRET_ACCESS_KEY='" + kSecret + "' AWS_EC2_METADATA_DISABLED=true HOIST_BOOT_LOG=" + boot_dir +
-              "/boot.log PATH=" + boot_dir + "/bin:/usr/sbin:/usr/bin:/sbin:/bin\n" + *script;
-    o.timeout = std::chrono::minutes(2);
-    auto boot = run_process({"ssh", "-F", m_fleet["ssh"]["config"].get<std::string>(), fresh, "bash", "-s"}, o);
-    std::string boot_log = read(boot_dir + "/boot.log");
-    ASSERT_EQ(boot.exit_code, 0) << boot.out << boot.err << boot_log;
+    auto boot = boot_user_data(m_fleet["ssh"]["config"].get<std::string>(), fresh, m_dir, m_fake->endpoint(),
+                               *script);
+    std::string boot_log = boot.log;
+    ASSERT_EQ(boot.exit_code, 0) << boot.out << boot_log;
     EXPECT_NE(boot_log.find("app-v1 is healthy"), std::string::npos) << boot_log;
     EXPECT_EQ(get(fresh, 8080, "/version"), "v1");
     const auto& node = m_fleet["hosts"][2];

@@ -15,6 +15,7 @@
 
 #include "http/http.hpp"
 #include "util/process.hpp"
+#include "util/strings.hpp"
 
 namespace hoist::aws::itest {
 
@@ -248,6 +249,36 @@ std::string http_get(const std::string& url) {
     r.timeout_s = 5;
     auto resp = http::perform(r);
     return resp.ok() ? resp.body : "";
+}
+
+Boot boot_user_data(const std::string& ssh_config, const std::string& host, const std::string& dir,
+                    const std::string& endpoint, const std::string& script) {
+    Boot b;
+    std::string aws_cli = fs::exists("/usr/bin/aws") ? "/usr/bin/aws" : "";
+    if (aws_cli.empty()) aws_cli = trim(run_process({"sh", "-c", "command -v aws"}).out);
+    if (aws_cli.empty()) {
+        ADD_FAILURE() << "the AWS CLI (Debian package awscli) is needed: .ci/install-deps.sh";
+        return b;
+    }
+    // the host's login user (not the test's root) reads the CLI wrapper and writes the boot log
+    const std::string boot_dir = dir + "/boot";
+    fs::create_directories(boot_dir + "/bin");
+    fs::permissions(dir, fs::perms(0711));
+    fs::permissions(boot_dir, fs::perms(0777));
+    std::ofstream(boot_dir + "/bin/aws") << "#!/bin/sh\nexec " << aws_cli
+                                         << " --endpoint-url \"$TEST_AWS_ENDPOINT\" \"$@\"\n";
+    fs::permissions(boot_dir + "/bin/aws", fs::perms(0755));
+    ProcessOptions o;
+    o.input = "export TEST_AWS_ENDPOINT=" + endpoint + " AWS_ACCESS_KEY_ID=" + kKeyId + " AWS_SECRET_ACCESS_KEY='" +
+              kSecret + "' AWS_EC2_METADATA_DISABLED=true HOIST_BOOT_LOG=" + boot_dir + "/boot.log PATH=" + boot_dir +
+              "/bin:/usr/sbin:/usr/bin:/sbin:/bin\n" + script;
+    o.timeout = std::chrono::minutes(2);
+    auto r = run_process({"ssh", "-F", ssh_config, host, "bash", "-s"}, o);
+    b.exit_code = r.exit_code;
+    b.out = r.out + r.err;
+    std::ifstream in(boot_dir + "/boot.log");
+    b.log.assign(std::istreambuf_iterator<char>(in), {});
+    return b;
 }
 
 }  // namespace hoist::aws::itest

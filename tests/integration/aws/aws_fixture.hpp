@@ -50,6 +50,17 @@ private:
     std::string m_id, m_dir, m_endpoint, m_imds, m_upstream_before;
 };
 
+/// Runs launch template user data on fleet host `host` the way cloud-init runs it at first boot
+/// (through ssh, as the host's login user), with the machine's AWS CLI reaching `endpoint` with the
+/// test keys, as an instance's CLI reaches AWS with its role. `dir`: a directory of the test's
+/// (made traversable) for the CLI wrapper and the boot log, which is returned in `log`.
+struct Boot {
+    int exit_code = -1;
+    std::string out, log;
+};
+Boot boot_user_data(const std::string& ssh_config, const std::string& host, const std::string& dir,
+                    const std::string& endpoint, const std::string& script);
+
 /// A seed with the test keys, fast health checks, no groups yet.
 nlohmann::json base_seed();
 Credentials test_keys();

@@ -16,6 +16,7 @@
 
 #include "../deploy/cmdlines.hpp"
 #include "../deploy/deploy_fixture.hpp"
+#include "aws/launch_template.hpp"
 #include "aws_fixture.hpp"
 #include "util/base64.hpp"
 #include "util/process.hpp"
@@ -47,6 +48,19 @@ class EcrTest : public dtest::DeployTest {
                        {"denied_keys", {"AKIAHOISTDENIED00001"}}};
         seed["credentials"].push_back(
             {{"access_key_id", "AKIAHOISTDENIED00001"}, {"secret_access_key", kSecret}});
+        // an Auto Scaling group of the fleet's hosts whose last one is being launched (launch: converge)
+        nlohmann::json instances = nlohmann::json::array(), members = nlohmann::json::array();
+        for (std::size_t i = 0; i < m_hosts.size(); ++i) {
+            std::string id = "i-0ec700000000000" + std::to_string(i + 1);
+            instances.push_back({{"id", id}, {"state", "running"}, {"private_ip", m_hosts[i]}});
+            members.push_back({{"id", id}, {"lifecycle_state", i + 1 == m_hosts.size() ? "Pending" : "InService"}});
+        }
+        seed["instances"] = instances;
+        seed["auto_scaling_groups"] = {{{"name", "web-asg"}, {"instances", members},
+                                        {"launch_template", {{"id", "lt-0ec70000000000001"}, {"name", "web"},
+                                                             {"version", "$Default"}}}}};
+        seed["launch_templates"] = {{{"id", "lt-0ec70000000000001"}, {"name", "web"},
+                                     {"versions", {{{"number", 1}, {"description", "base"}}}}, {"default", 1}}};
         m_upstream = read(m_fleet["lb"]["nginx"]["config_path_local"].get<std::string>());
         m_fake = std::make_unique<FakeAws>("ecr", seed, false, false);
         m_password = read(m_fleet["dir"].get<std::string>() + "/fake-aws-ecr/ecr-password");
@@ -244,6 +258,65 @@ TEST_F(EcrTest, PushAndEveryHostsPullWithTheTokenFromEcr) {
                     << d.path() << " left behind";
             }
         }
+    }
+}
+
+// launch: converge with an ECR image: the user data of the version the deploy wrote (the group
+// launches $Default, so it is the default now) logs in to ECR at boot with the instance's AWS CLI,
+// pulls by digest from the registry that accepts only the fake's token, starts the release on a
+// host that had neither the image nor a container, and leaves no login behind.
+TEST_F(EcrTest, LaunchConvergeAnInstanceLogsInToEcrAtBoot) {
+    ecr_registry();
+    if (HasFatalFailure()) return;
+    ecr_pipeline();
+    std::string path = m_dir + "/hoist.yml";
+    std::string text = read(path);
+    auto at = text.find("hosts: [");
+    text.replace(at, text.find('\n', at) - at, "hosts: [{ asg: { name: web-asg, region: eu-west-1, launch: converge } }]");
+    std::ofstream(path) << text;
+    auto e = env();
+    e["AWS_ENDPOINT_URL"] = m_fake->endpoint();
+    run_ok({"skopeo", "copy", "-q", "--src-tls-verify=false", "docker://" + m_image + ":v1",
+            "oci:" + m_dir + "/layout:v1"},
+           "skopeo copy");
+    auto push = hoist_ecr({"push", "--from", "oci:" + m_dir + "/layout:v1", "--tag", "v1"}, e);
+    ASSERT_EQ(push.exit_code, 0) << push.err;
+    auto r = hoist_ecr({"-o", "json", "deploy", "--tag", "v1"}, e);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.summary()["launch_template"]["version"], 2) << r.summary().dump();
+    QueryClient ec2 = client(kEc2, m_fake->endpoint());
+    auto versions = describe_template_versions(ec2, "lt-0ec70000000000001", {"$Default"});
+    ASSERT_EQ(versions.size(), 1u);
+    EXPECT_EQ(versions[0].number, 2) << "the group launches $Default: hoist's version is the default";
+    auto script = base64_decode(versions[0].user_data);
+    ASSERT_TRUE(script);
+    EXPECT_NE(script->find("aws ecr get-login-password --region eu-west-1 | docker login --username AWS "
+                           "--password-stdin " + kEcrHost),
+              std::string::npos)
+        << *script;
+    EXPECT_EQ(script->find(m_password), std::string::npos);
+
+    // the instance being launched: neither the image nor a container
+    const auto& node = m_fleet["hosts"][m_hosts.size() - 1];
+    const std::string dh = node["docker_host"].get<std::string>();
+    run_process({"sh", "-c", "ids=$(docker -H " + dh + " ps -aq --filter label=hoist.service); [ -z \"$ids\" ] || "
+                 "docker -H " + dh + " rm -f $ids"});
+    run_process({"sh", "-c", "docker -H " + dh + " rmi -f $(docker -H " + dh + " images -q " + kEcrHost + "/app)"});
+    ASSERT_NE(run_process({"docker", "-H", dh, "image", "inspect", kEcrHost + "/app:v1"}).exit_code, 0);
+    auto boot = boot_user_data(m_fleet["ssh"]["config"].get<std::string>(), m_hosts.back(), m_dir, m_fake->endpoint(),
+                               *script);
+    std::string boot_log = boot.log;
+    ASSERT_EQ(boot.exit_code, 0) << boot.out << boot_log;
+    EXPECT_NE(boot_log.find("app-v1 is healthy"), std::string::npos) << boot_log;
+    EXPECT_EQ(get(m_hosts.back(), 8080, "/version"), "v1");
+    EXPECT_NE(m_fake->log().find("ecr GetAuthorizationToken eu-west-1 -> 200"), std::string::npos);
+    // the login lived in a directory of its own, gone; the host's own docker config never held it
+    std::string basic = base64_encode("AWS:" + m_password);
+    for (const auto& f : fs::recursive_directory_iterator(node["home"].get<std::string>())) {
+        if (!f.is_regular_file() || f.file_size() > (1 << 20)) continue;
+        std::string body = read(f.path());
+        EXPECT_EQ(body.find(m_password), std::string::npos) << f.path();
+        EXPECT_EQ(body.find(basic), std::string::npos) << f.path();
     }
 }
 
