@@ -55,21 +55,27 @@ void register_plan(CLI::App& app, Context& ctx) {
             }
             std::string t = deploy::resolve_tag(p, tag);
             if (p.asg && p.asg->launch_converge) {  // deploy/launch.hpp: read-only calls, as the deploy's pre-flight
-                try {
-                    auto lt = deploy::check_launch(p);
-                    std::string secrets;
-                    for (const auto& [env, name] : p.asg->ssm) secrets += (secrets.empty() ? "" : ", ") + env + "=" + name;
-                    ctx.out->result("Launch template " + lt.template_id + " (" + lt.template_name + "), launched by " +
-                                    p.asg->name + " at " + lt.group_version + " (now version " +
-                                    std::to_string(lt.source_version) + "): after a successful deploy, a new version "
-                                    "whose user data starts " + p.service + " " + t + " at boot" +
-                                    (secrets.empty() ? "" : " (secrets from SSM: " + secrets + ")") +
-                                    "; hoist's versions beyond the newest 5 are deleted\n");
-                    for (const auto& w : lt.warnings) ctx.out->warning(w);
-                    ctx.out->event("launch_template", {{"id", lt.template_id}, {"group_version", lt.group_version},
-                                                       {"version", lt.source_version}});
-                } catch (const aws::Error& e) {
-                    ctx.out->error(std::string(e.what()) + "; a deploy would stop before changing anything");
+                std::string secrets;
+                for (const auto& [env, name] : p.asg->ssm) secrets += (secrets.empty() ? "" : ", ") + env + "=" + name;
+                const std::string what = "after a successful deploy, a new version whose user data starts " +
+                                         p.service + " " + t + " at boot" +
+                                         (secrets.empty() ? "" : " (secrets from SSM: " + secrets + ")") +
+                                         "; hoist's versions beyond the newest 5 are deleted\n";
+                if (offline) {
+                    ctx.out->result("Launch template of " + p.asg->name + " (not looked up: --offline): " + what);
+                } else {
+                    try {
+                        auto lt = deploy::check_launch(p);
+                        ctx.out->result("Launch template " + lt.template_id + " (" + lt.template_name +
+                                        "), launched by " + p.asg->name + " at " + lt.group_version + " (now version " +
+                                        std::to_string(lt.source_version) + "): " + what);
+                        for (const auto& w : lt.warnings) ctx.out->warning(w);
+                        ctx.out->event("launch_template", {{"id", lt.template_id},
+                                                           {"group_version", lt.group_version},
+                                                           {"version", lt.source_version}});
+                    } catch (const aws::Error& e) {
+                        ctx.out->error(std::string(e.what()) + "; a deploy would stop before changing anything");
+                    }
                 }
             }
             auto selected = ctx.only_roles();

@@ -26,6 +26,17 @@ SIG_CODES = {"SignatureDoesNotMatch": ("InvalidSignatureException", 403),
              "MissingAuthenticationToken": ("MissingAuthenticationTokenException", 403)}
 
 
+def json_request(body):
+    """A JSON 1.1 request's body as a dict, or AWS's SerializationException."""
+    try:
+        req = json.loads(body.decode("utf-8") or "{}")
+    except ValueError:
+        raise ApiError("SerializationException", "Start of structure or map found where not expected.")
+    if not isinstance(req, dict):
+        raise ApiError("SerializationException", "Start of structure or map found where not expected.")
+    return req
+
+
 class Ecr:
     def __init__(self, seed, state_dir):
         cfg = seed.get("ecr", {})
@@ -53,12 +64,7 @@ class Ecr:
         op = target[len(PREFIX):] if target.startswith(PREFIX) else ""
         if op != "GetAuthorizationToken":
             raise ApiError("UnknownOperationException", "", 400)
-        try:
-            req = json.loads(body.decode("utf-8") or "{}")
-        except ValueError:
-            raise ApiError("SerializationException", "Start of structure or map found where not expected.")
-        if not isinstance(req, dict):
-            raise ApiError("SerializationException", "Start of structure or map found where not expected.")
+        req = json_request(body)
         if akid in self.denied:
             raise ApiError("AccessDeniedException",
                            "User: arn:aws:iam::%s:user/hoist-test is not authorized to perform: "

@@ -9,9 +9,9 @@ A SecureString read without WithDecryption answers its (fake) ciphertext, never 
 """
 import base64
 import hashlib
-import json
 import time
 
+from .ecr_api import json_request
 from .elbv2 import ApiError
 
 PREFIX = "AmazonSSM."
@@ -36,12 +36,7 @@ class Ssm:
         op = target[len(PREFIX):] if target.startswith(PREFIX) else ""
         if op not in ("GetParameter", "GetParameters"):
             raise ApiError("UnknownOperationException", "", 400)
-        try:
-            req = json.loads(body.decode("utf-8") or "{}")
-        except ValueError:
-            raise ApiError("SerializationException", "Start of structure or map found where not expected.")
-        if not isinstance(req, dict):
-            raise ApiError("SerializationException", "Start of structure or map found where not expected.")
+        req = json_request(body)
         names = [req.get("Name")] if op == "GetParameter" else req.get("Names")
         if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
             raise ApiError("ValidationException", "1 validation error detected: Value null at '%s' failed to satisfy "
