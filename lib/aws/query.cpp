@@ -3,6 +3,8 @@
 // throttled deploy can wait longer than that in total.
 #include "aws/query.hpp"
 
+#include <memory>
+
 #include <algorithm>
 #include <ctime>
 #include <random>
@@ -199,6 +201,14 @@ std::string QueryClient::post(const std::string& operation, const std::string& c
                           std::to_string(attempt + 1) + " of " + std::to_string(rp.max_attempts) + ")");
         m_options.sleep(wait);
     }
+}
+
+QueryClient service_client(const Service& service, const std::string& region, const ChainOptions& chain,
+                           QueryOptions options) {
+    auto provider = std::make_shared<CredentialProvider>(chain);
+    return QueryClient(
+        service, region, resolve_endpoint(service, region, chain.env), [provider] { return provider->get(); },
+        std::move(options));
 }
 
 }  // namespace hoist::aws

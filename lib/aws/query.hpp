@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "aws/credentials.hpp"
 #include "aws/sigv4.hpp"
 #include "aws/transport.hpp"
 #include "aws/xml.hpp"
@@ -95,5 +96,11 @@ private:
     std::function<Credentials()> m_credentials;
     QueryOptions m_options;
 };
+
+/// A client for `service` in `region`: its endpoint (honouring the override variables of
+/// `chain.env`), signed with the keys of the credential chain, refreshed as they expire. The one
+/// way lib/ makes a client for a region it has resolved.
+QueryClient service_client(const Service& service, const std::string& region, const ChainOptions& chain,
+                           QueryOptions options = {});
 
 }  // namespace hoist::aws

@@ -74,10 +74,7 @@ std::vector<config::Host> resolve_ec2_hosts(const config::Pipeline& p, const Cha
                                             QueryOptions options) {
     if (!p.ec2) return p.hosts;
     std::string region = aws::resolve_region(p.ec2->region, chain);
-    auto provider = std::make_shared<CredentialProvider>(chain);
-    QueryClient ec2(
-        aws::kEc2, region, aws::resolve_endpoint(aws::kEc2, region, chain.env), [provider] { return provider->get(); },
-        std::move(options));
+    QueryClient ec2 = aws::service_client(aws::kEc2, region, chain, std::move(options));
     std::vector<Filter> filters = {{"instance-state-name", {"running"}}};
     for (const auto& [k, v] : p.ec2->tags) filters.push_back({"tag:" + k, {v}});
     try {
@@ -90,10 +87,7 @@ std::vector<config::Host> resolve_ec2_hosts(const config::Pipeline& p, const Cha
 
 QueryClient asg_client(const config::AsgDiscovery& d, const ChainOptions& chain, QueryOptions options) {
     std::string region = aws::resolve_region(d.region, chain);
-    auto provider = std::make_shared<CredentialProvider>(chain);
-    return QueryClient(
-        aws::kAutoScaling, region, aws::resolve_endpoint(aws::kAutoScaling, region, chain.env),
-        [provider] { return provider->get(); }, std::move(options));
+    return aws::service_client(aws::kAutoScaling, region, chain, std::move(options));
 }
 
 std::vector<config::Host> resolve_asg_hosts(const config::Pipeline& p, const ChainOptions& chain,
@@ -118,10 +112,7 @@ std::vector<config::Host> resolve_asg_hosts(const config::Pipeline& p, const Cha
         if (ids.empty())
             throw aws::Error("", "the group has no InService instance in " + as.region() +
                                 (other.empty() ? "" : " (" + join(other, ", ") + ")"));
-        auto provider = std::make_shared<CredentialProvider>(chain);
-        QueryClient ec2(
-            aws::kEc2, as.region(), aws::resolve_endpoint(aws::kEc2, as.region(), chain.env),
-            [provider] { return provider->get(); }, options);
+        QueryClient ec2 = aws::service_client(aws::kEc2, as.region(), chain, options);
         std::vector<Instance> instances;
         for (std::size_t at = 0; at < ids.size(); at += 200) {  // DescribeInstances: 200 values per filter
             std::vector<std::string> chunk(ids.begin() + static_cast<long>(at),

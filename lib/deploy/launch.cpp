@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <memory>
 
 #include "aws/asg.hpp"
 #include "aws/ecr.hpp"
@@ -37,10 +36,7 @@ std::string seconds(std::chrono::milliseconds ms) {
 long long whole_seconds(std::chrono::milliseconds ms) { return std::max<long long>(1, (ms.count() + 999) / 1000); }
 
 aws::QueryClient client(const aws::Service& service, const std::string& region, const LaunchOptions& o) {
-    auto provider = std::make_shared<aws::CredentialProvider>(o.chain);
-    return aws::QueryClient(
-        service, region, aws::resolve_endpoint(service, region, o.chain.env), [provider] { return provider->get(); },
-        o.query);
+    return aws::service_client(service, region, o.chain, o.query);
 }
 
 }  // namespace

@@ -256,13 +256,10 @@ std::unique_ptr<LoadBalancer> make_alb(AlbOptions o, Sleeper sleep, std::functio
     if (!warn) warn = log;
     aws::ChainOptions chain;
     o.region = aws::resolve_region(o.region, chain);
-    auto provider = std::make_shared<aws::CredentialProvider>(chain);
     aws::QueryOptions q;
     q.sleep = [sleep](milliseconds d) { sleep(d); };
     q.log = warn;
-    aws::QueryClient client(
-        aws::kElbv2, o.region, aws::resolve_endpoint(aws::kElbv2, o.region, chain.env),
-        [provider] { return provider->get(); }, q);
+    aws::QueryClient client = aws::service_client(aws::kElbv2, o.region, chain, q);
     auto api = std::make_shared<aws::Elbv2>(std::move(client));
     return std::make_unique<AlbBalancer>(api, std::move(o), std::move(sleep), std::move(log),
                                          std::move(warn));
