@@ -43,7 +43,8 @@ export HOIST_STRESS_PUSHES=${HOIST_STRESS_PUSHES:-4}
 export HOIST_TEST_BUDGET_S=${HOIST_TEST_BUDGET_S:-400}
 
 printf '\n=== push and build integration tests under ThreadSanitizer ===\n'
-# Push*: open, basic and token registries, TTY progress, the stress test; FleetRegistry, RegistryFaults:
-# retries and faults; builds: native (oracle against docker build), Engine builder, platforms.
+# Jump: the bastion tunnel's pump thread and concurrent channel opens through it; Push*: open,
+# basic and token registries, TTY progress, the stress test; FleetRegistry, RegistryFaults: retries
+# and faults; builds: native (oracle against docker build), Engine builder, platforms.
 ctest --test-dir "$build" -L integration --output-on-failure \
-  -R '^(Push|FleetRegistry\.|RegistryFaults\.|FleetBuild\.|DockerBuilder\.|BuildPlatform\.|Dockerfiles/Oracle)'
+  -R '^(Jump\.|Push|FleetRegistry\.|RegistryFaults\.|FleetBuild\.|DockerBuilder\.|BuildPlatform\.|Dockerfiles/Oracle)'

@@ -56,26 +56,39 @@ void Channel::send_eof(const Deadline& deadline) {
     m_session->check(rc, "sending EOF");
 }
 
+namespace {
+
+/// libssh2 keeps one channel open in progress per session, whatever its kind and arguments: an
+/// open abandoned at its deadline would be continued by the next open call, which would get the
+/// abandoned one's channel (to another port or socket). So a session whose open timed out is not
+/// used again.
+template <class F>
+Channel open_channel(Session& s, const Deadline& d, const std::string& what, F&& open) {
+    try {
+        return Channel(s, retry_ptr(s.raw(), s.fd(), d, what, std::forward<F>(open)));
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::timeout) s.mark_broken();
+        throw;
+    }
+}
+
+}  // namespace
+
 Channel open_session_channel(Session& s, const Deadline& d) {
-    auto* c = retry_ptr(s.raw(), s.fd(), d, s.label() + ": opening a session channel",
+    return open_channel(s, d, s.label() + ": opening a session channel",
                         [&] { return libssh2_channel_open_session(s.raw()); });
-    return Channel(s, c);
 }
 
 Channel open_direct_tcpip(Session& s, const std::string& host, int port, const Deadline& d) {
-    std::string what = s.label() + ": forwarding to " + host + ":" + std::to_string(port) + " on the host";
-    auto* c = retry_ptr(s.raw(), s.fd(), d, what, [&] {
+    return open_channel(s, d, s.label() + ": forwarding to " + host + ":" + std::to_string(port) + " on the host", [&] {
         return libssh2_channel_direct_tcpip_ex(s.raw(), host.c_str(), port, "127.0.0.1", 0);
     });
-    return Channel(s, c);
 }
 
 Channel open_direct_streamlocal(Session& s, const std::string& path, const Deadline& d) {
-    std::string what = s.label() + ": connecting to unix socket " + path + " on the host";
-    auto* c = retry_ptr(s.raw(), s.fd(), d, what, [&] {
+    return open_channel(s, d, s.label() + ": connecting to unix socket " + path + " on the host", [&] {
         return libssh2_channel_direct_streamlocal_ex(s.raw(), path.c_str(), "127.0.0.1", 0);
     });
-    return Channel(s, c);
 }
 
 }  // namespace hoist::ssh

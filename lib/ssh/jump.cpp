@@ -25,6 +25,7 @@ struct JumpTunnel::Request {
     bool done = false;
     std::string error;  ///< empty: success
     ErrorKind kind = ErrorKind::channel;
+    bool abandoned = false;  ///< pump thread only: the caller was answered (timed out), the open goes on
     void finish(std::string err, ErrorKind k = ErrorKind::channel) {
         std::lock_guard<std::mutex> lock(m);
         done = true;
@@ -63,7 +64,6 @@ JumpTunnel::~JumpTunnel() {
 
 Socket JumpTunnel::open(const std::string& host, int port, const Deadline& deadline) {
     std::string what = m_label + ": forwarding to " + host + ":" + std::to_string(port);
-    if (m_dead) throw Error(ErrorKind::disconnected, what + ": the jump host connection is gone: " + m_dead_reason);
     auto [near_end, far_end] = socket_pair();
     auto req = std::make_shared<Request>();
     req->host = host;
@@ -71,7 +71,9 @@ Socket JumpTunnel::open(const std::string& host, int port, const Deadline& deadl
     req->deadline = deadline;
     req->far_end = std::move(far_end);
     {
+        // under the lock that fail_all takes: a request is either refused here or answered there
         std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_dead) throw Error(ErrorKind::disconnected, what + ": the jump host connection is gone: " + m_dead_reason);
         m_requests.push_back(req);
     }
     char c = 1;
@@ -87,12 +89,72 @@ Socket JumpTunnel::open(const std::string& host, int port, const Deadline& deadl
 }
 
 void JumpTunnel::fail_all(const std::string& why) {
+    std::lock_guard<std::mutex> lock(m_mutex);
     m_dead_reason = why;
     m_dead = true;
-    std::lock_guard<std::mutex> lock(m_mutex);
     for (auto& r : m_requests) r->finish(why, ErrorKind::disconnected);
     m_requests.clear();
+    for (auto& r : m_pending)
+        if (!r->abandoned) r->finish(why, ErrorKind::disconnected);
+    m_pending.clear();
     for (auto& f : m_forwards) f->local.reset();  // targets see EOF at once
+}
+
+/// Drives the channel opens, one at a time. libssh2 keeps a single channel open in progress per
+/// session: a call for another host:port while one is pending continues the first open and
+/// returns the first's channel, which would hand one target's connection to another caller. So
+/// only the front request is passed to libssh2 until it is answered; one whose caller's deadline
+/// passed meanwhile is told so at once, and its channel, if it still comes, is closed. False when
+/// the bastion session failed (fail_all was called).
+bool JumpTunnel::step_opens(std::vector<LIBSSH2_CHANNEL*>& closing, bool& progress) {
+    LIBSSH2_SESSION* s = m_session.raw();
+    while (!m_pending.empty()) {
+        auto r = m_pending.front();
+        LIBSSH2_CHANNEL* ch = libssh2_channel_direct_tcpip_ex(s, r->host.c_str(), r->port, "127.0.0.1", 0);
+        if (ch) {
+            if (r->abandoned) {
+                closing.push_back(ch);
+            } else {
+                auto f = std::make_unique<Forward>();
+                f->channel = ch;
+                f->local = std::move(r->far_end);
+                m_forwards.push_back(std::move(f));
+                r->finish("");
+            }
+        } else if (int e = libssh2_session_last_errno(s); e != LIBSSH2_ERROR_EAGAIN) {
+            std::string why = last_error(s);
+            if (!r->abandoned) r->finish(why, kind_of(e));
+            if (kind_of(e) == ErrorKind::disconnected) {
+                m_pending.pop_front();
+                fail_all("the jump host dropped the connection: " + why);
+                return false;
+            }
+        } else {
+            if (!r->abandoned && r->deadline.passed()) {
+                r->finish("timed out opening a channel through the jump host", ErrorKind::timeout);
+                r->abandoned = true;
+                progress = true;
+            } else if (r->abandoned && r->deadline.at != Clock::time_point::max() &&
+                       Clock::now() > r->deadline.at + std::chrono::seconds(30)) {
+                fail_all("the jump host did not answer a channel open in 30 s");
+                return false;
+            }
+            break;
+        }
+        m_pending.pop_front();
+        progress = true;
+    }
+    // the ones still waiting for their turn: answered when their callers' deadlines pass
+    for (auto it = m_pending.size() > 1 ? m_pending.begin() + 1 : m_pending.end(); it != m_pending.end();) {
+        if ((*it)->deadline.passed()) {
+            (*it)->finish("timed out waiting to open a channel through the jump host", ErrorKind::timeout);
+            it = m_pending.erase(it);
+            progress = true;
+        } else {
+            ++it;
+        }
+    }
+    return true;
 }
 
 /// Moves bytes of one forward both ways; false when the bastion session failed.
@@ -151,39 +213,15 @@ bool JumpTunnel::step_forward(Forward& f, bool& progress) {
 
 void JumpTunnel::run() {
     LIBSSH2_SESSION* s = m_session.raw();
-    std::vector<std::shared_ptr<Request>> pending;
     std::vector<LIBSSH2_CHANNEL*> closing;
     while (!m_stop) {
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            for (auto& r : m_requests) pending.push_back(r);
+            for (auto& r : m_requests) m_pending.push_back(r);
             m_requests.clear();
         }
         bool progress = false;
-        for (auto it = pending.begin(); it != pending.end();) {
-            auto& r = *it;
-            LIBSSH2_CHANNEL* ch = libssh2_channel_direct_tcpip_ex(s, r->host.c_str(), r->port, "127.0.0.1", 0);
-            if (ch) {
-                auto f = std::make_unique<Forward>();
-                f->channel = ch;
-                f->local = std::move(r->far_end);
-                m_forwards.push_back(std::move(f));
-                r->finish("");
-                progress = true;
-            } else if (int e = libssh2_session_last_errno(s); e != LIBSSH2_ERROR_EAGAIN) {
-                r->finish(last_error(s), kind_of(e));
-                if (kind_of(e) == ErrorKind::disconnected) {
-                    fail_all("the jump host dropped the connection: " + last_error(s));
-                    return;
-                }
-            } else if (r->deadline.passed()) {
-                r->finish("timed out opening a channel through the jump host", ErrorKind::timeout);
-            } else {
-                ++it;
-                continue;
-            }
-            it = pending.erase(it);
-        }
+        if (!step_opens(closing, progress)) return;
         for (auto& f : m_forwards) {
             if (!step_forward(*f, progress)) {
                 fail_all("the jump host connection failed: " + last_error(s));
@@ -220,7 +258,7 @@ void JumpTunnel::run() {
             if (!f->to_local.empty()) ev |= POLLOUT;
             fds.push_back({f->local.fd(), ev, 0});
         }
-        int timeout = pending.empty() && closing.empty() ? 1000 : 20;
+        int timeout = m_pending.empty() && closing.empty() ? 1000 : 20;
         ::poll(fds.data(), fds.size(), timeout);
         if (fds[1].revents & POLLIN) {
             char drain[64];

@@ -7,6 +7,7 @@
 /// known_hosts like any other; one bastion session serves every target behind it; chains nest
 /// (the second bastion's session runs on a socket pair of the first tunnel).
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,7 @@ private:
     struct Forward;
     struct Request;
     void run();
+    bool step_opens(std::vector<LIBSSH2_CHANNEL*>& closing, bool& progress);
     bool step_forward(Forward& f, bool& progress);
     void fail_all(const std::string& why);
 
@@ -47,10 +49,11 @@ private:
     int m_wake[2] = {-1, -1};
     std::mutex m_mutex;
     std::vector<std::shared_ptr<Request>> m_requests;  ///< guarded by m_mutex
+    std::deque<std::shared_ptr<Request>> m_pending;    ///< pump thread only; the front is being opened
     std::vector<std::unique_ptr<Forward>> m_forwards;  ///< pump thread only
     std::atomic<bool> m_stop{false};
-    std::atomic<bool> m_dead{false};
-    std::string m_dead_reason;  ///< written before m_dead is set
+    std::atomic<bool> m_dead{false};  ///< set under m_mutex
+    std::string m_dead_reason;        ///< guarded by m_mutex
     std::thread m_thread;
 };
 

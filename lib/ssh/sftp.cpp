@@ -75,7 +75,12 @@ LIBSSH2_SFTP* start_sftp(Session& s, const Deadline& d, const std::string& what)
         int len = 0;
         int rc = libssh2_session_last_error(s.raw(), &msg, &len, 0);
         if (rc == LIBSSH2_ERROR_EAGAIN) {
-            s.wait(d, what);
+            try {
+                s.wait(d, what);
+            } catch (const Error&) {
+                s.mark_broken();  // its half-done channel open would be continued by the next open
+                throw;
+            }
             continue;
         }
         std::string_view text(msg ? msg : "", msg && len > 0 ? static_cast<std::size_t>(len) : 0);

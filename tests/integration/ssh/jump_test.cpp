@@ -1,4 +1,6 @@
 // Hosts reachable only through the fleet's bastion (their subnet is unreachable from here).
+#include <thread>
+
 #include "fleet_fixture.hpp"
 #include "ssh/fleet.hpp"
 #include "ssh/ssh_config.hpp"
@@ -56,6 +58,29 @@ TEST_F(Jump, ThroughTheBastionSharingOneTunnel) {
     o.input = std::string(3 << 20, 'z');
     auto r = fleet.connection(f().bastion_hosts[0]).exec("wc -c; head -c 2000000 /dev/zero", o);
     EXPECT_EQ(r.out.size(), std::to_string(3 << 20).size() + 1 + 2000000);
+}
+
+TEST_F(Jump, ConcurrentOpensThroughOneTunnelReachTheirOwnTargets) {
+    // libssh2 keeps one channel open in progress per session: the tunnel must not start a second
+    // (to another address) before the first is answered, or it hands the first's channel to the
+    // second caller. Many connects at once to alternating targets, each checked by host key and
+    // hostname; the stall on the bastion's answer is what lets them overlap.
+    Connector c(options());
+    std::vector<Target> targets;
+    for (int i = 0; i < 24; ++i) targets.push_back(behind(f().bastion_hosts[static_cast<std::size_t>(i % 2)]));
+    std::vector<std::string> got(targets.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        threads.emplace_back([&, i] {
+            try {
+                got[i] = c.connect(targets[i])->exec("hostname", {}).out;
+            } catch (const Error& e) {
+                got[i] = e.what();
+            }
+        });
+    for (auto& t : threads) t.join();
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        EXPECT_EQ(got[i], f().name + "-bh" + std::to_string(i % 2 + 1) + "\n") << "connect " << i;
 }
 
 TEST_F(Jump, BastionHostKeyIsVerified) {
