@@ -61,6 +61,11 @@ void register_plan(CLI::App& app, Context& ctx) {
                                          p.service + " " + t + " at boot" +
                                          (secrets.empty() ? "" : " (secrets from SSM: " + secrets + ")") +
                                          "; hoist's versions beyond the newest 5 are deleted\n";
+                try {  // no AWS call: the release's user data against EC2's limit
+                    deploy::check_user_data_size(p, t, "", p.asg->region.empty() ? "us-east-1" : p.asg->region);
+                } catch (const aws::Error& e) {
+                    ctx.out->error(std::string(e.what()) + "; a deploy would stop before changing anything");
+                }
                 if (offline) {
                     ctx.out->result("Launch template of " + p.asg->name + " (not looked up: --offline): " + what);
                 } else {

@@ -174,6 +174,17 @@ std::string user_data(const BootRelease& r) {
     return s;
 }
 
+void check_user_data_size(const config::Pipeline& p, const std::string& tag, const std::string& color,
+                          const std::string& region) {
+    const std::string longest_digest = "sha256:" + std::string(64, '0');
+    std::size_t size = user_data(boot_release(p, tag, longest_digest, color, region)).size();
+    if (size <= kUserDataMax) return;
+    throw aws::Error("", "launch: converge: the user data that starts " + p.service + " " + tag + " at boot would be " +
+                             std::to_string(size) + " bytes; EC2 keeps at most " + std::to_string(kUserDataMax) +
+                             ". It holds the container's env, options and volumes: move large values into "
+                             "secret_env (read from SSM at boot) or into the image");
+}
+
 LaunchTarget check_launch(const config::Pipeline& p, const LaunchOptions& o) {
     const config::AsgDiscovery& d = *p.asg;
     LaunchTarget t;

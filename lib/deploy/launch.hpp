@@ -44,6 +44,15 @@ BootRelease boot_release(const config::Pipeline& p, const std::string& tag, cons
 /// the same bytes, so an unchanged release writes no new version.
 std::string user_data(const BootRelease& r);
 
+/// EC2 keeps at most this much user data (bytes before base64).
+constexpr std::size_t kUserDataMax = 16384;
+
+/// Before a deploy: the release's user data fits EC2's limit. A digest of full length is assumed
+/// (the one the push will give is not known yet). Throws aws::Error saying by how much it is over
+/// and what makes it large (the container's env, options and volumes are in it).
+void check_user_data_size(const config::Pipeline& p, const std::string& tag, const std::string& color,
+                          const std::string& region);
+
 /// The first line of every user data hoist writes, to tell hoist's versions from a person's.
 constexpr const char* kUserDataMarker = "# hoist launch: converge";
 

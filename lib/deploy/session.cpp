@@ -441,6 +441,7 @@ DeployOutcome run_stages(const config::Pipeline& p, const DeployRequest& req, re
     if (p.asg && p.asg->launch_converge && web_selected) {
         try {
             launch = check_launch(p);
+            check_user_data_size(p, plan.tag, plan.new_color, launch->region);
         } catch (const Error& e) {  // aws::Error: before any host changed
             throw Error(ExitCode::rolled_back, std::string(e.what()) + "; nothing was changed");
         }

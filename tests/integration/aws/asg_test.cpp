@@ -113,7 +113,7 @@ class AsgTest : public dtest::DeployTest {
         std::ofstream(file) << routed;
     }
     /// The fixture's pipeline with `launch: converge` and the secret DATABASE_URL read from SSM.
-    void launch_pipeline() {
+    void launch_pipeline(const std::string& env = "") {
         std::string path = m_dir + "/hoist.yml";
         std::string text = read(path);
         auto at = text.find("hosts: [");
@@ -122,7 +122,8 @@ class AsgTest : public dtest::DeployTest {
                      "/web/prod/DATABASE_URL } } }]");
         at = text.find("container: {");
         text.replace(at, text.find('\n', at) - at,
-                     "container: { port: 8080, host_port: 8080, stop_timeout: 1s, secret_env: [DATABASE_URL] }");
+                     "container: { port: 8080, host_port: 8080, stop_timeout: 1s, secret_env: [DATABASE_URL]" +
+                         (env.empty() ? "" : ", env: " + env) + " }");
         std::ofstream(path) << text;
     }
     std::map<std::string, std::string> launch_env() const {
@@ -385,6 +386,10 @@ TEST_F(AsgTest, LaunchConvergeAwsErrors) {
     config["auto_scaling_groups"][0].erase("launch_template");
     config["auto_scaling_groups"][0]["launch_configuration"] = "web-lc";
     expect_stopped("lt-config", config, "launches from launch configuration 'web-lc'");
+    // user data EC2 would refuse (16 KB): known before the rollout, not after it
+    launch_pipeline("{ CA_BUNDLE: " + std::string(17000, 'c') + " }");
+    expect_stopped("lt-too-large", m_seed, "bytes; EC2 keeps at most 16384. It holds the container's env");
+    launch_pipeline();
 
     // IAM refuses the write after the rollout: the deploy stands, the warning says what launches now
     auto refused = m_seed;

@@ -61,6 +61,25 @@ TEST(LaunchUserData, StartsTheReleaseAsTheDeployDoes) {
     EXPECT_EQ(syntax.exit_code, 0) << syntax.err;
 }
 
+TEST(LaunchUserData, TooLargeForEc2IsRefusedBeforeTheDeploy) {
+    auto p = pipeline();
+    EXPECT_NO_THROW(check_user_data_size(p, "v2", "", "eu-west-1"));
+    // env values land in the user data (EC2 keeps 16384 bytes of it)
+    auto big = pipeline();
+    big.container.env["CERT"] = std::string(20000, 'c');
+    try {
+        check_user_data_size(big, "v2", "", "eu-west-1");
+        ADD_FAILURE() << "accepted user data EC2 refuses";
+    } catch (const aws::Error& e) {
+        std::string m = e.what();
+        EXPECT_NE(m.find("would be "), std::string::npos) << m;
+        EXPECT_NE(m.find("at most 16384"), std::string::npos) << m;
+        EXPECT_NE(m.find("secret_env"), std::string::npos) << m;
+        auto size = std::stoul(m.substr(m.find("would be ") + 9));
+        EXPECT_EQ(size, user_data(boot_release(big, "v2", kDigest, "", "eu-west-1")).size()) << m;
+    }
+}
+
 TEST(LaunchUserData, EcrLogsInWithTheInstanceRoleInADirectoryOfItsOwn) {
     auto p = pipeline("123456789012.dkr.ecr.eu-central-1.amazonaws.com/web");
     BootRelease r = boot_release(p, "v3", kDigest, "", "eu-west-1");
