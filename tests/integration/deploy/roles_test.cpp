@@ -2,7 +2,9 @@
 // on two hosts (one shared with web), under load: names and labels on the right hosts, the release
 // command once before the first swap, workers stopped with SIGTERM and their own stop_timeout, a
 // crashing worker taking every role back (0 failed requests), rollback covering every role.
+#include <csignal>
 #include <fstream>
+#include <thread>
 
 #include "deploy_fixture.hpp"
 #include "util/process.hpp"
@@ -154,6 +156,49 @@ TEST_F(RolesTest, WebAndWorkerRollOutUnderLoadAndAFailingWorkerTakesEveryRoleBac
     auto list = containers(m_hosts[2]);
     EXPECT_NE(std::find(list.begin(), list.end(), "app-worker-v2 worker v2 running"), list.end());
     EXPECT_EQ(hoist({"--roles", "workers", "deploy", "--tag", "v2"}).exit_code, 2) << "an unknown role";
+}
+
+TEST_F(RolesTest, CtrlCWhileTheWorkersRollPutsEveryRoleBack) {
+    // web is done and the workers are stopping (each takes 3 s for its job) when Ctrl-C comes: exit
+    // 130, every role back on v1, nginx serving v1 throughout the way back, the lock released
+    write(kWorkerCommand);
+    ASSERT_EQ(hoist({"deploy", "--tag", "v1"}).exit_code, 0);
+    Load load(nginx_url(), "close", 2, 1, m_dir);
+    auto bg = hoist_bg({"-o", "json", "deploy", "--tag", "v2"}, "roles-int");
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    auto worker_stopping = [&] {
+        for (const auto& line : split(read(m_dir + "/roles-int.out"), '\n')) {
+            auto ev = nlohmann::json::parse(line, nullptr, false);
+            if (ev.is_object() && ev.value("event", "") == "step" && ev.value("action", "") == "stop" &&
+                ev.value("detail", "").find("app-worker-v1") != std::string::npos)
+                return true;
+        }
+        return false;
+    };
+    while (!worker_stopping() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(worker_stopping()) << read(m_dir + "/roles-int.err");
+    bg->signal(SIGINT);
+    int code = bg->wait(std::chrono::seconds(120));
+    auto l = load.stop();
+    std::string err = read(m_dir + "/roles-int.err");
+    EXPECT_EQ(code, 130) << err;
+    EXPECT_NE(err.find("interrupted"), std::string::npos) << err;
+    expect_no_failures(l, "Ctrl-C during the worker role");
+    for (const auto& [h, body] : served()) EXPECT_EQ(trim(body), "v1") << "web back on v1: " << h;
+    EXPECT_EQ(pool().size(), 2u) << "both web hosts in the pool";
+    for (const auto& h : {m_hosts[1], m_hosts[2]}) {
+        auto list = containers(h);
+        EXPECT_NE(std::find(list.begin(), list.end(), "app-worker-v1 worker v1 running"), list.end())
+            << h << ": " << join(list, "; ");
+        for (const auto& c : list)
+            if (c.find(" running") != std::string::npos) {
+                EXPECT_NE(c.find(" v1 "), std::string::npos) << h << ": " << c;
+            }
+    }
+    EXPECT_FALSE(lock_held()) << "the lock is released";
+    auto again = hoist({"deploy", "--tag", "v2"});
+    EXPECT_EQ(again.exit_code, 0) << "the next deploy goes through: " << again.err;
 }
 
 TEST_F(RolesTest, StatusLogsHistoryRunAndPruneCoverEveryRole) {
