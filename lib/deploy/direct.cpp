@@ -1,10 +1,13 @@
 #include "deploy/direct.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "deploy/observe.hpp"
 #include "remote/docker.hpp"
+#include "deploy/engine_api.hpp"
 #include "report/units.hpp"
+#include "ssh/http_response.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::deploy {
@@ -37,6 +40,80 @@ ssh::ExecResult stream_image(ssh::Connection& c, const oci::ArchiveImage& img, s
     }
 }
 
+ssh::ExecResult engine_load(ssh::Connection& c, const std::string& socket, const oci::ArchiveImage& img,
+                            std::size_t first, std::chrono::milliseconds timeout,
+                            const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t& bytes,
+                            bool& reached) {
+    reached = false;
+    oci::ArchiveStream stream(img, first);
+    std::int64_t total = oci::bytes_to_send(img, first);
+    auto last = Clock::now();
+    bool ended = false;
+    // chunked, each chunk "<8 hex digits>\r\n<data>\r\n": the tar's length is known only once composed
+    auto body = [&](char* buf, std::size_t cap) -> std::size_t {
+        reached = true;
+        if (ended || cap < 64) return 0;
+        std::size_t n = stream.read(buf + 10, cap - 12);
+        if (progress && Clock::now() - last > std::chrono::milliseconds(250)) {
+            last = Clock::now();
+            progress(stream.bytes_read(), total);
+        }
+        if (n == 0) {
+            ended = true;
+            std::memcpy(buf, "0\r\n\r\n", 5);
+            return 5;
+        }
+        static const char* hex = "0123456789abcdef";
+        for (int i = 0; i < 8; ++i) buf[i] = hex[(n >> (4 * (7 - i))) & 15];  // n < 2^32: cap is a buffer
+        buf[8] = '\r';
+        buf[9] = '\n';
+        std::memcpy(buf + 10 + n, "\r\n", 2);
+        return n + 12;
+    };
+    std::string answer;
+    try {
+        answer = c.unix_socket_stream(
+            socket, engine_post_head("/images/load?quiet=1", "Content-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n"),
+            body, timeout);
+        bytes = stream.bytes_read();
+    } catch (...) {
+        bytes = stream.bytes_read();
+        throw;
+    }
+    ssh::ExecResult r;
+    r.exit_code = 0;
+    if (auto e = engine_load_error(answer, img.config.digest.hex); !e.empty()) {
+        r.exit_code = 1;
+        r.err = e;
+        return r;
+    }
+    auto tag = ssh::parse_http_response(c.unix_socket_request(
+        socket, engine_post_head(engine_tag_path(img.config.digest.hex, img.ref), "Content-Length: 0\r\n"), timeout));
+    if (!tag.ok() || tag.status != 201) {
+        r.exit_code = 1;
+        r.err = "tagging sha256:" + img.config.digest.hex + " as " + img.ref + " failed: " +
+                (tag.ok() ? engine_message(tag) : tag.error);
+    }
+    return r;
+}
+
+ssh::ExecResult load_on_host(ssh::Connection& c, const std::string& engine_socket, const oci::ArchiveImage& img,
+                             std::size_t first, const remote::Command& cli_load, std::chrono::milliseconds timeout,
+                             const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t& bytes,
+                             bool& via_engine) {
+    via_engine = false;
+    if (!engine_socket.empty()) {
+        try {
+            auto r = engine_load(c, engine_socket, img, first, timeout, progress, bytes, via_engine);
+            return r;
+        } catch (const ssh::Error&) {
+            if (via_engine) throw;  // failed while sending: the host's failure, as with the CLI
+            // not reached (streamlocal forwarding refused, no such socket): nothing was sent
+        }
+    }
+    return stream_image(c, img, first, cli_load, timeout, progress, bytes);
+}
+
 std::vector<SendOutcome> send_to_hosts(const config::Pipeline& p, ssh::Fleet& fleet, const oci::ArchiveImage& img,
                                        report::Output& out) {
     std::string runtime = config::to_string(p.container.runtime);
@@ -66,7 +143,8 @@ std::vector<SendOutcome> send_to_hosts(const config::Pipeline& p, ssh::Fleet& fl
                     b.status(host, "send: " + report::human_bytes(sent) + " of " + report::human_bytes(total));
                 });
             };
-            r = stream_image(c, img, need.first, load, timeout, progress, s.bytes);
+            r = load_on_host(c, podman ? "" : images.engine_socket, img, need.first, load, timeout, progress, s.bytes,
+                             s.via_engine);
             s.layers_sent = img.layers.size() - need.first;
         }
         s.ok = r.ok();
@@ -87,7 +165,8 @@ std::vector<SendOutcome> send_to_hosts(const config::Pipeline& p, ssh::Fleet& fl
                                                           report::human_duration_ms(s.duration_ms) + ", loaded as " + img.ref));
             if (!s.tagged_only)
                 out.event("sent", {{"host", s.host}, {"image", img.ref}, {"layers_sent", s.layers_sent},
-                                   {"layers", img.layers.size()}, {"bytes", s.bytes}, {"duration_ms", s.duration_ms}});
+                                   {"layers", img.layers.size()}, {"bytes", s.bytes}, {"duration_ms", s.duration_ms},
+                                   {"via", s.via_engine ? "engine_api" : "cli"}});
         } else {
             out.error(s.host + ": sending " + img.ref + " failed: " + s.error);
         }

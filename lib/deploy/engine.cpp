@@ -525,19 +525,23 @@ bool Executor::send_image(const std::string& host, ssh::Connection& c, const ste
     std::int64_t sent = 0;
     // a large image over a slow link: the command's own timeout is for commands, not transfers
     auto timeout = std::max<std::chrono::milliseconds>(m_p.ssh.command_timeout, std::chrono::minutes(60));
+    bool via_engine = false;
     auto attempt = [&](std::size_t first) {
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            m_env.out.verbose(c.label() + " $ " + step.command.render() + " < " +
-                              std::to_string(img.layers.size() - first) + " layers (" +
+            m_env.out.verbose(c.label() + " $ " +
+                              (step.engine_socket.empty() ? step.command.render()
+                                                          : "POST /images/load on " + step.engine_socket +
+                                                                " (else " + step.command.render() + ")") +
+                              " < " + std::to_string(img.layers.size() - first) + " layers (" +
                               report::human_bytes(oci::bytes_to_send(img, first)) + ")");
         }
         std::int64_t bytes = 0;
-        auto r = stream_image(c, img, first, step.command, timeout,
+        auto r = load_on_host(c, step.engine_socket, img, first, step.command, timeout,
                               [&](std::int64_t done, std::int64_t total) {
                                   table(host, "send: " + report::human_bytes(done) + " of " + report::human_bytes(total));
                               },
-                              bytes);
+                              bytes, via_engine);
         sent += bytes;
         return r;
     };
@@ -560,7 +564,8 @@ bool Executor::send_image(const std::string& host, ssh::Connection& c, const ste
     auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
     std::lock_guard<std::mutex> lock(m_mutex);
     m_env.out.event("sent", {{"host", host}, {"image", img.ref}, {"layers_sent", sent_layers},
-                             {"layers", img.layers.size()}, {"bytes", sent}, {"duration_ms", ms}});
+                             {"layers", img.layers.size()}, {"bytes", sent}, {"duration_ms", ms},
+                             {"via", via_engine ? "engine_api" : "cli"}});
     return true;
 }
 

@@ -25,6 +25,16 @@ HostImages parse_layer_lists(const std::string& out) {
         // the host's answer is untrusted: a line that is not "<id> <list of strings>" is ignored
         // (that image's layers are then sent again, which is safe)
         std::string line = trim(raw);
+        if (starts_with(line, "engine ")) {
+            // an absolute path, nothing else (it becomes a direct-streamlocal target on that host)
+            std::string path = line.substr(7);
+            if (starts_with(path, "unix://")) path = path.substr(7);
+            else path.clear();
+            if (!path.empty() && path[0] == '/' && path.find_first_of(" \t\r\n") == std::string::npos &&
+                path.size() < 256)
+                images.engine_socket = path;
+            continue;
+        }
         auto space = line.find(' ');
         if (space == std::string::npos) continue;
         std::string id = line.substr(0, space);
@@ -118,6 +128,7 @@ Observation observe_fleet(const config::Pipeline& p, ssh::Fleet& fleet, const st
         if (o.value->images) {
             obs.state.hosts[o.host].layer_lists = std::move(o.value->images->layer_lists);
             obs.state.hosts[o.host].image_ids = std::move(o.value->images->ids);
+            obs.state.hosts[o.host].engine_socket = std::move(o.value->images->engine_socket);
         }
     }
     obs.state.active_color = majority_color(obs.state);

@@ -30,6 +30,8 @@ std::string majority_color(const FleetState& state);
 struct HostImages {
     std::vector<std::string> ids;
     std::vector<std::vector<std::string>> layer_lists;
+    /// The Docker Engine's unix socket on the host ("" when the host named none, or a tcp:// one).
+    std::string engine_socket;
 };
 HostImages parse_layer_lists(const std::string& out);
 

@@ -268,7 +268,7 @@ struct Builder {
             add(Action::send, host, 0,
                 "send the layers the host lacks over SSH, verify and load them as " + plan.image_ref +
                     " (the image is not built yet: sizes unknown)",
-                step::Send{remote::load_image(runtime, "<config digest>", plan.image_ref), std::nullopt});
+                step::Send{remote::load_image(runtime, "<config digest>", plan.image_ref), std::nullopt, ""});
             return;
         }
         const ObservedHost* o = observed(host);
@@ -295,7 +295,8 @@ struct Builder {
                                      (podman ? " (podman load reads every layer)"
                                              : o && o->layer_lists ? "" : " (the host's layers were not looked at)");
         add(Action::send, host, 0, what + " over SSH, verify and load them as " + plan.image_ref,
-            step::Send{remote::load_image(runtime, img->config.digest.hex, plan.image_ref), t},
+            step::Send{remote::load_image(runtime, img->config.digest.hex, plan.image_ref), t,
+                       podman || !o ? std::string() : o->engine_socket},
             "sending the image to the host failed");
     }
 

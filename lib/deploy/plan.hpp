@@ -104,8 +104,9 @@ struct Release {
 /// registry.direct: streams the layers [transfer.first, layers) of Plan::direct_image into the
 /// host's runtime through `command` (`send`); nullopt: the image is not built yet (`hoist plan`).
 struct Send {
-    remote::Command command;
+    remote::Command command;  ///< the CLI's load, when the Engine API is not known or not reachable
     std::optional<Transfer> transfer;
+    std::string engine_socket;  ///< the host's Docker Engine socket, as its look named it ("" = none)
 };
 /// The load balancer's pool becomes `pool` (`drain`, `enable`, `switch`). `commands`: what the
 /// driver runs for it, where it runs commands (nginx); runtime-API and AWS calls are named by the

@@ -60,6 +60,7 @@ struct ObservedHost {
     /// registry.direct: the diff-ID list of each image the host holds (nullopt: not looked at)
     std::optional<std::vector<std::vector<std::string>>> layer_lists;
     std::vector<std::string> image_ids;  ///< registry.direct: "sha256:<hex>" of each image it holds
+    std::string engine_socket;           ///< registry.direct: the Docker Engine's socket on the host, if known
     bool has(const std::string& name) const;
     const ObservedContainer* find(const std::string& name) const;
 };

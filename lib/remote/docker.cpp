@@ -112,8 +112,10 @@ Command pull_with_auth(const std::string& runtime, const std::string& image, boo
 }
 
 Command image_layer_lists(const std::string& runtime) {
+    const std::string engine =
+        runtime == "docker" ? "printf 'engine %s\\n' \"${DOCKER_HOST:-unix:///var/run/docker.sock}\"; " : "";
     return {{"sh", "-c",
-             "ids=$(\"$1\" image ls --quiet --no-trunc | sort -u) || exit 1; [ -z \"$ids\" ] || "
+             engine + "ids=$(\"$1\" image ls --quiet --no-trunc | sort -u) || exit 1; [ -z \"$ids\" ] || "
              "\"$1\" image inspect --format '{{.Id}} {{json .RootFS.Layers}}' $ids",
              "sh", runtime}};
 }

@@ -63,7 +63,9 @@ Command login(const std::string& runtime, const std::string& registry, const std
 /// logins are not touched; nothing secret is in the command line.
 Command pull_with_auth(const std::string& runtime, const std::string& image, bool if_missing);
 /// registry.direct: every image on the host, one a line: its ID, a space, its layer list (diff IDs)
-/// as a JSON array, so hoist sends only the layers a host lacks.
+/// as a JSON array, so hoist sends only the layers a host lacks. For docker, a first line
+/// `engine <DOCKER_HOST>` (default unix:///var/run/docker.sock) says where the Engine API listens,
+/// so the image can be loaded through it (deploy/direct.hpp) instead of by two CLI processes.
 Command image_layer_lists(const std::string& runtime);
 /// registry.direct: loads the `docker save`-format tar on stdin (oci/docker_archive.hpp), checks
 /// that the image it loaded is `config_hex` (the config digest: the image ID the runtime computes

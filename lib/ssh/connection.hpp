@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "remote/shell.hpp"
+#include "ssh/error.hpp"
 
 namespace hoist::ssh {
 
@@ -81,6 +82,17 @@ public:
     /// until the other side closes (HAProxy's admin socket answers one command and closes).
     virtual std::string unix_socket_request(const std::string& socket_path, const std::string& request,
                                             std::chrono::milliseconds timeout) = 0;
+
+    /// Like unix_socket_request for a large request: `head` is written, then what `body` gives
+    /// (up to `cap` bytes a call, 0 at the end), then everything is read until the other side
+    /// closes. Throws Error(channel) when the socket cannot be reached; `body` has not been asked
+    /// for anything then. Connections that cannot stream (the default) throw Error(channel) at once.
+    virtual std::string unix_socket_stream(const std::string& socket_path, const std::string& head,
+                                           const std::function<std::size_t(char* buf, std::size_t cap)>& body,
+                                           std::chrono::milliseconds timeout) {
+        (void)head, (void)body, (void)timeout;
+        throw Error(ErrorKind::channel, label() + ": " + socket_path + ": streaming to a unix socket is not supported here");
+    }
 };
 
 /// Splits streamed chunks into whole lines, per stream, so output of many hosts can be interleaved

@@ -49,6 +49,13 @@ HttpResponse LiveConnection::http_get(int port, const std::string& path, std::ch
     return http_get_via_ssh(session(), port, path, timeout);
 }
 
+std::string LiveConnection::unix_socket_stream(const std::string& socket_path, const std::string& head,
+                                               const std::function<std::size_t(char*, std::size_t)>& body,
+                                               std::chrono::milliseconds timeout) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return unix_socket_stream_via_ssh(session(), socket_path, head, body, timeout);
+}
+
 std::string LiveConnection::unix_socket_request(const std::string& socket_path, const std::string& request,
                                                 std::chrono::milliseconds timeout) {
     std::lock_guard<std::mutex> lock(m_mutex);

@@ -25,6 +25,9 @@ public:
     HttpResponse http_get(int port, const std::string& path, std::chrono::milliseconds timeout) override;
     std::string unix_socket_request(const std::string& socket_path, const std::string& request,
                                     std::chrono::milliseconds timeout) override;
+    std::string unix_socket_stream(const std::string& socket_path, const std::string& head,
+                                   const std::function<std::size_t(char*, std::size_t)>& body,
+                                   std::chrono::milliseconds timeout) override;
 
 private:
     /// The session, reconnected first when the last one broke.

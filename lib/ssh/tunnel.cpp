@@ -34,4 +34,16 @@ std::string unix_socket_request_via_ssh(Session& s, const std::string& path, con
     return ch.read_to_eof(d, "reading from " + path);
 }
 
+std::string unix_socket_stream_via_ssh(Session& s, const std::string& path, const std::string& head,
+                                       const std::function<std::size_t(char*, std::size_t)>& body,
+                                       std::chrono::milliseconds timeout) {
+    Deadline d = Deadline::in(timeout);
+    Channel ch = open_direct_streamlocal(s, path, d);
+    const std::string what = "writing to " + path;
+    ch.write_all(head, d, what);
+    std::string buf(256 * 1024, '\0');
+    for (std::size_t n; (n = body(buf.data(), buf.size())) > 0;) ch.write_all(std::string_view(buf.data(), n), d, what);
+    return ch.read_to_eof(d, "reading from " + path);
+}
+
 }  // namespace hoist::ssh

@@ -24,4 +24,10 @@ std::string http_get_request(int port, const std::string& path);
 std::string unix_socket_request_via_ssh(Session& session, const std::string& path, const std::string& request,
                                         std::chrono::milliseconds timeout);
 
+/// Writes `head`, then `body`'s bytes until it gives 0, to the unix socket `path` on the host and
+/// reads until the other side closes (Connection::unix_socket_stream).
+std::string unix_socket_stream_via_ssh(Session& session, const std::string& path, const std::string& head,
+                                       const std::function<std::size_t(char*, std::size_t)>& body,
+                                       std::chrono::milliseconds timeout);
+
 }  // namespace hoist::ssh

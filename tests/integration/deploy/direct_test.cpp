@@ -97,6 +97,7 @@ TEST_F(DirectTest, FirstDeploySendsEveryLayerTheNextOnlyTheChangedOneUnderLoad) 
     ASSERT_EQ(s2.size(), 3u) << second.out;
     for (const auto& [h, ev] : s2) {
         EXPECT_EQ(ev["layers_sent"], 1) << h << ": only the layer v2 changed";
+        EXPECT_EQ(ev["via"], "engine_api") << "the deploy's send step uses the socket its look found: " << h;
         // the bytes prove it: the changed layer is a few KB, the first send was the whole image
         EXPECT_LT(ev["bytes"].get<std::int64_t>() * 20, s1[h]["bytes"].get<std::int64_t>()) << h;
     }
@@ -233,6 +234,7 @@ TEST_F(DirectTest, PodmanHostLoadsTheImageWithoutARegistryToo) {
         auto sent_now = sent(r);
         ASSERT_EQ(sent_now.size(), 1u) << r.out;
         EXPECT_EQ(sent_now[addr]["layers_sent"], sent_now[addr]["layers"]) << "podman gets every layer";
+        EXPECT_EQ(sent_now[addr]["via"], "cli") << "podman load";
         EXPECT_EQ(get(addr, 8080, "/version"), tag);
     }
     EXPECT_NE(trim(podman("image inspect --format '{{.Id}}' acme/app:v2")), "");
@@ -246,7 +248,10 @@ TEST_F(DirectTest, PushToHostsSendsWhatEachHostLacksAndNothingTheSecondTime) {
     ASSERT_EQ(first.exit_code, 0) << first.err;
     auto s1 = sent(first);
     ASSERT_EQ(s1.size(), 3u) << first.out;
-    for (const auto& [h, ev] : s1) EXPECT_EQ(ev["layers_sent"], ev["layers"]) << h;
+    for (const auto& [h, ev] : s1) {
+        EXPECT_EQ(ev["layers_sent"], ev["layers"]) << h;
+        EXPECT_EQ(ev["via"], "engine_api") << "POST /images/load through direct-streamlocal: " << h;
+    }
     for (const auto& h : m_fleet["hosts"])
         EXPECT_NE(trim(docker(h, "image inspect --format '{{.Id}}' acme/app:v1")), "") << h["address"];
     auto again = hoist({"-o", "json", "push", "--to-hosts", "--tag", "v1"});

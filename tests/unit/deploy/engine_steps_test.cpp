@@ -216,7 +216,7 @@ TEST(EngineStep, ReleaseRunsItsCommandOnceAndSaysWhatAFailureMeans) {
 TEST(EngineStep, SendWithoutABuiltImageFailsBeforeAnythingIsSent) {
     Rig rig;
     rig.running("h1", "web-v1", "v1", 8080);
-    auto r = run_steps(rig, {on_h1(Action::send, step::Send{remote::load_image("docker", "abc", "web:v9"), std::nullopt})});
+    auto r = run_steps(rig, {on_h1(Action::send, step::Send{remote::load_image("docker", "abc", "web:v9"), std::nullopt, ""})});
     EXPECT_EQ(r.code, ExitCode::rolled_back);
     EXPECT_NE(r.message.find("no image to send"), std::string::npos) << r.message;
     auto cmds = rig.hosts["h1"]->commands();

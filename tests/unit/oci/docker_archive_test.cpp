@@ -10,9 +10,13 @@
 #include <fstream>
 
 #include "config/pipeline.hpp"
+#include "deploy/direct.hpp"
 #include "deploy/observe.hpp"
 #include "deploy/plan.hpp"
 #include "oci/media_types.hpp"
+#include "remote/docker.hpp"
+#include "deploy/engine_api.hpp"
+#include "ssh/error.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
@@ -229,4 +233,132 @@ TEST(DirectPlan, ImageWithoutARegistryHostIsValidOnlyWithDirect) {
     auto bad = hoist::test::load("service: web\nimage: acme/web\nhosts: [h1]\ncontainer: {port: 80}\n", {});
     EXPECT_FALSE(bad.ok());
     EXPECT_NE(hoist::test::messages(bad).find("registry host"), std::string::npos) << hoist::test::messages(bad);
+}
+
+namespace {
+
+/// A host for load_on_host: the CLI's load recorded (its stdin drained), the Engine's socket
+/// refused, answering, or failing halfway.
+class LoadHost : public ssh::Connection {
+public:
+    enum class Engine { refused, loads, fails_midway };
+    explicit LoadHost(Engine e) : m_engine(e) {}
+    const std::string& label() const override { return m_label; }
+    ssh::ExecResult exec(const std::string& command_line, const ssh::ExecOptions& o) override {
+        commands.push_back(command_line);
+        std::vector<char> b(4096);
+        if (o.input_source)
+            while (std::size_t n = o.input_source(b.data(), b.size())) cli_input.append(b.data(), n);
+        ssh::ExecResult r;
+        r.exit_code = 0;
+        return r;
+    }
+    using Connection::exec;
+    void upload(const std::string&, std::string_view, int) override {}
+    ssh::HttpResponse http_get(int, const std::string&, std::chrono::milliseconds) override { return {}; }
+    std::string unix_socket_request(const std::string& path, const std::string& request,
+                                    std::chrono::milliseconds) override {
+        requests.push_back(path + " " + request.substr(0, request.find("\r\n")));
+        return "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n";
+    }
+    std::string unix_socket_stream(const std::string& path, const std::string& head,
+                                   const std::function<std::size_t(char*, std::size_t)>& body,
+                                   std::chrono::milliseconds) override {
+        if (m_engine == Engine::refused) throw ssh::Error(ssh::ErrorKind::channel, "administratively prohibited");
+        requests.push_back(path + " " + head.substr(0, head.find("\r\n")));
+        stream_head = head;
+        std::vector<char> b(1000);  // small: many chunks
+        while (std::size_t n = body(b.data(), b.size())) {
+            stream_body.append(b.data(), n);
+            if (m_engine == Engine::fails_midway) throw ssh::Error(ssh::ErrorKind::disconnected, "connection lost");
+        }
+        return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(loaded_answer.size()) + "\r\n\r\n" + loaded_answer;
+    }
+    std::vector<std::string> commands, requests;
+    std::string cli_input, stream_head, stream_body, loaded_answer;
+
+private:
+    Engine m_engine;
+    std::string m_label = "hoist@10.0.1.11:22";
+};
+
+/// Decodes a chunked body; false when it is malformed or has no last chunk.
+bool unchunk(std::string in, std::string& out) {
+    for (;;) {
+        auto eol = in.find("\r\n");
+        if (eol == std::string::npos) return false;
+        std::size_t size = std::stoul(in.substr(0, eol), nullptr, 16);
+        if (size == 0) return in.substr(eol) == "\r\n\r\n";
+        if (in.size() < eol + 2 + size + 2 || in.substr(eol + 2 + size, 2) != "\r\n") return false;
+        out += in.substr(eol + 2, size);
+        in = in.substr(eol + 2 + size + 2);
+    }
+}
+
+}  // namespace
+
+TEST(EngineLoadOnHost, TheEngineGetsTheSameTarChunkedThenTheTag) {
+    TempDir d;
+    ImageStore s(d.path);
+    auto img = archive_image(s, make_image(s, "acme/web:v2"));
+    ArchiveStream reference(img, 1);
+    std::string tar = drain(reference, 777);
+    LoadHost h(LoadHost::Engine::loads);
+    h.loaded_answer = "{\"stream\":\"Loaded image ID: sha256:" + img.config.digest.hex + "\\n\"}\n";
+    std::int64_t bytes = 0;
+    bool via_engine = false;
+    auto r = deploy::load_on_host(h, "/var/run/docker.sock", img, 1, remote::load_image("docker", img.config.digest.hex, img.ref),
+                                  std::chrono::minutes(1), nullptr, bytes, via_engine);
+    EXPECT_TRUE(r.ok()) << r.err;
+    EXPECT_TRUE(via_engine);
+    EXPECT_TRUE(h.commands.empty()) << "no process on the host: " << h.commands.front();
+    ASSERT_EQ(h.requests.size(), 2u);
+    EXPECT_EQ(h.requests[0], "/var/run/docker.sock POST /images/load?quiet=1 HTTP/1.1");
+    EXPECT_EQ(h.requests[1], "/var/run/docker.sock POST " + deploy::engine_tag_path(img.config.digest.hex, img.ref) + " HTTP/1.1");
+    EXPECT_NE(h.stream_head.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos) << h.stream_head;
+    EXPECT_NE(h.stream_head.find("\r\nConnection: close\r\n\r\n"), std::string::npos) << h.stream_head;
+    std::string decoded;
+    ASSERT_TRUE(unchunk(h.stream_body, decoded)) << "not valid chunked encoding";
+    EXPECT_EQ(decoded, tar) << "the very tar the CLI's load would read";
+    EXPECT_EQ(bytes, static_cast<std::int64_t>(reference.bytes_read()));
+
+    // another image loaded than the one sent: a failure, and no tag
+    LoadHost liar(LoadHost::Engine::loads);
+    liar.loaded_answer = "{\"stream\":\"Loaded image ID: sha256:" + std::string(64, 'e') + "\\n\"}\n";
+    r = deploy::load_on_host(liar, "/var/run/docker.sock", img, 1, remote::load_image("docker", img.config.digest.hex, img.ref),
+                             std::chrono::minutes(1), nullptr, bytes, via_engine);
+    EXPECT_FALSE(r.ok());
+    EXPECT_NE(r.err.find("not the image sent"), std::string::npos) << r.err;
+    EXPECT_EQ(liar.requests.size(), 1u) << "not tagged";
+}
+
+TEST(EngineLoadOnHost, ARefusedSocketFallsBackToTheCliAHalfSentOneDoesNot) {
+    TempDir d;
+    ImageStore s(d.path);
+    auto img = archive_image(s, make_image(s, "acme/web:v2"));
+    ArchiveStream reference(img, 0);
+    std::string tar = drain(reference, 4096);
+    auto cli = remote::load_image("docker", img.config.digest.hex, img.ref);
+    std::int64_t bytes = 0;
+    bool via_engine = true;
+    LoadHost refused(LoadHost::Engine::refused);  // sshd: AllowStreamLocalForwarding no
+    auto r = deploy::load_on_host(refused, "/var/run/docker.sock", img, 0, cli, std::chrono::minutes(1), nullptr, bytes,
+                                  via_engine);
+    EXPECT_TRUE(r.ok());
+    EXPECT_FALSE(via_engine);
+    ASSERT_EQ(refused.commands.size(), 1u);
+    EXPECT_EQ(refused.commands[0], cli.render());
+    EXPECT_EQ(refused.cli_input, tar);
+    // no socket named (podman, or a tcp:// DOCKER_HOST): the CLI
+    LoadHost none(LoadHost::Engine::loads);
+    r = deploy::load_on_host(none, "", img, 0, cli, std::chrono::minutes(1), nullptr, bytes, via_engine);
+    EXPECT_FALSE(via_engine);
+    EXPECT_EQ(none.commands.size(), 1u);
+    EXPECT_TRUE(none.requests.empty());
+    // the connection lost while sending: the host's failure, not a second try by another way
+    LoadHost cut(LoadHost::Engine::fails_midway);
+    EXPECT_THROW(deploy::load_on_host(cut, "/var/run/docker.sock", img, 0, cli, std::chrono::minutes(1), nullptr, bytes,
+                                      via_engine),
+                 ssh::Error);
+    EXPECT_TRUE(cut.commands.empty());
 }
