@@ -21,11 +21,6 @@ namespace hoist::aws {
 
 namespace {
 
-bool unreserved(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
-
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -58,21 +53,7 @@ std::optional<std::string> HttpRequest::header(std::string_view name) const {
     return std::nullopt;
 }
 
-std::string uri_encode(std::string_view s, bool keep_slash) {
-    static const char* digits = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(s.size());
-    for (unsigned char c : s) {
-        if (unreserved(c) || (keep_slash && c == '/')) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += digits[c >> 4];
-            out += digits[c & 15];
-        }
-    }
-    return out;
-}
+std::string uri_encode(std::string_view s, bool keep_slash) { return percent_encode(s, keep_slash); }
 
 std::string uri_decode(std::string_view s) {
     std::string out;

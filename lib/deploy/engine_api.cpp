@@ -1,32 +1,11 @@
 #include "deploy/engine_api.hpp"
 
-#include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "ssh/http_response.hpp"
 #include "util/strings.hpp"
 
 namespace hoist::deploy {
-
-namespace {
-
-std::string query_escape(const std::string& s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char ch : s) {
-        if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-            out += static_cast<char>(ch);
-        } else {
-            out += '%';
-            out += hex[ch >> 4];
-            out += hex[ch & 15];
-        }
-    }
-    return out;
-}
-
-}  // namespace
 
 std::string engine_post_head(const std::string& path, const std::string& extra) {
     return "POST " + path + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: hoist\r\n" + extra + "Connection: close\r\n\r\n";
@@ -45,7 +24,7 @@ std::string engine_tag_path(const std::string& config_hex, const std::string& re
         repo = ref.substr(0, colon);
         tag = ref.substr(colon + 1);
     }
-    return "/images/sha256:" + config_hex + "/tag?repo=" + query_escape(repo) + "&tag=" + query_escape(tag);
+    return "/images/sha256:" + config_hex + "/tag?repo=" + percent_encode(repo) + "&tag=" + percent_encode(tag);
 }
 
 std::string engine_load_error(const std::string& http_answer, const std::string& config_hex) {

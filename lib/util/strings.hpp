@@ -26,5 +26,8 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
 std::optional<long long> parse_int(std::string_view s);
 /// An IPv4 or IPv6 address literal (no brackets, no port).
 bool is_ip_address(const std::string& s);
+/// Percent-encodes every byte but the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~), as
+/// %XY with upper-case hex; '/' is kept when `keep_slash`.
+std::string percent_encode(std::string_view s, bool keep_slash = false);
 
 }  // namespace hoist

@@ -44,14 +44,7 @@ trap cleanup EXIT INT TERM
 log() { printf '[bench load-ways] %s\n' "$*" >&2; }
 log "bringing up $MAXN docker hosts and a registry"
 "$FLEET" up --name "$NAME" --hosts "$MAXN" --subnet "$SUB" --no-bastion --no-lb --registry open >/dev/null
-FJ=/tmp/hoist-fleet/$NAME/fleet.json
-q() { python3 -c "import json,sys; d=json.load(open('$FJ')); print(eval(sys.argv[1]))" "$1"; }
-USER_=$(q 'd["ssh"]["user"]') KEY=$(q 'd["ssh"]["identity_file"]') KH=$(q 'd["ssh"]["known_hosts"]')
-REGISTRY=$(q 'd["images"]["registry"]')
-read -ra ALL <<<"$(q '" ".join(h["address"] for h in d["hosts"])')"
-read -ra DH <<<"$(q '" ".join(h["docker_host"] for h in d["hosts"])')"
-SSH=(ssh -i "$KEY" -o UserKnownHostsFile="$KH" -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes
-     -o BatchMode=yes -o ControlMaster=no -l "$USER_")
+fleet_vars "/tmp/hoist-fleet/$NAME/fleet.json"
 
 log "making v1 and v2 (one small layer changed)"
 for v in v1 v2; do
