@@ -19,6 +19,17 @@
 
 namespace hoist::cli {
 
+namespace {
+
+/// What the deploy does to the group around its rollout (deploy/asg_suspension.hpp); empty without one.
+std::string suspension_note(const config::Pipeline& p) {
+    if (!p.asg) return "";
+    return "Auto Scaling group " + p.asg->name + ": " + join(aws::rollout_processes(), ", ") +
+           " suspended while the rollout runs (those already suspended are left so), resumed at its end\n";
+}
+
+}  // namespace
+
 void register_plan(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("plan", "Print what a deploy would do, host by host, touching nothing");
     static std::string tag;
@@ -37,8 +48,15 @@ void register_plan(CLI::App& app, Context& ctx) {
             if (offline && (observe || adopt))
                 throw usage_error(std::string("plan --offline cannot be combined with ") +
                                   (observe ? "--observe" : "--adopt (adoption depends on what runs)"));
-            auto p = ctx.load_pipeline_with_hosts(false);  // the hosts a deploy would change
-            if (p.discovered_hosts()) {  // the running instances with the tags, or the group's, looked up now
+            // the hosts a deploy would change; --offline calls nothing, AWS included
+            auto p = offline ? ctx.load_pipeline() : ctx.load_pipeline_with_hosts(false);
+            if (offline && p.discovered_hosts()) {
+                std::string where = p.asg ? "the InService instances of Auto Scaling group " + p.asg->name
+                                          : std::string("the running EC2 instances with the file's tags");
+                ctx.out->result("Hosts: " + where + ", not looked up (--offline); a deploy lists them when it starts\n" +
+                                suspension_note(p));
+                ctx.out->event("ec2_hosts", {{"hosts", nlohmann::json::array()}, {"looked_up", false}});
+            } else if (p.discovered_hosts()) {  // the running instances with the tags, or the group's, looked up now
                 std::string list = (p.asg ? "Hosts from Auto Scaling group " + p.asg->name : std::string("Hosts from EC2")) +
                                    " (" + std::to_string(p.all_hosts.size()) + "):\n";
                 nlohmann::json found = nlohmann::json::array();
@@ -46,11 +64,7 @@ void register_plan(CLI::App& app, Context& ctx) {
                     list += "  " + h.address + "  " + h.instance_id + "\n";
                     found.push_back({{"host", h.address}, {"instance_id", h.instance_id}});
                 }
-                if (p.asg)  // what the deploy does to the group around its rollout (deploy/asg_suspension.hpp)
-                    list += "Auto Scaling group " + p.asg->name + ": " + join(aws::rollout_processes(), ", ") +
-                            " suspended while the rollout runs (those already suspended are left so), resumed "
-                            "at its end\n";
-                ctx.out->result(list);
+                ctx.out->result(list + suspension_note(p));
                 ctx.out->event("ec2_hosts", {{"hosts", found}});
             }
             std::string t = deploy::resolve_tag(p, tag);

@@ -626,7 +626,11 @@ Plan make_plan(const Pipeline& p, const std::string& tag, const FleetState& stat
     }
     if (plan.hosts.empty()) {
         if (rolling) b.readmit();
-        if (plan.steps.empty()) plan.notes.push_back("every host already runs " + tag + ": nothing to do");
+        if (plan.steps.empty())
+            plan.notes.push_back(!p.hosts.empty() ? "every host already runs " + tag + ": nothing to do"
+                                 : state.observed ? std::string("there is no host to deploy to")
+                                                  : std::string("no host is known without looking (the instances are "
+                                                                "listed when a deploy starts): no steps to show"));
         b.undo();
         return plan;
     }

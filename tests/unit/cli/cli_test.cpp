@@ -153,6 +153,33 @@ TEST(Cli, PlanLooksAtTheHostsFirstAndSaysWhenItCannot) {
     EXPECT_EQ(hoist_run({"plan", "--offline", "--adopt", "--tag", "v1"}, dir.path.string()).exit_code, 2);
 }
 
+// --offline calls nothing: an Auto Scaling group's instances are not listed (no AWS call, so no
+// credentials needed), and the plan says where the hosts will come from instead.
+TEST(Cli, PlanOfflineWithAnAutoScalingGroupCallsNoAws) {
+    TempDir dir;
+    std::ofstream(dir.path / "hoist.yml") << "service: web\nimage: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web\n"
+                                             "hosts: [{ asg: { name: web-asg, region: eu-west-1 } }]\n"
+                                             "ssh: { user: deploy }\n";
+    std::vector<std::string> args{HOIST_BINARY, "plan", "--offline", "--tag", "v1"};
+    ProcessOptions o;
+    o.cwd = dir.path.string();
+    o.env = {{"NO_COLOR", "1"}, {"GITHUB_ACTIONS", ""}, {"HOME", dir.path.string()}, {"AWS_ACCESS_KEY_ID", ""},
+             {"AWS_SECRET_ACCESS_KEY", ""}, {"AWS_SESSION_TOKEN", ""}, {"AWS_PROFILE", ""},
+             {"AWS_SHARED_CREDENTIALS_FILE", ""}, {"AWS_CONFIG_FILE", ""}, {"AWS_EC2_METADATA_DISABLED", "true"}};
+    auto r = run_process(args, o);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err.find("credentials"), std::string::npos) << "no AWS call, so no credentials asked for: " << r.err;
+    EXPECT_NE(r.out.find("Auto Scaling group web-asg, not looked up (--offline)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Launch, Terminate, AZRebalance, ReplaceUnhealthy suspended"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("no host is known without looking"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("already runs"), std::string::npos) << r.out;
+    // looking (without --offline) needs the group's instances: the missing credentials are the error
+    args = {HOIST_BINARY, "plan", "--tag", "v1"};
+    auto online = run_process(args, o);
+    EXPECT_NE(online.exit_code, 0);
+    EXPECT_NE(online.err.find("no AWS credentials found"), std::string::npos) << online.err;
+}
+
 TEST(Cli, PlanShowsEveryRoleAndTheReleaseCommand) {
     auto r = hoist_run({"-f", "pipelines/web-worker-redis.yml", "plan", "--offline", "--tag", "abc123"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
