@@ -73,7 +73,8 @@ ssh::ExecResult engine_load(ssh::Connection& c, const std::string& socket, const
     std::string answer;
     try {
         answer = c.unix_socket_stream(
-            socket, engine_post_head("/images/load?quiet=1", "Content-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n"),
+            socket, ssh::http_request_head("POST", "/images/load?quiet=1", "docker",
+                                           "Content-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n"),
             body, timeout);
         bytes = stream.bytes_read();
     } catch (...) {
@@ -88,7 +89,9 @@ ssh::ExecResult engine_load(ssh::Connection& c, const std::string& socket, const
         return r;
     }
     auto tag = ssh::parse_http_response(c.unix_socket_request(
-        socket, engine_post_head(engine_tag_path(img.config.digest.hex, img.ref), "Content-Length: 0\r\n"), timeout));
+        socket,
+        ssh::http_request_head("POST", engine_tag_path(img.config.digest.hex, img.ref), "docker", "Content-Length: 0\r\n"),
+        timeout));
     if (!tag.ok() || tag.status != 201) {
         r.exit_code = 1;
         r.err = "tagging sha256:" + img.config.digest.hex + " as " + img.ref + " failed: " +

@@ -7,10 +7,6 @@
 
 namespace hoist::deploy {
 
-std::string engine_post_head(const std::string& path, const std::string& extra) {
-    return "POST " + path + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: hoist\r\n" + extra + "Connection: close\r\n\r\n";
-}
-
 std::string engine_message(const ssh::HttpResponse& r) {
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (j.is_object() && j.contains("message") && j["message"].is_string()) return j["message"].get<std::string>();

@@ -9,9 +9,6 @@
 
 namespace hoist::deploy {
 
-/// "POST <path> HTTP/1.1" with `extra` headers (each ending in CRLF) and Connection: close.
-std::string engine_post_head(const std::string& path, const std::string& extra);
-
 /// The path of POST /images/{id}/tag naming `ref` ("repo[:tag]", the registry may have a port).
 std::string engine_tag_path(const std::string& config_hex, const std::string& ref);
 

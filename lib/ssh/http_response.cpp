@@ -2,7 +2,9 @@
 // The app is whatever image was deployed, so nothing here trusts a size it states.
 #include "ssh/http_response.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <limits>
 
 namespace hoist::ssh {
 
@@ -19,27 +21,42 @@ std::string trim(const std::string& s) {
     return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-bool decode_chunked(const std::string& in, std::string& out) {
+/// Decodes a chunked body into `out`: empty on success, else what is wrong. Each chunk's data must
+/// be followed by CRLF (anything else means the sizes and the data disagree); after the last chunk,
+/// trailers and the final CRLF are not needed (the connection's end closes the body).
+std::string decode_chunked(const std::string& in, std::string& out) {
     std::size_t pos = 0;
     for (;;) {
         auto eol = in.find("\r\n", pos);
-        if (eol == std::string::npos) return false;
-        std::size_t size = 0;
-        try {
-            size = std::stoul(in.substr(pos, eol - pos), nullptr, 16);
-        } catch (...) {
-            return false;
+        if (eol == std::string::npos) return "truncated chunked body";
+        std::size_t size = 0, digits = 0;
+        for (; pos + digits < eol && std::isxdigit(static_cast<unsigned char>(in[pos + digits])); ++digits) {
+            // Compared before shifting: a size near 2^64 made `pos + size` wrap, and the loop never ended.
+            if (size > (std::numeric_limits<std::size_t>::max() >> 4)) return "truncated chunked body";
+            const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(in[pos + digits])));
+            size = size * 16 + static_cast<std::size_t>(c <= '9' ? c - '0' : c - 'a' + 10);
         }
+        const char after = pos + digits < eol ? in[pos + digits] : ';';
+        if (digits == 0 || (after != ';' && after != ' ' && after != '\t'))
+            return "malformed chunked body: chunk size '" + in.substr(pos, std::min<std::size_t>(eol - pos, 20)) + "'";
         pos = eol + 2;
-        if (size == 0) return true;
-        // Compared without adding: a size near 2^64 made `pos + size` wrap, and the loop never ended.
-        if (size > in.size() - pos || in.size() - pos - size < 2) return false;
+        if (size == 0) return "";
+        if (size > in.size() - pos) return "truncated chunked body";
+        if (in.size() - pos - size < 2) return "truncated chunked body";
+        if (in.compare(pos + size, 2, "\r\n") != 0)
+            return "malformed chunked body: a chunk of " + std::to_string(size) + " bytes is not followed by CRLF";
         out.append(in, pos, size);
         pos += size + 2;
     }
 }
 
 }  // namespace
+
+std::string http_request_head(const std::string& method, const std::string& path, const std::string& host,
+                              const std::string& extra) {
+    return method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: hoist\r\n" + extra +
+           "Connection: close\r\n\r\n";
+}
 
 HttpResponse parse_http_response(const std::string& raw) {
     HttpResponse r;
@@ -77,8 +94,8 @@ HttpResponse parse_http_response(const std::string& raw) {
     std::string body = raw.substr(head_end + sep);
     if (lower(r.headers["transfer-encoding"]).find("chunked") != std::string::npos) {
         std::string decoded;
-        if (!decode_chunked(body, decoded)) {
-            r.error = "truncated chunked body";
+        if (auto why = decode_chunked(body, decoded); !why.empty()) {
+            r.error = why;
             return r;
         }
         body = decoded;

@@ -6,8 +6,7 @@ namespace hoist::ssh {
 
 std::string http_get_request(int port, const std::string& path) {
     std::string p = path.empty() || path[0] != '/' ? "/" + path : path;
-    return "GET " + p + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-           "\r\nUser-Agent: hoist\r\nAccept: */*\r\nConnection: close\r\n\r\n";
+    return http_request_head("GET", p, "127.0.0.1:" + std::to_string(port), "Accept: */*\r\n");
 }
 
 HttpResponse http_get_via_ssh(Session& s, int port, const std::string& path, std::chrono::milliseconds timeout) {
