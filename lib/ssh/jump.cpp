@@ -26,6 +26,7 @@ struct JumpTunnel::Request {
     std::string error;  ///< empty: success
     ErrorKind kind = ErrorKind::channel;
     bool abandoned = false;  ///< pump thread only: the caller was answered (timed out), the open goes on
+    bool started = false;    ///< pump thread only: passed to libssh2 (from then on it must be driven to its end)
     void finish(std::string err, ErrorKind k = ErrorKind::channel) {
         std::lock_guard<std::mutex> lock(m);
         done = true;
@@ -110,6 +111,13 @@ bool JumpTunnel::step_opens(std::vector<LIBSSH2_CHANNEL*>& closing, bool& progre
     LIBSSH2_SESSION* s = m_session.raw();
     while (!m_pending.empty()) {
         auto r = m_pending.front();
+        if (!r->started && r->deadline.passed()) {  // its turn came too late: no open is started for it
+            r->finish("timed out waiting to open a channel through the jump host", ErrorKind::timeout);
+            m_pending.pop_front();
+            progress = true;
+            continue;
+        }
+        r->started = true;
         LIBSSH2_CHANNEL* ch = libssh2_channel_direct_tcpip_ex(s, r->host.c_str(), r->port, "127.0.0.1", 0);
         if (ch) {
             if (r->abandoned) {

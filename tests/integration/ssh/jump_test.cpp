@@ -1,8 +1,13 @@
 // Hosts reachable only through the fleet's bastion (their subnet is unreachable from here).
+#include <poll.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "fleet_fixture.hpp"
 #include "ssh/fleet.hpp"
+#include "ssh/jump.hpp"
+#include "ssh/connect.hpp"
 #include "ssh/ssh_config.hpp"
 
 namespace hoist::ssh::itest {
@@ -81,6 +86,37 @@ TEST_F(Jump, ConcurrentOpensThroughOneTunnelReachTheirOwnTargets) {
     for (auto& t : threads) t.join();
     for (std::size_t i = 0; i < targets.size(); ++i)
         EXPECT_EQ(got[i], f().name + "-bh" + std::to_string(i % 2 + 1) + "\n") << "connect " << i;
+}
+
+TEST_F(Jump, AnOpenWhoseDeadlinePassedBeforeItsTurnIsNotStarted) {
+    // A request whose caller's deadline has passed when it reaches the front of the queue is
+    // answered without an open on the bastion (which would be driven to its end and thrown away);
+    // the tunnel goes on serving the next caller, to the right target.
+    auto j = parse_jump(f().proxy_jump);
+    Endpoint hop = endpoint(j->host);
+    hop.user = j->user;
+    hop.port = j->port ? j->port : 22;
+    JumpTunnel tunnel(establish(hop, nullptr, options()), nullptr);
+    try {
+        tunnel.open(f().bastion_hosts[0], 22, Deadline::in(std::chrono::milliseconds(0)));
+        ADD_FAILURE() << "an open with a passed deadline succeeded";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::timeout) << e.what();
+        EXPECT_NE(std::string(e.what()).find("timed out waiting to open"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(tunnel.alive());
+    Socket s = tunnel.open(f().bastion_hosts[1], 22, Deadline::in(std::chrono::seconds(10)));
+    std::string banner;
+    pollfd p{s.fd(), POLLIN, 0};
+    for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+         banner.find('\n') == std::string::npos && std::chrono::steady_clock::now() < until;) {
+        if (poll(&p, 1, 200) <= 0) continue;
+        char buf[256];
+        auto n = ::read(s.fd(), buf, sizeof buf);
+        if (n <= 0) break;
+        banner.append(buf, static_cast<std::size_t>(n));
+    }
+    EXPECT_EQ(banner.rfind("SSH-2.0-", 0), 0u) << "the target's sshd answers through the tunnel: " << banner;
 }
 
 TEST_F(Jump, BastionHostKeyIsVerified) {
