@@ -36,17 +36,18 @@ struct PushOptions {
 int run_push_to_hosts(Context& ctx, const PushOptions& o) {
     auto t0 = std::chrono::steady_clock::now();
     if (!o.to.empty()) throw usage_error("--to-hosts sends to the pipeline's hosts; --to names a registry: give one");
-    if (!o.from.empty())
-        throw usage_error("--to-hosts sends from the local image store; import an image built elsewhere with "
-                          "`skopeo copy ... oci:" + oci::ImageStore::default_dir() + ":<image>:<tag>` or build it "
-                          "with `hoist build`");
     auto p = ctx.load_pipeline_with_hosts();
     if (p.hosts.empty()) throw usage_error("this pipeline has no hosts; nothing was sent");
     std::string tag = deploy::resolve_tag(p, o.tag);
     std::string ref = p.image_ref(tag);
     oci::ImageStore store(oci::ImageStore::default_dir());
     std::int64_t build_ms = 0;
-    if (!store.resolve(ref) && p.build) {
+    if (!o.from.empty()) {  // an image built elsewhere: into the local store as <image>:<tag>, then sent from there
+        report::Phase phase(*ctx.out, "import");
+        auto opened = registry::open_source(o.from, store, [&](const std::string& what) { ctx.out->info(what); });
+        auto top = registry::import_to_store(opened->plan, store, ref);
+        ctx.out->info("imported " + opened->name + " into the local image store as " + ref + " (" + top.digest.str() + ")");
+    } else if (!store.resolve(ref) && p.build) {
         auto b0 = std::chrono::steady_clock::now();
         report::Phase phase(*ctx.out, "build");
         ctx.out->info("no " + ref + " in the local image store yet: building it first");
@@ -187,7 +188,8 @@ void register_push(CLI::App& app, Context& ctx) {
     cmd->add_flag("--insecure", opts.insecure, "Allow plain HTTP and unverified TLS to the destination registry (as registry.insecure: true does for the pipeline's)");
     cmd->add_flag("--to-hosts", opts.to_hosts,
                   "Send the image to the pipeline's hosts over SSH instead of a registry (only the layers each "
-                  "host lacks; registry.direct)");
+                  "host lacks; registry.direct); with --from, the image built elsewhere is imported into the "
+                  "local image store first");
     cmd->add_option("--max-parallel", opts.max_parallel, "Blobs uploaded at once")->check(CLI::Range(1, 64))->capture_default_str();
     cmd->callback([&ctx] {
         ctx.command = "push";

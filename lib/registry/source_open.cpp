@@ -28,6 +28,40 @@ OpenedSource::~OpenedSource() {
     if (!temp_file.empty()) std::remove(temp_file.c_str());
 }
 
+oci::Descriptor import_to_store(const PushPlan& plan, oci::ImageStore& store, const std::string& ref) {
+    std::vector<BlobResult> results;
+    std::vector<char> buf(1 << 20);
+    for (std::size_t i = 0; i < plan.blobs.size(); ++i) {
+        const BlobSpec& b = plan.blobs[i];
+        BlobResult r;
+        r.label = b.label;
+        if (b.known && store.has_blob(b.known->digest)) {
+            r.digest = b.known->digest;
+            r.size = b.known->size;
+        } else {
+            auto stream = b.open();
+            auto w = store.begin_blob();
+            for (std::size_t n; (n = stream->read(buf.data(), buf.size())) > 0;) w.write(buf.data(), n);
+            oci::Descriptor d = w.commit(b.media_type);
+            if (b.known && !b.known_is_hint && d.digest != b.known->digest)
+                throw Error(ExitCode::build_push, b.label + ": read " + d.digest.str() + ", but the source names " +
+                                                      b.known->digest.str() + " (the source is corrupt)");
+            r.digest = d.digest;
+            r.size = d.size;
+            r.action = BlobAction::uploaded;
+            r.bytes_sent = d.size;
+        }
+        if (plan.on_blob) plan.on_blob(i, r);
+        results.push_back(std::move(r));
+    }
+    auto manifests = plan.manifests(results);
+    if (manifests.empty()) throw Error(ExitCode::build_push, "the source has no manifest to import");
+    oci::Descriptor top;
+    for (const auto& m : manifests) top = store.put_blob(m.bytes, m.media_type);
+    store.tag(ref, top);
+    return top;
+}
+
 std::unique_ptr<OpenedSource> open_source(const std::string& from, oci::ImageStore& cache,
                                           const std::function<void(const std::string&)>& say) {
     auto src = parse_source(from);

@@ -67,4 +67,10 @@ struct OpenedSource {
 std::unique_ptr<OpenedSource> open_source(const std::string& from, oci::ImageStore& cache,
                                           const std::function<void(const std::string&)>& say);
 
+/// `hoist push --to-hosts --from`: the plan's blobs written into `store` (a blob whose digest is
+/// known and already stored is not read; one read from a layout must hash to the digest its
+/// manifest names), then its manifests, the last one tagged `ref`. Returns that manifest's
+/// descriptor. Throws hoist::Error (exit 5).
+oci::Descriptor import_to_store(const PushPlan& plan, oci::ImageStore& store, const std::string& ref);
+
 }  // namespace hoist::registry

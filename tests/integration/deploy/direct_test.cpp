@@ -265,4 +265,53 @@ TEST_F(DirectTest, PushToHostsSendsWhatEachHostLacksAndNothingTheSecondTime) {
     EXPECT_EQ(hoist({"push", "--to-hosts", "--to", "x/y:z"}).exit_code, 2);
 }
 
+// An image built elsewhere (`push --from`, here a `docker save` tarball and an OCI layout) goes to
+// the hosts the same way: imported into the local store as <image>:<tag>, then only what each
+// host lacks is sent, and the hosts' image ID is the source's config digest.
+TEST_F(DirectTest, PushToHostsFromAnArchiveOrALayoutBuiltElsewhere) {
+    direct_pipeline();
+    const std::string archive = m_dir + "/v1.tar", layout = m_dir + "/layout";
+    auto copy = run_process({"skopeo", "copy", "-q", "--src-tls-verify=false",
+                             "docker://" + m_fleet["images"]["v1"].get<std::string>(),
+                             "docker-archive:" + archive + ":elsewhere/app:v1"});
+    ASSERT_EQ(copy.exit_code, 0) << copy.err;
+    copy = run_process({"skopeo", "copy", "-q", "--src-tls-verify=false",
+                        "docker://" + m_fleet["images"]["v2"].get<std::string>(), "oci:" + layout + ":v2"});
+    ASSERT_EQ(copy.exit_code, 0) << copy.err;
+    auto config = run_process({"skopeo", "inspect", "--raw", "--config", "docker-archive:" + archive});
+    ASSERT_EQ(config.exit_code, 0) << config.err;
+    const std::string v1_id = oci::sha256_of(config.out).str();
+
+    auto first = hoist({"-o", "json", "push", "--to-hosts", "--from", "docker-archive:" + archive, "--tag", "v1"});
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    EXPECT_NE(first.err.find("imported docker-archive:" + archive + " into the local image store as acme/app:v1"),
+              std::string::npos)
+        << first.err;
+    auto s1 = sent(first);
+    ASSERT_EQ(s1.size(), 3u) << first.out;
+    for (const auto& [h, ev] : s1) EXPECT_EQ(ev["layers_sent"], ev["layers"]) << h;
+    for (const auto& h : m_fleet["hosts"])
+        EXPECT_EQ(trim(docker(h, "image inspect --format '{{.Id}}' acme/app:v1")), v1_id) << h["address"];
+
+    // the same archive again: nothing to send; the v2 layout: only what v2 adds to v1
+    auto again = hoist({"-o", "json", "push", "--to-hosts", "--from", "docker-archive:" + archive, "--tag", "v1"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_TRUE(sent(again).empty()) << again.out;
+    auto v2 = hoist({"-o", "json", "push", "--to-hosts", "--from", "oci:" + layout + ":v2", "--tag", "v2"});
+    ASSERT_EQ(v2.exit_code, 0) << v2.err;
+    auto s2 = sent(v2);
+    ASSERT_EQ(s2.size(), 3u) << v2.out;
+    for (const auto& [h, ev] : s2) {
+        EXPECT_LT(ev["layers_sent"].get<int>(), ev["layers"].get<int>()) << h << ": v1's layers are there";
+        EXPECT_GE(ev["layers_sent"].get<int>(), 1) << h;
+    }
+    for (const auto& h : m_fleet["hosts"])
+        EXPECT_NE(trim(docker(h, "image inspect --format '{{.Id}}' acme/app:v2")), "") << h["address"];
+
+    // a source that is not there: exit 5, nothing sent
+    auto missing = hoist({"-o", "json", "push", "--to-hosts", "--from", "docker-archive:" + m_dir + "/none.tar", "--tag", "v3"});
+    EXPECT_EQ(missing.exit_code, 5) << missing.err;
+    EXPECT_TRUE(sent(missing).empty()) << missing.out;
+}
+
 }  // namespace hoist::dtest

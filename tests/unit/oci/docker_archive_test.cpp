@@ -14,6 +14,7 @@
 #include "deploy/observe.hpp"
 #include "deploy/plan.hpp"
 #include "oci/media_types.hpp"
+#include "registry/sources.hpp"
 #include "remote/docker.hpp"
 #include "deploy/engine_api.hpp"
 #include "ssh/error.hpp"
@@ -361,4 +362,33 @@ TEST(EngineLoadOnHost, ARefusedSocketFallsBackToTheCliAHalfSentOneDoesNot) {
                                       via_engine),
                  ssh::Error);
     EXPECT_TRUE(cut.commands.empty());
+}
+
+// `push --to-hosts --from`: an image from elsewhere lands in the local store under the pipeline's
+// reference with its manifest's exact bytes; a blob that does not hash to what its manifest names
+// is refused and nothing is tagged.
+TEST(ImportToStore, ALayoutImageLandsUnderTheRefAndACorruptBlobIsRefused) {
+    TempDir t;
+    ImageStore src(t.path + "/src"), dst(t.path + "/dst");
+    make_image(src, "x:v1");
+    auto top = registry::import_to_store(registry::plan_from_layout(src, registry::select_in_layout(src, "x:v1")),
+                                         dst, "acme/app:v1");
+    ASSERT_TRUE(dst.resolve("acme/app:v1"));
+    EXPECT_EQ(dst.resolve("acme/app:v1")->digest, src.resolve("x:v1")->digest);
+    EXPECT_EQ(top.digest, src.resolve("x:v1")->digest);
+    auto img = archive_image(dst, "acme/app:v1");  // what registry.direct sends from: every blob there
+    EXPECT_EQ(img.layers.size(), 3u);
+    for (const auto& l : img.layers) EXPECT_TRUE(dst.has_blob(l.blob.digest));
+
+    make_image(src, "x:v2", {"d", std::string(700, 'e')});
+    Manifest m = parse_manifest(src.read_blob(src.resolve("x:v2")->digest), "x:v2");
+    std::ofstream(src.blob_path(m.layers[1].digest), std::ios::binary | std::ios::trunc) << std::string(700, 'E');
+    try {
+        registry::import_to_store(registry::plan_from_layout(src, registry::select_in_layout(src, "x:v2")), dst,
+                                  "acme/app:v2");
+        ADD_FAILURE() << "a corrupt blob was imported";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("the source is corrupt"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(dst.resolve("acme/app:v2"));
 }
