@@ -265,6 +265,33 @@ TEST_F(DirectTest, PushToHostsSendsWhatEachHostLacksAndNothingTheSecondTime) {
     EXPECT_EQ(hoist({"push", "--to-hosts", "--to", "x/y:z"}).exit_code, 2);
 }
 
+// The Engine builder's image (built by a dockerd, read back into hoist's store) goes the same way.
+// The first host's dockerd is the build engine here, so it may hold every layer already.
+TEST_F(DirectTest, TheEngineBuildersImageGoesToTheHostsToo) {
+    std::string registry = m_fleet["images"]["registry"].get<std::string>();
+    std::ofstream(m_dir + "/Dockerfile") << "FROM " << m_fleet["images"]["v1"].get<std::string>()
+                                         << "\nRUN echo engine-built > /built.txt\n";
+    std::string path = pipeline("build: { context: ., builder: docker }\n");
+    std::string text = read(path);
+    std::string from = "image: " + m_image + "\nregistry: { insecure: true }";
+    text.replace(text.find(from), from.size(), "image: " + registry + "/hoist-test/engine-direct\nregistry: { insecure: true, direct: true }");
+    std::ofstream(path) << text;
+    setenv("DOCKER_HOST", m_fleet["hosts"][0]["docker_host"].get<std::string>().c_str(), 1);
+    auto r = hoist({"-o", "json", "push", "--to-hosts", "--tag", "eb1"});
+    unsetenv("DOCKER_HOST");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto s = sent(r);
+    for (std::size_t i = 1; i < m_fleet["hosts"].size(); ++i) {
+        const std::string h = m_fleet["hosts"][i]["address"];
+        ASSERT_TRUE(s.count(h)) << h << " got nothing: " << r.out;
+        EXPECT_GE(s[h]["layers_sent"].get<int>(), 1) << h;
+    }
+    for (const auto& h : m_fleet["hosts"])
+        EXPECT_EQ(trim(docker(h, "run --rm " + registry + "/hoist-test/engine-direct:eb1 /bin/busybox cat /built.txt")),
+                  "engine-built")
+            << h["address"];
+}
+
 // An image built elsewhere (`push --from`, here a `docker save` tarball and an OCI layout) goes to
 // the hosts the same way: imported into the local store as <image>:<tag>, then only what each
 // host lacks is sent, and the hosts' image ID is the source's config digest.
