@@ -4,6 +4,7 @@
 
 #include "context.hpp"
 #include "deploy/interrupt.hpp"
+#include "deploy/plan.hpp"
 #include "deploy/roles.hpp"
 #include "deploy/secrets.hpp"
 #include "deploy/session.hpp"
@@ -55,19 +56,15 @@ int run_once(Context& ctx, const RunFlags& f) {
     if (live.version.empty())
         throw Failure(host + " runs no release of " + p.service + ": deploy first (hoist run uses the running release's image)");
 
-    remote::ContainerSpec s;
-    s.runtime = runtime;
-    s.service = p.service;
-    s.version = live.version;
+    // the role's container as the deploy starts it (env, volumes, options), in the image the live
+    // container runs, as `ps` names it: its tag, or its ID once the tag is gone; no port published
+    remote::ContainerSpec s =
+        deploy::container_spec(p, live.version, live.image.empty() ? p.image_ref(live.version) : live.image, "", 0);
     std::mt19937 rng{std::random_device{}()};
     s.name = p.service + "-run-" + live.version + "-" + std::to_string(rng() % 100000);
-    // the image the live container runs, as `ps` names it: its tag, or its ID once the tag is gone
-    s.image = live.image.empty() ? p.image_ref(live.version) : live.image;
     s.pull_never = true;  // the release's image is on the host; never reach for a registry
-    s.env = p.container.env;
-    s.volumes = p.container.volumes;
-    s.options = p.container.options;
     s.command = f.words;
+    s.env_file.clear();
     if (!secrets.empty()) {
         s.env_file = remote::env_file_path(p.service, s.name);
         c.upload(s.env_file, deploy::secret_env_file(p.container.secret_env, secrets), 0600);
