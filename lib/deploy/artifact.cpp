@@ -74,11 +74,12 @@ std::int64_t since(Clock::time_point t) {
 std::shared_ptr<const oci::ArchiveImage> direct_image(const config::Pipeline& p, const std::string& tag, bool required) {
     oci::ImageStore store(oci::ImageStore::default_dir());
     std::string ref = p.image_ref(tag);
-    if (!required && !store.resolve(ref)) return nullptr;
-    if (required && !store.resolve(ref))
+    if (!store.resolve(ref)) {
+        if (!required) return nullptr;
         throw Error(ExitCode::build_push, "no " + ref + " in the local image store " + store.dir() +
                                               " to send to the hosts (registry.direct)" +
                                               (p.build ? "; run without --skip-build" : "; build it with `hoist build`"));
+    }
     return std::make_shared<const oci::ArchiveImage>(oci::archive_image(store, ref));
 }
 
