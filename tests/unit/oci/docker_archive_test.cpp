@@ -298,18 +298,34 @@ bool unchunk(std::string in, std::string& out) {
 
 }  // namespace
 
-TEST(EngineLoadOnHost, TheEngineGetsTheSameTarChunkedThenTheTag) {
-    TempDir d;
-    ImageStore s(d.path);
-    auto img = archive_image(s, make_image(s, "acme/web:v2"));
+namespace {
+
+/// `img` from layer `first` on into `h` as a deploy's send step loads it: through `socket` when it
+/// answers, else the CLI's `docker load` of the same tar.
+ssh::ExecResult load(LoadHost& h, const ArchiveImage& img, std::size_t first, std::int64_t& bytes, bool& via_engine,
+                     const std::string& socket = "/var/run/docker.sock") {
+    return deploy::load_on_host(h, socket, img, first, remote::load_image("docker", img.config.digest.hex, img.ref),
+                                std::chrono::minutes(1), nullptr, bytes, via_engine);
+}
+
+/// A three-layer image in a fresh store, to load into scripted hosts.
+class EngineLoadOnHost : public ::testing::Test {
+protected:
+    TempDir m_dir;
+    ImageStore m_store{m_dir.path};
+    ArchiveImage img = archive_image(m_store, make_image(m_store, "acme/web:v2"));
+};
+
+}  // namespace
+
+TEST_F(EngineLoadOnHost, TheEngineGetsTheSameTarChunkedThenTheTag) {
     ArchiveStream reference(img, 1);
     std::string tar = drain(reference, 777);
     LoadHost h(LoadHost::Engine::loads);
     h.loaded_answer = "{\"stream\":\"Loaded image ID: sha256:" + img.config.digest.hex + "\\n\"}\n";
     std::int64_t bytes = 0;
     bool via_engine = false;
-    auto r = deploy::load_on_host(h, "/var/run/docker.sock", img, 1, remote::load_image("docker", img.config.digest.hex, img.ref),
-                                  std::chrono::minutes(1), nullptr, bytes, via_engine);
+    auto r = load(h, img, 1, bytes, via_engine);
     EXPECT_TRUE(r.ok()) << r.err;
     EXPECT_TRUE(via_engine);
     EXPECT_TRUE(h.commands.empty()) << "no process on the host: " << h.commands.front();
@@ -326,25 +342,20 @@ TEST(EngineLoadOnHost, TheEngineGetsTheSameTarChunkedThenTheTag) {
     // another image loaded than the one sent: a failure, and no tag
     LoadHost liar(LoadHost::Engine::loads);
     liar.loaded_answer = "{\"stream\":\"Loaded image ID: sha256:" + std::string(64, 'e') + "\\n\"}\n";
-    r = deploy::load_on_host(liar, "/var/run/docker.sock", img, 1, remote::load_image("docker", img.config.digest.hex, img.ref),
-                             std::chrono::minutes(1), nullptr, bytes, via_engine);
+    r = load(liar, img, 1, bytes, via_engine);
     EXPECT_FALSE(r.ok());
     EXPECT_NE(r.err.find("not the image sent"), std::string::npos) << r.err;
     EXPECT_EQ(liar.requests.size(), 1u) << "not tagged";
 }
 
-TEST(EngineLoadOnHost, ARefusedSocketFallsBackToTheCliAHalfSentOneDoesNot) {
-    TempDir d;
-    ImageStore s(d.path);
-    auto img = archive_image(s, make_image(s, "acme/web:v2"));
+TEST_F(EngineLoadOnHost, ARefusedSocketFallsBackToTheCliAHalfSentOneDoesNot) {
     ArchiveStream reference(img, 0);
     std::string tar = drain(reference, 4096);
     auto cli = remote::load_image("docker", img.config.digest.hex, img.ref);
     std::int64_t bytes = 0;
     bool via_engine = true;
     LoadHost refused(LoadHost::Engine::refused);  // sshd: AllowStreamLocalForwarding no
-    auto r = deploy::load_on_host(refused, "/var/run/docker.sock", img, 0, cli, std::chrono::minutes(1), nullptr, bytes,
-                                  via_engine);
+    auto r = load(refused, img, 0, bytes, via_engine);
     EXPECT_TRUE(r.ok());
     EXPECT_FALSE(via_engine);
     ASSERT_EQ(refused.commands.size(), 1u);
@@ -352,15 +363,13 @@ TEST(EngineLoadOnHost, ARefusedSocketFallsBackToTheCliAHalfSentOneDoesNot) {
     EXPECT_EQ(refused.cli_input, tar);
     // no socket named (podman, or a tcp:// DOCKER_HOST): the CLI
     LoadHost none(LoadHost::Engine::loads);
-    r = deploy::load_on_host(none, "", img, 0, cli, std::chrono::minutes(1), nullptr, bytes, via_engine);
+    r = load(none, img, 0, bytes, via_engine, "");
     EXPECT_FALSE(via_engine);
     EXPECT_EQ(none.commands.size(), 1u);
     EXPECT_TRUE(none.requests.empty());
     // the connection lost while sending: the host's failure, not a second try by another way
     LoadHost cut(LoadHost::Engine::fails_midway);
-    EXPECT_THROW(deploy::load_on_host(cut, "/var/run/docker.sock", img, 0, cli, std::chrono::minutes(1), nullptr, bytes,
-                                      via_engine),
-                 ssh::Error);
+    EXPECT_THROW(load(cut, img, 0, bytes, via_engine), ssh::Error);
     EXPECT_TRUE(cut.commands.empty());
 }
 
