@@ -14,30 +14,45 @@ namespace hoist::deploy {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+/// The tar a load reads (layers [first, end) of `img`), with progress at most every 250 ms; `bytes`
+/// is what was read, set when this ends, also by an exception.
+class ReportedTar {
+public:
+    ReportedTar(const oci::ArchiveImage& img, std::size_t first,
+                const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t& bytes)
+        : m_stream(img, first), m_total(oci::bytes_to_send(img, first)), m_progress(progress), m_bytes(bytes) {}
+    ReportedTar(const ReportedTar&) = delete;
+    ReportedTar& operator=(const ReportedTar&) = delete;
+    ~ReportedTar() { m_bytes = m_stream.bytes_read(); }
+    std::size_t read(char* buf, std::size_t cap) {
+        std::size_t n = m_stream.read(buf, cap);
+        if (m_progress && Clock::now() - m_last > std::chrono::milliseconds(250)) {
+            m_last = Clock::now();
+            m_progress(m_stream.bytes_read(), m_total);
+        }
+        return n;
+    }
+
+private:
+    oci::ArchiveStream m_stream;
+    std::int64_t m_total;
+    const std::function<void(std::int64_t, std::int64_t)>& m_progress;
+    std::int64_t& m_bytes;
+    Clock::time_point m_last = Clock::now();
+};
+
+}  // namespace
+
 ssh::ExecResult stream_image(ssh::Connection& c, const oci::ArchiveImage& img, std::size_t first,
                              const remote::Command& load, std::chrono::milliseconds timeout,
                              const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t& bytes) {
-    oci::ArchiveStream stream(img, first);
-    std::int64_t total = oci::bytes_to_send(img, first);
-    auto last = Clock::now();
+    ReportedTar tar(img, first, progress, bytes);
     ssh::ExecOptions o;
     o.timeout = timeout;
-    o.input_source = [&](char* buf, std::size_t cap) {
-        std::size_t n = stream.read(buf, cap);
-        if (progress && Clock::now() - last > std::chrono::milliseconds(250)) {
-            last = Clock::now();
-            progress(stream.bytes_read(), total);
-        }
-        return n;
-    };
-    try {
-        auto r = c.exec(load, o);
-        bytes = stream.bytes_read();
-        return r;
-    } catch (...) {
-        bytes = stream.bytes_read();
-        throw;
-    }
+    o.input_source = [&](char* buf, std::size_t cap) { return tar.read(buf, cap); };
+    return c.exec(load, o);
 }
 
 ssh::ExecResult engine_load(ssh::Connection& c, const std::string& socket, const oci::ArchiveImage& img,
@@ -45,19 +60,13 @@ ssh::ExecResult engine_load(ssh::Connection& c, const std::string& socket, const
                             const std::function<void(std::int64_t, std::int64_t)>& progress, std::int64_t& bytes,
                             bool& reached) {
     reached = false;
-    oci::ArchiveStream stream(img, first);
-    std::int64_t total = oci::bytes_to_send(img, first);
-    auto last = Clock::now();
+    ReportedTar tar(img, first, progress, bytes);
     bool ended = false;
     // chunked, each chunk "<8 hex digits>\r\n<data>\r\n": the tar's length is known only once composed
     auto body = [&](char* buf, std::size_t cap) -> std::size_t {
         reached = true;
         if (ended || cap < 64) return 0;
-        std::size_t n = stream.read(buf + 10, cap - 12);
-        if (progress && Clock::now() - last > std::chrono::milliseconds(250)) {
-            last = Clock::now();
-            progress(stream.bytes_read(), total);
-        }
+        std::size_t n = tar.read(buf + 10, cap - 12);
         if (n == 0) {
             ended = true;
             std::memcpy(buf, "0\r\n\r\n", 5);
@@ -70,17 +79,10 @@ ssh::ExecResult engine_load(ssh::Connection& c, const std::string& socket, const
         std::memcpy(buf + 10 + n, "\r\n", 2);
         return n + 12;
     };
-    std::string answer;
-    try {
-        answer = c.unix_socket_stream(
-            socket, ssh::http_request_head("POST", "/images/load?quiet=1", "docker",
-                                           "Content-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n"),
-            body, timeout);
-        bytes = stream.bytes_read();
-    } catch (...) {
-        bytes = stream.bytes_read();
-        throw;
-    }
+    std::string answer = c.unix_socket_stream(
+        socket, ssh::http_request_head("POST", "/images/load?quiet=1", "docker",
+                                       "Content-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n"),
+        body, timeout);
     ssh::ExecResult r;
     r.exit_code = 0;
     if (auto e = engine_load_error(answer, img.config.digest.hex); !e.empty()) {
@@ -107,8 +109,7 @@ ssh::ExecResult load_on_host(ssh::Connection& c, const std::string& engine_socke
     via_engine = false;
     if (!engine_socket.empty()) {
         try {
-            auto r = engine_load(c, engine_socket, img, first, timeout, progress, bytes, via_engine);
-            return r;
+            return engine_load(c, engine_socket, img, first, timeout, progress, bytes, via_engine);
         } catch (const ssh::Error&) {
             if (via_engine) throw;  // failed while sending: the host's failure, as with the CLI
             // not reached (streamlocal forwarding refused, no such socket): nothing was sent
